@@ -1,0 +1,63 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Anything that does I/O or is not deterministic must stay out of the workflow sandbox.
+const WORKFLOW_FORBIDDEN = [
+  { group: ['node:*'], message: 'Workflows are deterministic: no Node builtins (use activities).' },
+  { group: ['@prisma/*', '**/generated/prisma/**', '**/db.js', 'pg'], message: 'Workflows do no database I/O: call an activity.' },
+  { group: ['resend', 'svix', 'standardwebhooks', '**/mail/**'], message: 'Workflows send no mail: call an activity.' },
+  { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'hono', '@hono/*', 'pino', '**/api/**', '**/logger.js', '**/config.js'], message: 'Not available inside the workflow sandbox.' },
+];
+const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.data/', 'src/generated/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/only-throw-error': 'off',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through parseConfig() (src/config.ts).' },
+      ],
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: NODE_BUILTINS.map((name) => ({ name, message: 'Workflows are deterministic: no Node builtins.' })), patterns: WORKFLOW_FORBIDDEN },
+      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Import activities with `import type` only.' }] },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'Not available in the workflow sandbox.' }, { name: 'setInterval', message: 'Use workflow timers (sleep/condition).' }],
+    },
+  },
+  {
+    // Entry points, tooling and tests may read the environment; application code may not.
+    files: ['src/config.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'prisma.config.ts', 'vitest.config.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+);

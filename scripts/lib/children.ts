@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+
+export type Child = { name: string; process: ChildProcess; exited: Promise<number | null> };
+
+/** Starts a child whose output lines are prefixed with its name (or dropped when `quiet`). */
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; quiet?: boolean; onLine?: (line: string) => void } = {},
+): Child {
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [child.stdout, child.stderr]) {
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        options.onLine?.(line);
+        if (!options.quiet && line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+      }
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
+    child.on('error', () => resolve(-1));
+  });
+  return { name, process: child, exited };
+}
+
+/** SIGTERM, then SIGKILL for whatever has not exited within `graceMs`. */
+export async function stopChildren(children: Child[], graceMs = 8_000): Promise<void> {
+  const alive = children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
+  for (const c of alive) c.process.kill('SIGTERM');
+  await Promise.all(
+    alive.map(async (c) => {
+      const timer = setTimeout(() => c.process.kill('SIGKILL'), graceMs);
+      await c.exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+export function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = net.connect({ port, host });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}

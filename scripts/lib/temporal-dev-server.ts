@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract.js';
+import { startChild, waitForPort, type Child } from './children.js';
+
+/** The real Temporal server (SQLite-backed) with its Web UI and Sequent's search attributes. */
+export async function startTemporalDevServer(options: {
+  cli: string;
+  port: number;
+  uiPort: number;
+  dbFile: string | null;
+  namespace: string;
+  quiet?: boolean;
+}): Promise<Child> {
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--ui-port', String(options.uiPort)];
+  args.push('--namespace', options.namespace, '--log-level', 'warn');
+  if (options.dbFile) {
+    mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  const child = startChild('temporal', options.cli, args, { quiet: options.quiet ?? false });
+  const exited = child.exited.then((code) => {
+    throw new Error(`the Temporal dev server exited (code ${code}) before it was ready`);
+  });
+  await Promise.race([waitForPort(options.port), exited]);
+  exited.catch(() => undefined);
+  return child;
+}

@@ -1,0 +1,131 @@
+// `npm start`: the whole stack on embedded defaults — the Temporal dev server with its Web UI, an
+// embedded PostgreSQL (unless DATABASE_URL is set), migrations, then the worker and the API as
+// separate processes. With TEMPORAL_ADDRESS and DATABASE_URL set it starts only worker and API.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfigOrExit } from '../src/config.js';
+import { generateApiKey } from '../src/domain/api-keys.js';
+import { startChild, stopChildren, type Child } from './lib/children.js';
+import { clusterDirFor, recordClusterLocation, startEmbeddedPostgres, type EmbeddedPg } from './lib/embedded-postgres.js';
+import { applyMigrations } from './lib/migrate.js';
+import { startTemporalDevServer } from './lib/temporal-dev-server.js';
+import { obtainTemporalCli } from './lib/temporal-tools.js';
+
+const config = loadConfigOrExit();
+const dataDir = path.resolve(config.DATA_DIR);
+const embeddedPgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
+const started = performance.now();
+
+const children: Child[] = [];
+let postgres: EmbeddedPg | undefined;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping…');
+  // API and worker first (they drain), then the services they use.
+  await stopChildren(children.filter((c) => c.name !== 'temporal'));
+  await stopChildren(children.filter((c) => c.name === 'temporal'));
+  await postgres?.stop().catch(() => undefined);
+  log('stopped');
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+
+function devApiKey(): string {
+  if (config.BOOTSTRAP_API_KEY) return config.BOOTSTRAP_API_KEY;
+  const file = path.join(dataDir, 'dev-api-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = generateApiKey();
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+async function waitReady(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+      if (res.ok) return;
+      last = await res.text();
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms: ${last}`);
+}
+
+try {
+  mkdirSync(dataDir, { recursive: true });
+
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let temporalUi: string | null = null;
+  if (!temporalAddress) {
+    const cli = await obtainTemporalCli(log);
+    children.push(
+      await startTemporalDevServer({
+        cli,
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: path.join(dataDir, 'temporal.db'),
+        namespace: config.TEMPORAL_NAMESPACE,
+      }),
+    );
+    temporalAddress = `127.0.0.1:${config.TEMPORAL_PORT}`;
+    temporalUi = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
+  }
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const clusterDir = clusterDirFor(dataDir);
+    postgres = await startEmbeddedPostgres({ clusterDir, port: embeddedPgPort, database: 'sequent' });
+    recordClusterLocation(dataDir, clusterDir);
+    databaseUrl = postgres.url;
+  }
+
+  const applied = await applyMigrations(databaseUrl);
+  if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+
+  const apiKey = devApiKey();
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    BOOTSTRAP_API_KEY: apiKey,
+  };
+  const node = (entry: string) => ['--import', 'tsx', path.resolve(import.meta.dirname, '..', entry)];
+  for (const [name, entry] of [['worker', 'worker.ts'], ['api', 'src/api/server.ts']] as const) {
+    const child = startChild(name, process.execPath, node(entry), { env });
+    children.push(child);
+    void child.exited.then((code) => {
+      if (!stopping) {
+        log(`${name} exited unexpectedly (code ${code}); stopping the stack`);
+        void shutdown(1);
+      }
+    });
+  }
+
+  const apiUrl = `http://127.0.0.1:${config.PORT}`;
+  await waitReady(`${apiUrl}/readyz`, 60_000);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`
+  Sequent is ready (${seconds} s)
+
+    API          ${apiUrl}            (docs: ${apiUrl}/docs)
+    Temporal UI  ${temporalUi ?? `(external Temporal at ${temporalAddress})`}
+    PostgreSQL   ${databaseUrl.replace(/:[^:@/]+@/, ':****@')}
+    API key      ${apiKey}
+
+    curl -H "Authorization: Bearer ${apiKey}" ${apiUrl}/v1/campaigns
+
+  Data is kept in ${dataDir}. Press Ctrl-C to stop.
+
+`);
+} catch (err) {
+  process.stderr.write(`[start] ${err instanceof Error ? err.message : String(err)}\n`);
+  await shutdown(1);
+}

@@ -1,0 +1,154 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Message } from '../generated/prisma/client.js';
+import { newId } from '../domain/ids.js';
+import { renderTemplate } from '../domain/render.js';
+import { PermanentMailError } from '../mail/mailer.js';
+import type { ActivityDeps } from './index.js';
+import type { EnrollmentPlan, SendStepResult } from './types.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const TERMINAL = new Set(['completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed']);
+type EndStatus = Extract<SendStepResult, { kind: 'ended' }>['status'];
+
+type Prepared =
+  | { kind: 'send'; message: Message }
+  | { kind: 'already'; message: Message }
+  | Exclude<SendStepResult, { kind: 'sent' }>;
+
+export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }: ActivityDeps) {
+  async function loadEnrollmentPlan({ enrollmentId }: { enrollmentId: string }): Promise<EnrollmentPlan> {
+    const enrollment = await db.enrollment.findUnique({
+      where: { id: enrollmentId },
+      include: {
+        campaign: { include: { steps: { orderBy: { stepNumber: 'asc' } } } },
+        messages: { orderBy: { stepNumber: 'desc' }, take: 1, select: { sentAt: true, createdAt: true } },
+      },
+    });
+    if (!enrollment) throw ApplicationFailure.nonRetryable(`enrollment ${enrollmentId} does not exist`, 'NotFound');
+    const last = enrollment.messages[0];
+    return {
+      delaysDays: enrollment.campaign.steps.map((s) => s.delayDays),
+      sentSteps: enrollment.currentStep,
+      lastSentAt: last ? (last.sentAt ?? last.createdAt).toISOString() : null,
+      finished: TERMINAL.has(enrollment.status),
+    };
+  }
+
+  /**
+   * Everything that decides whether a step may go out happens in one transaction, and the message
+   * row (unique per enrollment and step) is committed before the provider is called. The campaign
+   * row is read FOR SHARE, so a pause that commits first is seen here, and a pause that commits
+   * after this transaction finds the send already begun.
+   */
+  async function prepare(enrollmentId: string, stepNumber: number): Promise<Prepared> {
+    return db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "Enrollment" WHERE id = ${enrollmentId} FOR UPDATE`;
+      if (locked.length === 0) return { kind: 'ended', status: 'stopped', reason: 'enrollment deleted' };
+      const enrollment = await tx.enrollment.findUniqueOrThrow({ where: { id: enrollmentId }, include: { lead: true } });
+
+      const existing = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
+      if (existing) return existing.status === 'sending' ? { kind: 'send', message: existing } : { kind: 'already', message: existing };
+
+      if (TERMINAL.has(enrollment.status)) {
+        return { kind: 'ended', status: enrollment.status as EndStatus, reason: `enrollment is ${enrollment.status}` };
+      }
+      if (enrollment.status === 'paused') return { kind: 'deferred', reason: 'enrollment_paused', until: null };
+
+      const [campaign] = await tx.$queryRaw<{ status: string }[]>`
+        SELECT status::text AS status FROM "Campaign" WHERE id = ${enrollment.campaignId} FOR SHARE`;
+      if (campaign?.status !== 'running') return { kind: 'deferred', reason: 'campaign_paused', until: null };
+
+      const step = await tx.sequenceStep.findUnique({
+        where: { campaignId_stepNumber: { campaignId: enrollment.campaignId, stepNumber } },
+      });
+      if (!step) return { kind: 'ended', status: 'completed', reason: 'no more steps' };
+
+      const lead = { ...enrollment.lead, customFields: enrollment.lead.customFields as Record<string, unknown> };
+      const message = await tx.message.create({
+        data: {
+          id: newId('msg'),
+          workspaceId: enrollment.workspaceId,
+          campaignId: enrollment.campaignId,
+          enrollmentId,
+          leadId: enrollment.leadId,
+          stepNumber,
+          idempotencyKey: `${enrollmentId}/${stepNumber}`,
+          toEmail: enrollment.lead.email,
+          fromEmail: mailFrom,
+          subject: renderTemplate(step.subject, lead, 'subject').text,
+          bodyHtml: renderTemplate(step.bodyHtml, lead, 'html').text,
+        },
+      });
+      if (enrollment.status === 'pending') {
+        await tx.enrollment.update({ where: { id: enrollmentId }, data: { status: 'active' } });
+      }
+      return { kind: 'send', message };
+    });
+  }
+
+  async function sendStep({ enrollmentId, stepNumber }: { enrollmentId: string; stepNumber: number }): Promise<SendStepResult> {
+    const prepared = await prepare(enrollmentId, stepNumber);
+    if (prepared.kind === 'already') {
+      const m = prepared.message;
+      return { kind: 'sent', messageId: m.id, sentAt: (m.sentAt ?? m.createdAt).toISOString() };
+    }
+    if (prepared.kind !== 'send') return prepared;
+
+    const { message } = prepared;
+    let outcome;
+    try {
+      outcome = await mailer.send({
+        from: message.fromEmail,
+        to: message.toEmail,
+        subject: message.subject,
+        html: message.bodyHtml,
+        idempotencyKey: message.idempotencyKey,
+      });
+    } catch (err) {
+      if (!(err instanceof PermanentMailError)) throw err;
+      await db.$transaction([
+        db.message.update({ where: { id: message.id }, data: { status: 'failed', failureReason: err.message } }),
+        db.enrollment.update({ where: { id: enrollmentId }, data: { status: 'failed', finishedAt: now(), stopReason: err.message, nextSendAt: null } }),
+      ]);
+      logger.warn({ messageId: message.id, reason: err.message }, 'message failed permanently');
+      return { kind: 'ended', status: 'failed', reason: err.message };
+    }
+
+    const sentAt = now();
+    const next = await db.sequenceStep.findUnique({
+      where: { campaignId_stepNumber: { campaignId: message.campaignId, stepNumber: stepNumber + 1 } },
+      select: { delayDays: true },
+    });
+    await db.$transaction([
+      db.message.updateMany({
+        where: { id: message.id, status: 'sending' },
+        data: {
+          status: outcome.delivered ? 'delivered' : 'sent',
+          providerId: outcome.providerId,
+          sentAt,
+          ...(outcome.delivered ? { deliveredAt: sentAt } : {}),
+        },
+      }),
+      db.enrollment.update({
+        where: { id: enrollmentId },
+        data: {
+          currentStep: stepNumber,
+          nextSendAt: next ? new Date(sentAt.getTime() + next.delayDays * DAY_MS) : null,
+        },
+      }),
+    ]);
+    return { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() };
+  }
+
+  async function finishEnrollment({ enrollmentId, status }: { enrollmentId: string; status: string }) {
+    const final = TERMINAL.has(status) ? status : 'completed';
+    // A status the API already wrote (replied, stopped, …) wins over the workflow's view.
+    await db.enrollment.updateMany({
+      where: { id: enrollmentId, status: { notIn: [...TERMINAL] as never } },
+      data: { status: final as never, finishedAt: now(), nextSendAt: null },
+    });
+  }
+
+  return { loadEnrollmentPlan, sendStep, finishEnrollment };
+}

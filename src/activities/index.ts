@@ -1,0 +1,22 @@
+import type { Db } from '../db.js';
+import type { Logger } from '../logger.js';
+import type { Mailer } from '../mail/mailer.js';
+import { createEnrollmentActivities } from './enrollment-activities.js';
+
+export type ActivityDeps = {
+  db: Db;
+  mailer: Mailer;
+  logger: Logger;
+  /** Sender until sender accounts exist (MAIL_FROM). */
+  mailFrom: string;
+  /** Injected so tests can move time; production passes `() => new Date()`. */
+  now: () => Date;
+};
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createEnrollmentActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

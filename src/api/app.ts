@@ -1,0 +1,74 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { swaggerUI } from '@hono/swagger-ui';
+import { HTTPException } from 'hono/http-exception';
+import { type AppDeps, type AppEnv } from './context.js';
+import { ApiError, errorBody, respondError } from './errors.js';
+import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJson } from './middleware.js';
+import { adminRoutes } from './routes/admin.routes.js';
+import { campaignRoutes } from './routes/campaigns.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+import { isDependencyUnavailable } from './unavailable.js';
+
+export type { AppDeps } from './context.js';
+
+/** Builds the whole HTTP API over injected dependencies; `server.ts` only binds it to a port. */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', requestContext(deps.logger));
+  app.route('/', healthRoutes(deps));
+
+  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db));
+  app.route('/v1', campaignRoutes(deps));
+
+  app.use('/admin/*', requireAdminToken(deps.config.ADMIN_TOKEN), limitBody(64 * 1024), requireJson);
+  app.route('/admin', adminRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A workspace API key: `sk_live_…`',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The operator token from ADMIN_TOKEN',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Sequent API',
+      version: '1.0.0',
+      description: 'Durable outbound email sequences: campaigns, leads, stats, replies and webhooks.',
+    },
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.notFound((c) => c.json(errorBody(new ApiError(404, 'not_found', 'No route matches this request.')), 404));
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return respondError(c, err);
+    if (err instanceof HTTPException && err.status < 500) {
+      // Hono raises these for bodies it cannot parse; its message is safe and specific.
+      const apiErr = new ApiError(
+        err.status,
+        'invalid_request',
+        err.status === 400 ? 'The request body is not valid JSON.' : err.message || 'The request is invalid.',
+      );
+      return c.json(errorBody(apiErr), apiErr.status);
+    }
+    const requestId = c.get('requestId');
+    if (isDependencyUnavailable(err)) {
+      deps.logger.warn({ requestId, err }, 'dependency unavailable');
+      c.header('Retry-After', '5');
+      return c.json(errorBody(new ApiError(503, 'unavailable', 'A dependency is unavailable; retry shortly.')), 503);
+    }
+    deps.logger.error({ requestId, err }, 'unhandled error');
+    return c.json(
+      errorBody(new ApiError(500, 'internal_error', `Something went wrong on our side (request ${requestId}).`)),
+      500,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,65 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+
+export type FieldError = { index: number | null; field: string; message: string };
+
+/** An error the API answers with `{error: {code, message}}` (and `errors[]` when it has field errors). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const notFound = (code: string, what: string) => new ApiError(404, code, `${what} not found.`);
+
+export function errorBody(err: ApiError) {
+  return {
+    error: { code: err.code, message: err.message },
+    ...(err.errors ? { errors: err.errors } : {}),
+  };
+}
+
+export function respondError(c: Context, err: ApiError) {
+  for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
+  return c.json(errorBody(err), err.status);
+}
+
+/**
+ * Paths whose first segment is an array (`leads.3.email`) report the element's index separately,
+ * so a bulk caller can find the bad item.
+ */
+export function toFieldErrors(error: ZodError): FieldError[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    const indexed = issue.path.length >= 2 && typeof issue.path[1] === 'number';
+    return {
+      index: indexed ? (issue.path[1] as number) : null,
+      field: (indexed ? path.slice(2) : path).join('.') || path.join('.'),
+      message: issue.message,
+    };
+  });
+}
+
+/**
+ * Wrong types and missing fields are a malformed request (400); a well-formed request whose values
+ * break a rule (a bad email, a step-number gap, a limit) fails validation (422).
+ */
+export function validationError(error: ZodError, target: string): ApiError {
+  const malformed = error.issues.some(
+    (i) => i.code === 'invalid_type' || i.code === 'unrecognized_keys' || i.code === 'invalid_union',
+  );
+  const errors = toFieldErrors(error);
+  const first = errors[0];
+  const where = first && first.field ? ` (${first.index !== null ? `[${first.index}] ` : ''}${first.field}: ${first.message})` : '';
+  return malformed || target !== 'json'
+    ? new ApiError(400, 'invalid_request', `The request ${target === 'json' ? 'body' : target} is invalid${where}.`, errors)
+    : new ApiError(422, 'validation_failed', `The request failed validation${where}.`, errors);
+}

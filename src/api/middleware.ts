@@ -1,0 +1,81 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Db } from '../db.js';
+import type { Logger } from '../logger.js';
+import { authenticate } from '../tenancy.js';
+import type { AppEnv } from './context.js';
+import { ApiError } from './errors.js';
+
+export const MAX_BODY_BYTES = 12 * 1024 * 1024;
+
+export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    c.header('X-Request-Id', requestId);
+    const started = performance.now();
+    await next();
+    logger.info(
+      { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'request',
+    );
+  };
+}
+
+/** Bodies are JSON; anything else is refused before it is read. */
+export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (['POST', 'PUT', 'PATCH'].includes(c.req.method)) {
+    const length = c.req.header('content-length');
+    const hasBody = length !== undefined ? length !== '0' : c.req.raw.body !== null;
+    const type = c.req.header('content-type') ?? '';
+    if (hasBody && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+      throw new ApiError(415, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
+    }
+  }
+  await next();
+};
+
+export const limitBody = (maxBytes = MAX_BODY_BYTES): MiddlewareHandler<AppEnv> =>
+  bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `Request bodies are limited to ${maxBytes} bytes.`);
+    },
+  });
+
+export function requireApiKey(db: Db): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const workspaceId = match?.[1] ? await authenticate(db, match[1]) : null;
+    if (!workspaceId) {
+      throw new ApiError(401, 'authentication_failed', 'A valid API key is required: Authorization: Bearer sk_live_…', undefined, {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    c.set('workspaceId', workspaceId);
+    await next();
+  };
+}
+
+/** The operator API exists only when ADMIN_TOKEN is set; without it every /admin route is 404. */
+export function requireAdminToken(token: string | undefined): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!token) throw new ApiError(404, 'not_found', 'No route matches this request.');
+    const header = c.req.header('authorization') ?? '';
+    const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (!given || !timingSafeEqualStrings(given, token)) {
+      throw new ApiError(401, 'authentication_failed', 'The admin token is missing or wrong.', undefined, {
+        'WWW-Authenticate': 'Bearer',
+      });
+    }
+    await next();
+  };
+}
+
+// Comparing fixed-length digests keeps the comparison constant-time whatever the token's length.
+function timingSafeEqualStrings(a: string, b: string): boolean {
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}

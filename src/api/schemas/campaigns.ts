@@ -1,0 +1,118 @@
+import { z } from '@hono/zod-openapi';
+import { PaginationQuery } from './common.js';
+
+export const MAX_STEPS = 20;
+export const MAX_SUBJECT_CHARS = 998;
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
+
+export const SendingWindowSchema = z
+  .strictObject({
+    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+    days: z
+      .array(z.number().int().min(1).max(7))
+      .min(1)
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'must not repeat a day')
+      .openapi({ description: 'ISO weekdays: 1 = Monday … 7 = Sunday', example: [1, 2, 3, 4, 5] }),
+    start: clock.openapi({ example: '09:00' }),
+    end: clock.openapi({ example: '17:00' }),
+  })
+  .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] })
+  .openapi('SendingWindow');
+
+export const SettingsSchema = z
+  .strictObject({
+    sendingWindow: SendingWindowSchema.nullable().optional(),
+    stopCompanyOnReply: z.boolean().optional(),
+  })
+  .openapi('CampaignSettings');
+
+export const StepInputSchema = z.strictObject({
+  stepNumber: z.number().int().min(1).max(MAX_STEPS).optional(),
+  delayDays: z.number().int().min(0).max(365),
+  subject: z.string().max(MAX_SUBJECT_CHARS),
+  bodyHtml: z
+    .string()
+    .min(1)
+    .refine((b) => Buffer.byteLength(b, 'utf8') <= MAX_BODY_BYTES, `must be at most ${MAX_BODY_BYTES} bytes`),
+});
+
+/** Steps are numbered 1..n in array order; explicit numbers must agree (a gap or duplicate is 422). */
+export const StepsSchema = z
+  .array(StepInputSchema)
+  .max(MAX_STEPS)
+  .superRefine((steps, ctx) => {
+    steps.forEach((step, i) => {
+      if (step.stepNumber !== undefined && step.stepNumber !== i + 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'stepNumber'],
+          message: `must be ${i + 1}: steps are numbered 1..n in order without gaps or duplicates`,
+        });
+      }
+    });
+    if (steps[0] && steps[0].subject.trim() === '') {
+      ctx.addIssue({ code: 'custom', path: [0, 'subject'], message: 'step 1 needs a subject' });
+    }
+  })
+  .transform((steps) => steps.map((s, i) => ({ ...s, stepNumber: i + 1 })));
+
+export const StepSchema = z
+  .object({ stepNumber: z.number().int(), delayDays: z.number().int(), subject: z.string(), bodyHtml: z.string() })
+  .openapi('Step');
+
+export const CampaignStatusSchema = z.enum(['draft', 'running', 'paused']);
+
+export const CreateCampaignSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    sequenceSteps: StepsSchema.optional(),
+    settings: SettingsSchema.optional(),
+  })
+  .openapi('CreateCampaign');
+
+export const UpdateCampaignSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    sequenceSteps: StepsSchema.optional(),
+    settings: SettingsSchema.optional(),
+  })
+  .openapi('UpdateCampaign');
+
+export const CreatedCampaignSchema = z
+  .object({
+    id: z.string().openapi({ example: 'camp_01hx4mrqpbcn7wh2gfk9yz6e3s' }),
+    name: z.string(),
+    status: CampaignStatusSchema,
+    sequenceSteps: z.number().int().openapi({ description: 'Number of steps' }),
+    createdAt: z.string(),
+  })
+  .openapi('CreatedCampaign');
+
+export const CampaignSchema = CreatedCampaignSchema.extend({
+  steps: z.array(StepSchema),
+  settings: z.object({
+    sendingWindow: SendingWindowSchema.nullable(),
+    stopCompanyOnReply: z.boolean(),
+  }),
+  startedAt: z.string().nullable(),
+  pausedAt: z.string().nullable(),
+  updatedAt: z.string(),
+}).openapi('Campaign');
+
+export const CampaignIdParam = z.object({
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'camp_01hx4mrqpbcn7wh2gfk9yz6e3s' }),
+});
+
+export const ListCampaignsQuery = PaginationQuery.extend({ status: CampaignStatusSchema.optional() });

@@ -1,0 +1,31 @@
+import { serve } from '@hono/node-server';
+import { loadConfigOrExit, requireSetting } from '../config.js';
+import { createDb } from '../db.js';
+import { createLogger } from '../logger.js';
+import { ensureBootstrapKey } from '../tenancy.js';
+import { createTemporalClient } from '../temporal.js';
+import { createApp } from './app.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.LOG_LEVEL, 'api');
+const db = createDb(requireSetting(config, 'DATABASE_URL'));
+const temporal = createTemporalClient(config);
+
+if (config.BOOTSTRAP_API_KEY) await ensureBootstrapKey(db, config.BOOTSTRAP_API_KEY);
+
+const app = createApp({ config, db, temporal, logger });
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
+  logger.info({ port: info.port }, 'api listening');
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'api stopping');
+  server.close();
+  await Promise.allSettled([db.$disconnect(), temporal.connection.close()]);
+  process.exit(0);
+}
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));

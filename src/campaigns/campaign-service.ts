@@ -1,0 +1,88 @@
+import type { Db } from '../db.js';
+import type { Campaign, SequenceStep } from '../generated/prisma/client.js';
+import { newId } from '../domain/ids.js';
+import { notFound } from '../api/errors.js';
+
+export type StepInput = { stepNumber: number; delayDays: number; subject: string; bodyHtml: string };
+export type SendingWindow = { timezone: string; days: number[]; start: string; end: string };
+export type CampaignSettings = { sendingWindow: SendingWindow | null; stopCompanyOnReply: boolean };
+
+export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false };
+
+export function readSettings(raw: unknown): CampaignSettings {
+  return { ...DEFAULT_SETTINGS, ...(raw && typeof raw === 'object' ? (raw as Partial<CampaignSettings>) : {}) };
+}
+
+export function mergeSettings(current: unknown, patch: Partial<CampaignSettings> | undefined): CampaignSettings {
+  const base = readSettings(current);
+  if (!patch) return base;
+  return {
+    sendingWindow: patch.sendingWindow === undefined ? base.sendingWindow : patch.sendingWindow,
+    stopCompanyOnReply: patch.stopCompanyOnReply ?? base.stopCompanyOnReply,
+  };
+}
+
+type CampaignWithSteps = Campaign & { steps: SequenceStep[] };
+
+export function campaignSummary(c: Campaign, stepCount: number) {
+  return { id: c.id, name: c.name, status: c.status, sequenceSteps: stepCount, createdAt: c.createdAt.toISOString() };
+}
+
+export function campaignView(c: CampaignWithSteps) {
+  const steps = [...c.steps].sort((a, b) => a.stepNumber - b.stepNumber);
+  return {
+    ...campaignSummary(c, steps.length),
+    steps: steps.map(({ stepNumber, delayDays, subject, bodyHtml }) => ({ stepNumber, delayDays, subject, bodyHtml })),
+    settings: readSettings(c.settings),
+    startedAt: c.startedAt?.toISOString() ?? null,
+    pausedAt: c.pausedAt?.toISOString() ?? null,
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export async function createCampaign(
+  db: Db,
+  workspaceId: string,
+  input: { name: string; sequenceSteps?: StepInput[] | undefined; settings?: Partial<CampaignSettings> | undefined },
+) {
+  const steps = input.sequenceSteps ?? [];
+  const campaign = await db.campaign.create({
+    data: {
+      id: newId('camp'),
+      workspaceId,
+      name: input.name,
+      settings: mergeSettings({}, input.settings),
+      steps: { create: steps },
+    },
+  });
+  return campaignSummary(campaign, steps.length);
+}
+
+/** Scoped to the workspace: another workspace's campaign is indistinguishable from a missing one. */
+export async function getCampaign(db: Db, workspaceId: string, id: string): Promise<CampaignWithSteps> {
+  const campaign = await db.campaign.findFirst({ where: { id, workspaceId }, include: { steps: true } });
+  if (!campaign) throw notFound('campaign_not_found', 'Campaign');
+  return campaign;
+}
+
+export async function listCampaigns(
+  db: Db,
+  workspaceId: string,
+  query: { limit: number; cursor?: string | undefined; status?: Campaign['status'] | undefined },
+) {
+  const rows = await db.campaign.findMany({
+    where: {
+      workspaceId,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.cursor ? { id: { lt: query.cursor } } : {}),
+    },
+    orderBy: { id: 'desc' },
+    take: query.limit + 1,
+    include: { steps: true },
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    data: page.map(campaignView),
+    nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}

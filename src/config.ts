@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/** Every setting Sequent reads from the environment; nothing else touches `process.env`. */
+const ConfigSchema = z.object({
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  TEMPORAL_ADDRESS: optionalString.pipe(
+    z.string().regex(/^[^\s:/]+:\d+$/, 'must be host:port').optional(),
+  ),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('sequent'),
+  PORT: port.default(3000),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  DATA_DIR: z.string().min(1).default('./.data'),
+  RESEND_API_KEY: optionalString,
+  RESEND_BASE_URL: optionalString.pipe(z.url().optional()),
+  RESEND_WEBHOOK_SECRET: optionalString,
+  MAIL_FROM: z.string().min(3).default('Sequent <sequent@localhost>'),
+  PUBLIC_URL: optionalString.pipe(z.url().optional()),
+  BOOTSTRAP_API_KEY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^sk_live_[A-Za-z0-9]{24,}$/, 'must look like sk_live_ followed by at least 24 letters or digits')
+      .optional(),
+  ),
+  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+  );
+}
+
+/** For entry points that need a setting the embedded launcher normally provides. */
+export function requireSetting<K extends keyof Config>(config: Config, key: K): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) {
+    throw new ConfigError([`${String(key)}: is required for this process`]);
+  }
+  return value;
+}
+
+/** Entry points call this once: a bad value ends the process with a message naming the variable. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}

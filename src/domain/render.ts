@@ -1,0 +1,44 @@
+/** Lead data a template can reference: the standard fields, then custom fields. */
+export type LeadFields = {
+  email: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  company?: string | null;
+  jobTitle?: string | null;
+  customFields?: Record<string, unknown> | null;
+};
+
+const TOKEN = /\{\{\s*([^{}|]*?)\s*(?:\|([^{}]*?))?\s*\}\}/g;
+const STANDARD = ['email', 'firstName', 'lastName', 'company', 'jobTitle'] as const;
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]!);
+
+function lookup(lead: LeadFields, name: string): string {
+  const standard = (STANDARD as readonly string[]).includes(name)
+    ? (lead as Record<string, unknown>)[name]
+    : undefined;
+  const value = standard ?? lead.customFields?.[name];
+  // Custom fields are scalars (validated at upsert), so String() is their natural text.
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+}
+
+export type Rendered = { text: string; emptyTokens: string[] };
+
+/**
+ * Replaces `{{name}}` and `{{name|fallback}}` from the lead. Values are inserted once and never
+ * re-scanned, so a lead whose field contains `{{…}}` cannot inject tokens.
+ */
+export function renderTemplate(template: string, lead: LeadFields, mode: 'html' | 'subject'): Rendered {
+  const emptyTokens = new Set<string>();
+  let text = template.replace(TOKEN, (_match, rawName: string, fallback: string | undefined) => {
+    const name = rawName.trim();
+    const value = lookup(lead, name);
+    if (value.trim() !== '') return mode === 'html' ? escapeHtml(value) : value;
+    if (fallback === undefined) emptyTokens.add(name);
+    // The fallback is the template author's own text, so it is markup like the rest of the template.
+    return fallback ?? '';
+  });
+  if (mode === 'subject') text = text.replace(/[\r\n]+/g, ' ').trim();
+  return { text, emptyTokens: [...emptyTokens] };
+}

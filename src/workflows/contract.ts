@@ -1,0 +1,45 @@
+/**
+ * The one contract between the API, the worker and the workflows: task queue defaults, workflow
+ * inputs, signals, queries, search attributes and workflow-ID builders. Safe to import from
+ * workflow code (no I/O).
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export const DEFAULT_TASK_QUEUE = 'sequent';
+
+export const campaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
+export const workspaceIdKey = defineSearchAttributeKey('WorkspaceId', SearchAttributeType.KEYWORD);
+export const leadEmailKey = defineSearchAttributeKey('LeadEmail', SearchAttributeType.KEYWORD);
+export const enrollmentStatusKey = defineSearchAttributeKey('EnrollmentStatus', SearchAttributeType.KEYWORD);
+
+/** Registered on the dev server and in production so ops can filter enrollments in the UI. */
+export const SEARCH_ATTRIBUTES = [campaignIdKey, workspaceIdKey, leadEmailKey, enrollmentStatusKey] as const;
+
+export type EnrollmentInput = {
+  enrollmentId: string;
+  campaignId: string;
+  workspaceId: string;
+  leadEmail: string;
+};
+
+export type EnrollmentPhase = 'waiting' | 'paused' | 'sending' | 'completed' | 'replied' | 'stopped' | 'failed' | 'bounced' | 'unsubscribed';
+
+export type EnrollmentState = {
+  status: EnrollmentPhase;
+  /** Steps already sent. */
+  currentStep: number;
+  totalSteps: number;
+  /** ISO time the next step is due, or null when nothing is scheduled. */
+  nextDueAt: string | null;
+};
+
+export type StopReason = 'replied' | 'stopped' | 'bounced' | 'unsubscribed';
+
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+export const replySignal = defineSignal<[{ replyId?: string }]>('reply');
+export const stopSignal = defineSignal<[{ reason: StopReason }]>('stop');
+export const stateQuery = defineQuery<EnrollmentState>('state');
+
+export const enrollmentWorkflowId = (enrollmentId: string) => `enrollment-${enrollmentId}`;

@@ -1,0 +1,124 @@
+import {
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { SendStepResult } from '../activities/types.js';
+import {
+  enrollmentStatusKey,
+  pauseSignal,
+  replySignal,
+  resumeSignal,
+  stateQuery,
+  stopSignal,
+  type EnrollmentInput,
+  type EnrollmentPhase,
+  type EnrollmentState,
+} from './contract.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+// A deferral without a known end (a pause whose resume signal was lost) re-checks the database this
+// often, so a missed signal delays a lead at most this long instead of forever.
+const RECHECK_PAUSED_MS = 60 * 60 * 1000;
+
+// Database work: short, retried quickly and forever; the database is the guard, so retries are safe.
+const db = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Sending talks to the mail provider; sendStep is idempotent per (enrollment, step), so retrying it
+// never sends twice.
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+export async function enrollmentWorkflow(input: EnrollmentInput): Promise<EnrollmentState> {
+  let paused = false;
+  let resumes = 0;
+  let ended: EnrollmentPhase | null = null;
+  const state: EnrollmentState = { status: 'waiting', currentStep: 0, totalSteps: 0, nextDueAt: null };
+
+  const setStatus = (status: EnrollmentPhase) => {
+    if (state.status === status) return;
+    state.status = status;
+    upsertSearchAttributes([{ key: enrollmentStatusKey, value: status }]);
+  };
+
+  setHandler(stateQuery, () => ({ ...state }));
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+    resumes++;
+  });
+  setHandler(replySignal, () => {
+    ended ??= 'replied';
+  });
+  setHandler(stopSignal, ({ reason }) => {
+    ended ??= reason === 'bounced' || reason === 'unsubscribed' || reason === 'replied' ? reason : 'stopped';
+  });
+
+  const plan = await db.loadEnrollmentPlan({ enrollmentId: input.enrollmentId });
+  state.totalSteps = plan.delaysDays.length;
+  state.currentStep = plan.sentSteps;
+  if (plan.finished) {
+    setStatus('stopped');
+    return { ...state };
+  }
+  // Step 1 counts from when the sequence began for this lead (enrollment into a running campaign,
+  // or the campaign's start); later steps from the previous send.
+  let anchor = plan.lastSentAt ? Date.parse(plan.lastSentAt) : workflowInfo().startTime.getTime();
+  upsertSearchAttributes([{ key: enrollmentStatusKey, value: state.status }]);
+
+  while (state.currentStep < state.totalSteps && !ended) {
+    const stepNumber = state.currentStep + 1;
+    const dueAt = anchor + (plan.delaysDays[stepNumber - 1] ?? 0) * DAY_MS;
+    state.nextDueAt = new Date(dueAt).toISOString();
+    setStatus(paused ? 'paused' : 'waiting');
+
+    const wait = dueAt - Date.now();
+    if (wait > 0) await condition(() => ended !== null, wait);
+    if (ended) break;
+    if (paused) {
+      setStatus('paused');
+      await condition(() => !paused || ended !== null);
+      if (ended) break;
+    }
+
+    setStatus('sending');
+    const resumesBefore = resumes;
+    const result: SendStepResult = await mail.sendStep({ enrollmentId: input.enrollmentId, stepNumber });
+    switch (result.kind) {
+      case 'sent':
+        anchor = Date.parse(result.sentAt);
+        state.currentStep = stepNumber;
+        break;
+      case 'deferred': {
+        const onResume = result.until === null;
+        setStatus(onResume ? 'paused' : 'waiting');
+        const timeout = onResume ? RECHECK_PAUSED_MS : Math.max(Date.parse(result.until!) - Date.now(), 1);
+        // A resume that arrived while sendStep ran counts: the database said paused, but only just.
+        await condition(() => ended !== null || (onResume && resumes > resumesBefore), timeout);
+        if (onResume && resumes > resumesBefore) paused = false;
+        // Retry the step at the same due time: anchor stays, so `wait` is now <= 0.
+        break;
+      }
+      case 'ended':
+        ended = result.status === 'completed' ? null : result.status;
+        if (result.status === 'completed') state.currentStep = state.totalSteps;
+        break;
+    }
+  }
+
+  state.nextDueAt = null;
+  const finalStatus: EnrollmentPhase = ended ?? 'completed';
+  await db.finishEnrollment({ enrollmentId: input.enrollmentId, status: finalStatus });
+  setStatus(finalStatus);
+  return { ...state };
+}

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/{api,db,workflows,e2e,deploy}/**/*.test.ts'],
+          // Starts PostgreSQL and the Temporal dev server once for every integration test file.
+          globalSetup: ['test/setup/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Files run in parallel; each owns its workspace, so they never see each other's rows.
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});

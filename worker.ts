@@ -1,0 +1,30 @@
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from './src/activities/index.js';
+import { loadConfigOrExit, requireSetting } from './src/config.js';
+import { createDb } from './src/db.js';
+import { createLogger } from './src/logger.js';
+import { createMailer } from './src/mail/create-mailer.js';
+import { temporalAddress } from './src/temporal.js';
+import { buildWorker } from './src/worker/build-worker.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.LOG_LEVEL, 'worker');
+const db = createDb(requireSetting(config, 'DATABASE_URL'));
+const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+
+const worker = await buildWorker({
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  activities: createActivities({ db, mailer: createMailer(config), logger, now: () => new Date(), mailFrom: config.MAIL_FROM }),
+});
+
+logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress(config) }, 'worker started');
+// Worker.run() handles SIGINT/SIGTERM itself: it stops polling and drains in-flight tasks.
+try {
+  await worker.run();
+} finally {
+  await connection.close();
+  await db.$disconnect();
+  logger.info('worker stopped');
+}
