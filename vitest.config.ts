@@ -15,6 +15,7 @@ export default defineConfig({
           include: ['test/{api,db,workflows,e2e,deploy}/**/*.test.ts'],
           // Starts PostgreSQL and the Temporal dev server once for every integration test file.
           globalSetup: ['test/setup/global-setup.ts'],
+          setupFiles: ['test/setup/quiet-temporal.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Files run in parallel; each owns its workspace, so they never see each other's rows.

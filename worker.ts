@@ -6,9 +6,11 @@ import { createLogger } from './src/logger.js';
 import { createMailer } from './src/mail/create-mailer.js';
 import { temporalAddress } from './src/temporal.js';
 import { buildWorker } from './src/worker/build-worker.js';
+import { installRuntimeLogger } from './src/worker/runtime-logger.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
+installRuntimeLogger(logger);
 const db = createDb(requireSetting(config, 'DATABASE_URL'));
 const connection = await NativeConnection.connect({ address: temporalAddress(config) });
 

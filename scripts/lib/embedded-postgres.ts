@@ -31,7 +31,7 @@ async function stopStalePostmaster(clusterDir: string): Promise<void> {
     return;
   }
   if (!Number.isInteger(pid) || pid <= 0) return;
-  let cmdline = '';
+  let cmdline: string;
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
   } catch {

@@ -12,7 +12,7 @@ describe('authentication and tenancy', () => {
     ['an unknown key', { authorization: `Bearer sk_live_${'x'.repeat(40)}` }],
   ])('refuses %s with 401 authentication_failed', async (_name, headers) => {
     const { app } = await testApp();
-    const res = await apiClient(app).get('/v1/campaigns', headers as Record<string, string>);
+    const res = await apiClient(app).get('/v1/campaigns', headers);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('authentication_failed');
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
