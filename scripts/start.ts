@@ -6,7 +6,6 @@ import path from 'node:path';
 import { loadConfigOrExit } from '../src/config.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { startChild, stopChildren, type Child } from './lib/children.js';
-import { clusterDirFor, recordClusterLocation, startEmbeddedPostgres, type EmbeddedPg } from './lib/embedded-postgres.js';
 import { applyMigrations } from './lib/migrate.js';
 import { startTemporalDevServer } from './lib/temporal-dev-server.js';
 import { obtainTemporalCli } from './lib/temporal-tools.js';
@@ -18,18 +17,18 @@ const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
 const started = performance.now();
 
 const children: Child[] = [];
-let postgres: EmbeddedPg | undefined;
 let stopping = false;
 
 async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
+  const stopStarted = performance.now();
   log('stopping…');
   // API and worker first (they drain), then the services they use.
-  await stopChildren(children.filter((c) => c.name !== 'temporal'));
-  await stopChildren(children.filter((c) => c.name === 'temporal'));
-  await postgres?.stop().catch(() => undefined);
-  log('stopped');
+  const services = new Set(['temporal', 'postgres']);
+  await stopChildren(children.filter((c) => !services.has(c.name)));
+  await stopChildren(children.filter((c) => services.has(c.name)));
+  log(`stopped in ${((performance.now() - stopStarted) / 1000).toFixed(1)} s`);
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
@@ -41,6 +40,23 @@ function devApiKey(): string {
   const key = generateApiKey();
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/** The embedded PostgreSQL runs as a child, so it is stopped last, after API and worker. */
+function startPostgresProcess(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let lines = '';
+    const child = startChild('postgres', process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'postgres-process.ts'), dataDir, String(embeddedPgPort)], {
+      quiet: true,
+      onLine: (line) => {
+        lines += `${line}\n`;
+        const ready = /^ready (\S+)/.exec(line);
+        if (ready) resolve(ready[1]!);
+      },
+    });
+    children.push(child);
+    void child.exited.then((code) => reject(new Error(`embedded PostgreSQL exited (code ${code}):\n${lines.slice(-2000)}`)));
+  });
 }
 
 async function waitReady(url: string, timeoutMs: number) {
@@ -81,10 +97,7 @@ try {
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const clusterDir = clusterDirFor(dataDir);
-    postgres = await startEmbeddedPostgres({ clusterDir, port: embeddedPgPort, database: 'sequent' });
-    recordClusterLocation(dataDir, clusterDir);
-    databaseUrl = postgres.url;
+    databaseUrl = await startPostgresProcess();
   }
 
   const applied = await applyMigrations(databaseUrl);
@@ -101,9 +114,12 @@ try {
   for (const [name, entry] of [['worker', 'worker.ts'], ['api', 'src/api/server.ts']] as const) {
     const child = startChild(name, process.execPath, node(entry), { env });
     children.push(child);
+  }
+  // From here on, any process that dies takes the stack down with a message, not half of it.
+  for (const child of children) {
     void child.exited.then((code) => {
       if (!stopping) {
-        log(`${name} exited unexpectedly (code ${code}); stopping the stack`);
+        log(`${child.name} exited unexpectedly (code ${code}); stopping the stack`);
         void shutdown(1);
       }
     });

@@ -10,7 +10,9 @@ export function startChild(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; quiet?: boolean; onLine?: (line: string) => void } = {},
 ): Child {
-  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the
+  // children in order (API and worker drain while Temporal and PostgreSQL are still up).
+  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';
     stream.on('data', (chunk: Buffer) => {
