@@ -34,5 +34,8 @@ if (script) {
   const child = spawn(process.execPath, ['--import', 'tsx', at(script), ...args], { cwd: root, stdio: 'inherit' });
   // Stay alive until the child has cleaned up; pass on every stop request (it handles repeats).
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  // npm exits on SIGTERM without passing it on; an orphaned bootstrap stops the stack itself.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && child.kill('SIGTERM'), 500).unref();
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

@@ -1,12 +1,13 @@
 // `npm start`: the whole stack on embedded defaults — the Temporal dev server with its Web UI, an
 // embedded PostgreSQL (unless DATABASE_URL is set), migrations, then the worker and the API as
 // separate processes. With TEMPORAL_ADDRESS and DATABASE_URL set it starts only worker and API.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfigOrExit } from '../src/config.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { startChild, stopChildren, type Child } from './lib/children.js';
 import { applyMigrations } from './lib/migrate.js';
+import { recordProcesses, stopRecordedProcesses } from './lib/stale-processes.js';
 import { startTemporalDevServer } from './lib/temporal-dev-server.js';
 import { obtainTemporalCli } from './lib/temporal-tools.js';
 
@@ -28,10 +29,14 @@ async function shutdown(code: number) {
   const services = new Set(['temporal', 'postgres']);
   await stopChildren(children.filter((c) => !services.has(c.name)));
   await stopChildren(children.filter((c) => services.has(c.name)));
+  rmSync(pidFile, { force: true });
   log(`stopped in ${((performance.now() - stopStarted) / 1000).toFixed(1)} s`);
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+// If whoever started us dies without a signal reaching us, stop rather than leave a stack behind.
+const parentPid = process.ppid;
+setInterval(() => process.ppid !== parentPid && void shutdown(0), 500).unref();
 
 function devApiKey(): string {
   if (config.BOOTSTRAP_API_KEY) return config.BOOTSTRAP_API_KEY;
@@ -75,8 +80,13 @@ async function waitReady(url: string, timeoutMs: number) {
   throw new Error(`${url} did not become ready within ${timeoutMs} ms: ${last}`);
 }
 
+const pidFile = path.join(dataDir, 'stack.pids');
+const recordChildren = () => recordProcesses(pidFile, children.flatMap((c) => (c.process.pid ? [c.process.pid] : [])));
+
 try {
   mkdirSync(dataDir, { recursive: true });
+  const stale = await stopRecordedProcesses(pidFile);
+  if (stale) log(`stopped ${stale} process(es) left behind by an earlier start`);
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let temporalUi: string | null = null;
@@ -115,6 +125,7 @@ try {
     const child = startChild(name, process.execPath, node(entry), { env });
     children.push(child);
   }
+  recordChildren();
   // From here on, any process that dies takes the stack down with a message, not half of it.
   for (const child of children) {
     void child.exited.then((code) => {
