@@ -4,7 +4,7 @@ import { loadConfigOrExit, requireSetting } from './src/config.js';
 import { createDb } from './src/db.js';
 import { createLogger } from './src/logger.js';
 import { createMailer } from './src/mail/create-mailer.js';
-import { temporalAddress } from './src/temporal.js';
+import { createTemporalClient, temporalAddress } from './src/temporal.js';
 import { buildWorker } from './src/worker/build-worker.js';
 import { installRuntimeLogger } from './src/worker/runtime-logger.js';
 
@@ -13,12 +13,21 @@ const logger = createLogger(config.LOG_LEVEL, 'worker');
 installRuntimeLogger(logger);
 const db = createDb(requireSetting(config, 'DATABASE_URL'));
 const connection = await NativeConnection.connect({ address: temporalAddress(config) });
+// Activities that start or signal workflows (the campaign fan-out) use an ordinary client.
+const client = createTemporalClient(config);
 
 const worker = await buildWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  activities: createActivities({ db, mailer: createMailer(config), logger, now: () => new Date(), mailFrom: config.MAIL_FROM }),
+  activities: createActivities({
+    db,
+    mailer: createMailer(config),
+    logger,
+    now: () => new Date(),
+    mailFrom: config.MAIL_FROM,
+    orchestrator: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+  }),
 });
 
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress(config) }, 'worker started');
@@ -27,6 +36,7 @@ try {
   await worker.run();
 } finally {
   await connection.close();
+  await client.connection.close();
   await db.$disconnect();
   logger.info('worker stopped');
 }

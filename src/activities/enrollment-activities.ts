@@ -3,6 +3,7 @@ import type { Message } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
 import { renderTemplate } from '../domain/render.js';
 import { PermanentMailError } from '../mail/mailer.js';
+import { countMessage } from '../campaigns/counters.js';
 import type { ActivityDeps } from './index.js';
 import type { EnrollmentPlan, SendStepResult } from './types.js';
 
@@ -26,10 +27,11 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
     });
     if (!enrollment) throw ApplicationFailure.nonRetryable(`enrollment ${enrollmentId} does not exist`, 'NotFound');
     const last = enrollment.messages[0];
+    const began = Math.max(enrollment.enrolledAt.getTime(), enrollment.campaign.startedAt?.getTime() ?? 0);
     return {
       delaysDays: enrollment.campaign.steps.map((s) => s.delayDays),
       sentSteps: enrollment.currentStep,
-      lastSentAt: last ? (last.sentAt ?? last.createdAt).toISOString() : null,
+      anchorAt: last ? (last.sentAt ?? last.createdAt).toISOString() : new Date(began).toISOString(),
       finished: TERMINAL.has(enrollment.status),
     };
   }
@@ -120,8 +122,8 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
       where: { campaignId_stepNumber: { campaignId: message.campaignId, stepNumber: stepNumber + 1 } },
       select: { delayDays: true },
     });
-    await db.$transaction([
-      db.message.updateMany({
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.message.updateMany({
         where: { id: message.id, status: 'sending' },
         data: {
           status: outcome.delivered ? 'delivered' : 'sent',
@@ -129,15 +131,17 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
           sentAt,
           ...(outcome.delivered ? { deliveredAt: sentAt } : {}),
         },
-      }),
-      db.enrollment.update({
+      });
+      // Counted once: only the attempt that moved the message out of `sending` counts it.
+      if (count === 1) await countMessage(tx, message.campaignId, { sent: 1, delivered: outcome.delivered ? 1 : 0 });
+      await tx.enrollment.update({
         where: { id: enrollmentId },
         data: {
           currentStep: stepNumber,
           nextSendAt: next ? new Date(sentAt.getTime() + next.delayDays * DAY_MS) : null,
         },
-      }),
-    ]);
+      });
+    });
     return { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() };
   }
 

@@ -5,8 +5,11 @@ export type EnrollmentPlan = {
   delaysDays: number[];
   /** Steps already sent. */
   sentSteps: number;
-  /** When the last step went out (ISO), or null before step 1. */
-  lastSentAt: string | null;
+  /**
+   * What the next step's delay counts from (ISO): the last send, or for step 1 when the sequence
+   * began for this lead (its enrollment into a running campaign, or the campaign's start).
+   */
+  anchorAt: string;
   /** Terminal enrollments (replied, stopped, …) have nothing left to do. */
   finished: boolean;
 };

@@ -7,6 +7,7 @@ import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJso
 import { adminRoutes } from './routes/admin.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { leadRoutes } from './routes/leads.routes.js';
 import { isDependencyUnavailable } from './unavailable.js';
 
 export type { AppDeps } from './context.js';
@@ -20,6 +21,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db));
   app.route('/v1', campaignRoutes(deps));
+  app.route('/v1', leadRoutes(deps));
 
   app.use('/admin/*', requireAdminToken(deps.config.ADMIN_TOKEN), limitBody(64 * 1024), requireJson);
   app.route('/admin', adminRoutes(deps));

@@ -53,8 +53,10 @@ export function toFieldErrors(error: ZodError): FieldError[] {
  * break a rule (a bad email, a step-number gap, a limit) fails validation (422).
  */
 export function validationError(error: ZodError, target: string): ApiError {
+  // Only the body's own shape counts as malformed; a bad value inside an item (a lead, a step) is
+  // that item failing validation, reported by index.
   const malformed = error.issues.some(
-    (i) => i.code === 'invalid_type' || i.code === 'unrecognized_keys' || i.code === 'invalid_union',
+    (i) => i.path.length <= 1 && (i.code === 'invalid_type' || i.code === 'unrecognized_keys' || i.code === 'invalid_union'),
   );
   const errors = toFieldErrors(error);
   const first = errors[0];

@@ -43,3 +43,15 @@ export const stopSignal = defineSignal<[{ reason: StopReason }]>('stop');
 export const stateQuery = defineQuery<EnrollmentState>('state');
 
 export const enrollmentWorkflowId = (enrollmentId: string) => `enrollment-${enrollmentId}`;
+
+export type CampaignFanoutInput = { campaignId: string };
+
+/**
+ * Asks the campaign's fan-out workflow to bring every enrollment in line with the campaign's
+ * status: start the workflows of enrollments that wait for it and, with `signalAll`, tell running
+ * ones to pause or resume.
+ */
+export type SyncRequest = { signalAll: boolean };
+export const syncSignal = defineSignal<[SyncRequest]>('sync');
+
+export const campaignFanoutWorkflowId = (campaignId: string) => `campaign-fanout-${campaignId}`;

@@ -3,7 +3,6 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { SendStepResult } from '../activities/types.js';
@@ -71,9 +70,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     setStatus('stopped');
     return { ...state };
   }
-  // Step 1 counts from when the sequence began for this lead (enrollment into a running campaign,
-  // or the campaign's start); later steps from the previous send.
-  let anchor = plan.lastSentAt ? Date.parse(plan.lastSentAt) : workflowInfo().startTime.getTime();
+  let anchor = Date.parse(plan.anchorAt);
   upsertSearchAttributes([{ key: enrollmentStatusKey, value: state.status }]);
 
   while (state.currentStep < state.totalSteps && !ended) {

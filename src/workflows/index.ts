@@ -1,2 +1,3 @@
 // Every export here becomes a startable workflow type: export workflows only.
+export { campaignFanoutWorkflow } from './campaign-fanout-workflow.js';
 export { enrollmentWorkflow } from './enrollment-workflow.js';

@@ -27,12 +27,12 @@ async function freshDatabase(label: string): Promise<string> {
   return urlFor(name);
 }
 
-/** Everything about a database's public schema that Prisma's schema can express. */
+/** Everything about a database's public schema that Prisma's schema can express (column order it cannot: an added column goes last). */
 async function snapshot(url: string) {
   const columns = await query(
     url,
     `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default,
-            character_maximum_length, datetime_precision, ordinal_position
+            character_maximum_length, datetime_precision
        FROM information_schema.columns
       WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'
       ORDER BY table_name, column_name`,

@@ -45,6 +45,7 @@ describe('enrollment workflow on the real Temporal dev server', () => {
       logger: createLogger('silent', 'test'),
       now: () => new Date(),
       mailFrom: 'Sequent <test@localhost>',
+      orchestrator: { client, taskQueue },
     });
     const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
 

@@ -17,7 +17,7 @@ function fakeActivities(plan: Partial<EnrollmentPlan>, behaviour: { deferFirst?:
   let deferred = false;
   const activities: Pick<Activities, 'loadEnrollmentPlan' | 'sendStep' | 'finishEnrollment'> = {
     async loadEnrollmentPlan() {
-      return { delaysDays: [0], sentSteps: 0, lastSentAt: null, finished: false, ...plan };
+      return { delaysDays: [0], sentSteps: 0, anchorAt: new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString(), finished: false, ...plan };
     },
     async sendStep({ stepNumber }): Promise<SendStepResult> {
       const at = activityInfo().currentAttemptScheduledTimestampMs;
@@ -131,8 +131,7 @@ describe('enrollmentWorkflow (time-skipping)', () => {
   });
 
   it('resumes from the database position: steps already sent are not sent again', async () => {
-    const lastSentAt = new Date(Date.now()).toISOString();
-    const fake = fakeActivities({ delaysDays: [0, 0, 0], sentSteps: 2, lastSentAt });
+    const fake = fakeActivities({ delaysDays: [0, 0, 0], sentSteps: 2 });
     const w = await worker(fake.activities);
     await w.runUntil(async () => (await start('resume-position')).result());
     expect(fake.sends.map((s) => s.stepNumber)).toEqual([3]);

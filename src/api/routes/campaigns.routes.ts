@@ -1,14 +1,20 @@
 import { createRoute } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createCampaign, campaignView, getCampaign, listCampaigns } from '../../campaigns/campaign-service.js';
+import { pauseCampaign, startCampaign, updateCampaign } from '../../campaigns/lifecycle.js';
+import { previewCampaign } from '../../campaigns/preview.js';
+import { campaignStats } from '../../campaigns/stats.js';
 import { createRouter, type AppDeps } from '../context.js';
 import {
   CampaignIdParam,
   CampaignSchema,
   CreateCampaignSchema,
   CreatedCampaignSchema,
+  CampaignStatusSchema,
   ListCampaignsQuery,
+  UpdateCampaignSchema,
 } from '../schemas/campaigns.js';
-import { commonErrors, dataOf, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
+import { commonErrors, dataOf, errorResponse, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
 
 const tags = ['Campaigns'];
 const security = [{ bearerAuth: [] }];
@@ -43,7 +49,91 @@ const list = createRoute({
   responses: { 200: jsonResponse(listOf(CampaignSchema), 'A page of campaigns'), ...commonErrors },
 });
 
-export function campaignRoutes({ db }: AppDeps) {
+const update = createRoute({
+  method: 'patch',
+  path: '/campaigns/{id}',
+  tags,
+  security,
+  summary: 'Rename, change settings, or (in draft only) replace the steps',
+  request: { params: CampaignIdParam, body: jsonBody(UpdateCampaignSchema) },
+  responses: { 200: jsonResponse(dataOf(CampaignSchema), 'The updated campaign'), ...commonErrors, 409: errorResponse('Steps can change only in draft (campaign_not_draft)') },
+});
+
+const StartedSchema = z.object({ id: z.string(), status: CampaignStatusSchema, startedAt: z.string().nullable() }).openapi('CampaignStarted');
+const PausedSchema = z.object({ id: z.string(), status: CampaignStatusSchema, pausedAt: z.string().nullable() }).openapi('CampaignPaused');
+
+const lifecycleRoute = (action: 'start' | 'resume' | 'pause', summary: string) =>
+  createRoute({
+    method: 'post',
+    path: `/campaigns/{id}/${action}`,
+    tags,
+    security,
+    summary,
+    request: { params: CampaignIdParam },
+    responses: {
+      200: jsonResponse(dataOf(action === 'pause' ? PausedSchema : StartedSchema), 'The campaign after the call (no-ops answer the current state)'),
+      ...commonErrors,
+    },
+  });
+
+const start = lifecycleRoute('start', 'Start a draft campaign, or resume a paused one');
+const resume = lifecycleRoute('resume', 'Resume a paused campaign (an alias of start)');
+const pause = lifecycleRoute('pause', 'Pause a running campaign: no message goes out after this returns');
+
+const StatsSchema = z
+  .object({
+    campaignId: z.string(),
+    status: CampaignStatusSchema,
+    enrolledLeads: z.number().int(),
+    metrics: z.object({
+      sent: z.number().int(),
+      delivered: z.number().int(),
+      queued: z.number().int(),
+      bounced: z.number().int(),
+      replied: z.number().int(),
+      replyRate: z.number().openapi({ description: 'replied / delivered, 3 decimals' }),
+    }),
+    updatedAt: z.string(),
+  })
+  .openapi('CampaignStats');
+
+const stats = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/stats',
+  tags,
+  security,
+  summary: 'Delivery and reply metrics, from the database',
+  request: { params: CampaignIdParam },
+  responses: { 200: jsonResponse(dataOf(StatsSchema), 'The stats'), ...commonErrors },
+});
+
+const PreviewSchema = z
+  .object({
+    campaignId: z.string(),
+    leadId: z.string(),
+    email: z.string(),
+    steps: z.array(z.object({ stepNumber: z.number().int(), subject: z.string(), bodyHtml: z.string(), emptyTokens: z.array(z.string()) })),
+    emptyTokens: z.array(z.string()),
+  })
+  .openapi('CampaignPreview');
+
+const preview = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/preview',
+  tags,
+  security,
+  summary: 'Render every step for one lead (by leadId or email) and list tokens that render empty',
+  request: {
+    params: CampaignIdParam,
+    query: z
+      .object({ leadId: z.string().min(1).optional(), email: z.string().min(1).optional() })
+      .refine((q) => (q.leadId === undefined) !== (q.email === undefined), 'give exactly one of leadId or email'),
+  },
+  responses: { 200: jsonResponse(dataOf(PreviewSchema), 'The rendered steps'), ...commonErrors },
+});
+
+export function campaignRoutes({ db, temporal, config }: AppDeps) {
+  const orchestrator = { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
   return createRouter()
     .openapi(create, async (c) => {
       const data = await createCampaign(db, c.get('workspaceId'), c.req.valid('json'));
@@ -53,5 +143,17 @@ export function campaignRoutes({ db }: AppDeps) {
       const campaign = await getCampaign(db, c.get('workspaceId'), c.req.valid('param').id);
       return c.json({ data: campaignView(campaign) }, 200);
     })
-    .openapi(list, async (c) => c.json(await listCampaigns(db, c.get('workspaceId'), c.req.valid('query')), 200));
+    .openapi(list, async (c) => c.json(await listCampaigns(db, c.get('workspaceId'), c.req.valid('query')), 200))
+    .openapi(update, async (c) => {
+      const campaign = await updateCampaign(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json'));
+      return c.json({ data: campaignView(campaign) }, 200);
+    })
+    .openapi(start, async (c) => c.json({ data: await startCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(resume, async (c) => c.json({ data: await startCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(stats, async (c) => c.json({ data: await campaignStats(db, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(preview, async (c) => {
+      const data = await previewCampaign(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query'));
+      return c.json({ data }, 200);
+    })
+    .openapi(pause, async (c) => c.json({ data: await pauseCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id) }, 200));
 }

@@ -1,0 +1,78 @@
+import { heartbeat, activityInfo } from '@temporalio/activity';
+import { signalEnrollment, startEnrollmentWorkflow } from '../campaigns/orchestration.js';
+import type { ActivityDeps } from './index.js';
+
+const PAGE = 500;
+// Enough parallel RPCs to keep the Temporal frontend busy without flooding it.
+const CONCURRENCY = 32;
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(runners);
+}
+
+type Cursor = { phase: 'start' | 'signal'; after: string };
+
+export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) {
+  /**
+   * Brings every enrollment of a campaign in line with the campaign's current status. Idempotent:
+   * starting is "use existing", signals are state-setting, so a retried sweep is harmless.
+   */
+  async function syncCampaign({ campaignId, signalAll }: { campaignId: string; signalAll: boolean }) {
+    const campaign = await db.campaign.findUnique({ where: { id: campaignId }, select: { status: true, workspaceId: true } });
+    if (!campaign || campaign.status === 'draft') return { started: 0, signalled: 0 };
+
+    const resumeFrom = activityInfo().heartbeatDetails as Cursor | undefined;
+    let started = 0;
+    let signalled = 0;
+
+    if (campaign.status === 'running' && resumeFrom?.phase !== 'signal') {
+      let after = resumeFrom?.after ?? '';
+      for (;;) {
+        const page = await db.enrollment.findMany({
+          where: { campaignId, id: { gt: after }, workflowStartedAt: null, status: { in: ['pending', 'active'] } },
+          orderBy: { id: 'asc' },
+          take: PAGE,
+          select: { id: true, lead: { select: { email: true } } },
+        });
+        if (page.length === 0) break;
+        await inParallel(page, CONCURRENCY, (e) =>
+          startEnrollmentWorkflow(orchestrator, { enrollmentId: e.id, campaignId, workspaceId: campaign.workspaceId, leadEmail: e.lead.email }),
+        );
+        await db.enrollment.updateMany({
+          where: { id: { in: page.map((e) => e.id) }, workflowStartedAt: null },
+          data: { workflowStartedAt: now() },
+        });
+        await db.enrollment.updateMany({ where: { id: { in: page.map((e) => e.id) }, status: 'pending' }, data: { status: 'active' } });
+        started += page.length;
+        after = page.at(-1)!.id;
+        heartbeat({ phase: 'start', after } satisfies Cursor);
+      }
+    }
+
+    if (signalAll) {
+      const signal = campaign.status === 'running' ? 'resume' : 'pause';
+      let after = resumeFrom?.phase === 'signal' ? resumeFrom.after : '';
+      for (;;) {
+        // Leads paused one by one stay paused when the campaign resumes.
+        const page = await db.enrollment.findMany({
+          where: { campaignId, id: { gt: after }, workflowStartedAt: { not: null }, status: 'active' },
+          orderBy: { id: 'asc' },
+          take: PAGE,
+          select: { id: true },
+        });
+        if (page.length === 0) break;
+        await inParallel(page, CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, signal));
+        signalled += page.length;
+        after = page.at(-1)!.id;
+        heartbeat({ phase: 'signal', after } satisfies Cursor);
+      }
+    }
+    return { started, signalled };
+  }
+
+  return { syncCampaign };
+}

@@ -1,0 +1,34 @@
+import { ApiError } from '../api/errors.js';
+import type { Db } from '../db.js';
+import { normalizeEmail } from '../domain/email.js';
+import { renderTemplate } from '../domain/render.js';
+import { getCampaign } from './campaign-service.js';
+
+/** Renders every step for one lead as it would go out now, listing tokens that render empty. */
+export async function previewCampaign(db: Db, workspaceId: string, campaignId: string, who: { leadId?: string | undefined; email?: string | undefined }) {
+  const campaign = await getCampaign(db, workspaceId, campaignId);
+  const lead = await db.lead.findFirst({
+    where: { workspaceId, ...(who.leadId ? { id: who.leadId } : { email: normalizeEmail(who.email ?? '') }) },
+  });
+  if (!lead) throw new ApiError(404, 'lead_not_found', 'Lead not found.');
+  const fields = { ...lead, customFields: lead.customFields as Record<string, unknown> };
+  const steps = [...campaign.steps]
+    .sort((a, b) => a.stepNumber - b.stepNumber)
+    .map((step) => {
+      const subject = renderTemplate(step.subject, fields, 'subject');
+      const body = renderTemplate(step.bodyHtml, fields, 'html');
+      return {
+        stepNumber: step.stepNumber,
+        subject: subject.text,
+        bodyHtml: body.text,
+        emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],
+      };
+    });
+  return {
+    campaignId,
+    leadId: lead.id,
+    email: lead.email,
+    steps,
+    emptyTokens: [...new Set(steps.flatMap((s) => s.emptyTokens))],
+  };
+}
