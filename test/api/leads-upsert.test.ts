@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { testApp } from '../helpers/deps.js';
+
+const uniq = () => Math.random().toString(36).slice(2, 10);
+const step = { delayDays: 0, subject: 'Hi {{firstName|there}}', bodyHtml: '<p>{{company}} / {{city}}</p>' };
+
+async function setup() {
+  const ctx = await testApp();
+  const campaign = (await ctx.api.post('/v1/campaigns', { name: 'upsert', sequenceSteps: [step] })).body.data.id as string;
+  const bulk = (leads: unknown[]) => ctx.api.post(`/v1/campaigns/${campaign}/leads/bulk`, { leads });
+  return { ...ctx, campaign, bulk };
+}
+
+describe('bulk upsert rules (SPEC §3)', () => {
+  it('creates and enrolls a new email, counted in enrolled', async () => {
+    const { bulk, deps, workspaceId, campaign } = await setup();
+    const res = await bulk([{ email: `new-${uniq()}@example.com`, firstName: 'New' }]);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ enrolled: 1, updated: 0, skipped: 0, total: 1 });
+    expect(await deps.db.enrollment.count({ where: { campaignId: campaign, workspaceId, status: 'pending' } })).toBe(1);
+  });
+
+  it('normalizes emails: one lead per lowercased, trimmed address', async () => {
+    const { bulk, deps, workspaceId } = await setup();
+    const email = `Mixed.Case-${uniq()}@Example.COM`;
+    await bulk([{ email: `  ${email} ` }]);
+    const res = await bulk([{ email: email.toLowerCase() }]);
+    expect(res.body.data).toEqual({ enrolled: 0, updated: 1, skipped: 0, total: 1 });
+    expect(await deps.db.lead.count({ where: { workspaceId, email: email.toLowerCase() } })).toBe(1);
+  });
+
+  it('overwrites only the fields present on an existing lead and keeps the others', async () => {
+    const { bulk, deps, workspaceId } = await setup();
+    const email = `keep-${uniq()}@example.com`;
+    await bulk([{ email, firstName: 'Ada', lastName: 'Lovelace', company: 'Acme', customFields: { city: 'London', tier: 1 } }]);
+    const res = await bulk([{ email, company: 'Analytical Engines', city: 'Paris', jobTitle: null }]);
+    expect(res.body.data).toEqual({ enrolled: 0, updated: 1, skipped: 0, total: 1 });
+    const lead = await deps.db.lead.findFirstOrThrow({ where: { workspaceId, email } });
+    expect(lead).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', jobTitle: null });
+    expect(lead.customFields).toEqual({ city: 'Paris', tier: 1 });
+  });
+
+  it('enrolls an existing lead into a new campaign at step 1, counted in updated', async () => {
+    const { bulk, api, deps, workspaceId } = await setup();
+    const email = `shared-${uniq()}@example.com`;
+    await bulk([{ email }]);
+    const second = (await api.post('/v1/campaigns', { name: 'second', sequenceSteps: [step] })).body.data.id;
+    const res = await api.post(`/v1/campaigns/${second}/leads/bulk`, { leads: [{ email }] });
+    expect(res.body.data).toEqual({ enrolled: 0, updated: 1, skipped: 0, total: 1 });
+    const enrollment = await deps.db.enrollment.findFirstOrThrow({ where: { campaignId: second, lead: { email, workspaceId } } });
+    expect(enrollment).toMatchObject({ status: 'pending', currentStep: 0 });
+  });
+
+  it('keeps the position of a lead already in the campaign', async () => {
+    const { bulk, deps, campaign, workspaceId } = await setup();
+    const email = `again-${uniq()}@example.com`;
+    await bulk([{ email }]);
+    await deps.db.enrollment.updateMany({ where: { campaignId: campaign, lead: { email, workspaceId } }, data: { currentStep: 1, status: 'completed' } });
+    const res = await bulk([{ email, firstName: 'Again' }]);
+    expect(res.body.data).toEqual({ enrolled: 0, updated: 1, skipped: 0, total: 1 });
+    const enrollments = await deps.db.enrollment.findMany({ where: { campaignId: campaign, lead: { email, workspaceId } } });
+    expect(enrollments).toHaveLength(1);
+    expect(enrollments[0]).toMatchObject({ currentStep: 1, status: 'completed' });
+  });
+
+  it('skips suppressed addresses without touching them', async () => {
+    const { bulk, deps, workspaceId, campaign } = await setup();
+    const email = `gone-${uniq()}@example.com`;
+    await deps.db.suppression.create({ data: { workspaceId, email, reason: 'unsubscribed' } });
+    const res = await bulk([{ email, firstName: 'Gone' }, { email: `ok-${uniq()}@example.com` }]);
+    expect(res.body.data).toEqual({ enrolled: 1, updated: 0, skipped: 1, total: 1 });
+    expect(await deps.db.lead.count({ where: { workspaceId, email } })).toBe(0);
+    expect(await deps.db.enrollment.count({ where: { campaignId: campaign } })).toBe(1);
+  });
+
+  it('counts the same email twice in one request once, the last occurrence winning', async () => {
+    const { bulk, deps, workspaceId } = await setup();
+    const email = `twice-${uniq()}@example.com`;
+    const res = await bulk([{ email, firstName: 'First' }, { email: email.toUpperCase(), firstName: 'Last' }]);
+    expect(res.body.data).toEqual({ enrolled: 1, updated: 0, skipped: 0, total: 1 });
+    expect((await deps.db.lead.findFirstOrThrow({ where: { workspaceId, email } })).firstName).toBe('Last');
+  });
+
+  it('stores extra top-level keys as custom fields and renders them', async () => {
+    const { bulk, api, campaign } = await setup();
+    const email = `custom-${uniq()}@example.com`;
+    await bulk([{ email, company: 'Acme', city: 'Berlin', seats: 40, vip: true }]);
+    const preview = await api.get(`/v1/campaigns/${campaign}/preview?email=${encodeURIComponent(email)}`);
+    expect(preview.status).toBe(200);
+    expect(preview.body.data.steps).toEqual([{ stepNumber: 1, subject: 'Hi there', bodyHtml: '<p>Acme / Berlin</p>', emptyTokens: [] }]);
+    const detail = await api.get(`/v1/campaigns/${campaign}/leads/${preview.body.data.leadId}`);
+    expect(detail.body.data.lead.customFields).toEqual({ city: 'Berlin', seats: 40, vip: true });
+  });
+
+  it('lists tokens that would render empty in the preview', async () => {
+    const { bulk, api, campaign } = await setup();
+    const email = `empty-${uniq()}@example.com`;
+    await bulk([{ email }]);
+    const preview = await api.get(`/v1/campaigns/${campaign}/preview?email=${email}`);
+    expect(preview.body.data.emptyTokens.sort()).toEqual(['city', 'company']);
+    expect(preview.body.data.steps[0].bodyHtml).toBe('<p> / </p>');
+    expect((await api.get(`/v1/campaigns/${campaign}/preview`)).status).toBe(400);
+    expect((await api.get(`/v1/campaigns/${campaign}/preview?email=nobody@example.com`)).body.error.code).toBe('lead_not_found');
+  });
+
+  it('rejects a request with any invalid lead with 422 naming each bad index, and writes nothing', async () => {
+    const { bulk, deps, workspaceId } = await setup();
+    const good = `good-${uniq()}@example.com`;
+    const res = await bulk([{ email: good }, { email: 'not-an-email' }, { email: `x-${uniq()}@example.com`, nested: { a: 1 } }, { email: 42 }]);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.errors.map((e: any) => e.index).sort()).toEqual([1, 2, 3]);
+    expect(res.body.errors.find((e: any) => e.index === 1).field).toBe('email');
+    expect(await deps.db.lead.count({ where: { workspaceId } })).toBe(0);
+  });
+
+  it('rejects an empty list, more than 10,000 leads, and a body without leads', async () => {
+    const { bulk, api, campaign } = await setup();
+    expect((await bulk([])).status).toBe(422);
+    const tooMany = Array.from({ length: 10_001 }, (_, i) => ({ email: `l${i}@example.com` }));
+    const res = await bulk(tooMany);
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0]).toMatchObject({ field: 'leads' });
+    expect((await api.post(`/v1/campaigns/${campaign}/leads/bulk`, { emails: [] })).status).toBe(400);
+    expect((await api.post(`/v1/campaigns/camp_missing/leads/bulk`, { leads: [{ email: 'a@example.com' }] })).body.error.code).toBe(
+      'campaign_not_found',
+    );
+  });
+
+  it('upserts 10,000 leads in one call', async () => {
+    const { bulk, deps, campaign } = await setup();
+    const tag = uniq();
+    const leads = Array.from({ length: 10_000 }, (_, i) => ({ email: `bulk${i}-${tag}@example.com`, firstName: `F${i}`, company: 'Acme', tier: i % 3 }));
+    const res = await bulk(leads);
+    expect(res.body.data).toEqual({ enrolled: 10_000, updated: 0, skipped: 0, total: 10_000 });
+    expect(await deps.db.enrollment.count({ where: { campaignId: campaign } })).toBe(10_000);
+  }, 60_000);
+});
