@@ -3,6 +3,7 @@ import { swaggerUI } from '@hono/swagger-ui';
 import { HTTPException } from 'hono/http-exception';
 import { type AppDeps, type AppEnv } from './context.js';
 import { ApiError, errorBody, respondError } from './errors.js';
+import { idempotency } from './idempotency.js';
 import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJson } from './middleware.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
@@ -19,7 +20,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', requestContext(deps.logger));
   app.route('/', healthRoutes(deps));
 
-  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db));
+  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
   app.route('/v1', leadRoutes(deps));
 
