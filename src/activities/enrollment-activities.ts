@@ -3,7 +3,6 @@ import type { Message } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
 import { renderTemplate } from '../domain/render.js';
 import { PermanentMailError } from '../mail/mailer.js';
-import { countMessage } from '../campaigns/counters.js';
 import type { ActivityDeps } from './index.js';
 import type { EnrollmentPlan, SendStepResult } from './types.js';
 
@@ -123,7 +122,7 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
       select: { delayDays: true },
     });
     await db.$transaction(async (tx) => {
-      const { count } = await tx.message.updateMany({
+      await tx.message.updateMany({
         where: { id: message.id, status: 'sending' },
         data: {
           status: outcome.delivered ? 'delivered' : 'sent',
@@ -132,8 +131,6 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
           ...(outcome.delivered ? { deliveredAt: sentAt } : {}),
         },
       });
-      // Counted once: only the attempt that moved the message out of `sending` counts it.
-      if (count === 1) await countMessage(tx, message.campaignId, { sent: 1, delivered: outcome.delivered ? 1 : 0 });
       await tx.enrollment.update({
         where: { id: enrollmentId },
         data: {
