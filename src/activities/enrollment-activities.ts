@@ -60,6 +60,16 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
         SELECT status::text AS status FROM "Campaign" WHERE id = ${enrollment.campaignId} FOR SHARE`;
       if (campaign?.status !== 'running') return { kind: 'deferred', reason: 'campaign_paused', until: null };
 
+      // Checked again here, not only at enrollment: an address suppressed since then gets nothing.
+      const suppression = await tx.suppression.findUnique({
+        where: { workspaceId_email: { workspaceId: enrollment.workspaceId, email: enrollment.lead.email } },
+      });
+      if (suppression) {
+        const reason = `suppressed (${suppression.reason})`;
+        await tx.enrollment.update({ where: { id: enrollmentId }, data: { status: 'stopped', stopReason: reason, finishedAt: now(), nextSendAt: null } });
+        return { kind: 'ended', status: 'stopped', reason };
+      }
+
       const step = await tx.sequenceStep.findUnique({
         where: { campaignId_stepNumber: { campaignId: enrollment.campaignId, stepNumber } },
       });

@@ -82,4 +82,32 @@ describe('enrollment workflow on the real Temporal dev server', () => {
     expect(stored).toMatchObject({ status: 'completed', currentStep: 2, nextSendAt: null });
     expect(stored.finishedAt).toBeInstanceOf(Date);
   });
+
+  it('sends nothing to an address suppressed after enrollment and stops the enrollment', async () => {
+    const { db } = testDeps();
+    const { workspaceId } = await newWorkspace(db);
+    const { campaign, lead, enrollment } = await seedEnrollment(db, workspaceId, {
+      steps: [{ delayDays: 0, subject: 'Hi', bodyHtml: '<p>x</p>' }],
+    });
+    await db.suppression.create({ data: { workspaceId, email: lead.email, reason: 'unsubscribed' } });
+    const activities = createActivities({
+      db,
+      mailer: createLocalTransport(),
+      logger: createLogger('silent', 'test'),
+      now: () => new Date(),
+      mailFrom: 'Sequent <test@localhost>',
+      orchestrator: { client, taskQueue },
+    });
+    const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
+    const final = await worker.runUntil(
+      client.workflow.execute(enrollmentWorkflow, {
+        taskQueue,
+        workflowId: enrollmentWorkflowId(enrollment.id),
+        args: [{ enrollmentId: enrollment.id, campaignId: campaign.id, workspaceId, leadEmail: lead.email }],
+      }),
+    );
+    expect(final.status).toBe('stopped');
+    expect(await db.message.count({ where: { enrollmentId: enrollment.id } })).toBe(0);
+    expect(await db.enrollment.findUniqueOrThrow({ where: { id: enrollment.id } })).toMatchObject({ status: 'stopped', stopReason: 'suppressed (unsubscribed)' });
+  });
 });
