@@ -13,7 +13,8 @@ export async function startTemporalDevServer(options: {
   quiet?: boolean;
 }): Promise<Child> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--ui-port', String(options.uiPort)];
-  args.push('--namespace', options.namespace, '--log-level', 'warn');
+  // warn logs every poll the server's own workers lose while it shuts down: noise for our users.
+  args.push('--namespace', options.namespace, '--log-level', 'error');
   if (options.dbFile) {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
