@@ -24,29 +24,41 @@ let postgres: EmbeddedPg | undefined;
 let temporal: Child | undefined;
 let clusterParent: string | undefined;
 
+async function withFreshPorts<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts || !/already in use|EADDRINUSE|could not bind|exited/i.test(String(err))) throw err;
+      log(`retrying on other ports: ${String(err).split('\n')[0]}`);
+    }
+  }
+}
+
 export async function setup(project: TestProject) {
   const [cli, testServerPath] = await Promise.all([obtainTemporalCli(log), obtainTestServer(log)]);
 
   // A fresh cluster per run, in the temp dir so the postgres OS user can reach it when run as root.
   clusterParent = mkdtempSync(path.join(tmpdir(), 'sequent-test-pg-'));
   chmodSync(clusterParent, 0o755);
-  const [pgPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  let temporalPort = 0;
   try {
-    const [pgResult, temporalResult] = await Promise.allSettled([
-      startEmbeddedPostgres({ clusterDir: path.join(clusterParent, 'cluster'), port: pgPort, database: 'sequent_test' }),
-      startTemporalDevServer({ cli, port: temporalPort, uiPort, dbFile: null, namespace: 'default', quiet: true }),
-    ]);
-    if (pgResult.status === 'fulfilled') postgres = pgResult.value;
-    if (temporalResult.status === 'fulfilled') temporal = temporalResult.value;
-    if (pgResult.status === 'rejected') throw pgResult.reason;
-    if (temporalResult.status === 'rejected') throw temporalResult.reason;
-    await applyMigrations(postgres!.url);
+    // One after the other: the dev server binds a few random ports of its own, which must not
+    // land on the one PostgreSQL was just given. A lost race is retried on fresh ports.
+    postgres = await withFreshPorts(async () =>
+      startEmbeddedPostgres({ clusterDir: path.join(clusterParent!, 'cluster'), port: await freePort(), database: 'sequent_test' }),
+    );
+    temporal = await withFreshPorts(async () => {
+      temporalPort = await freePort();
+      return startTemporalDevServer({ cli, port: temporalPort, uiPort: await freePort(), dbFile: null, namespace: 'default', quiet: true });
+    });
+    await applyMigrations(postgres.url);
   } catch (err) {
     await teardown();
     throw err;
   }
 
-  project.provide('databaseUrl', postgres!.url);
+  project.provide('databaseUrl', postgres.url);
   project.provide('temporalAddress', `127.0.0.1:${temporalPort}`);
   project.provide('testServerPath', testServerPath);
   project.provide('temporalCli', cli);
