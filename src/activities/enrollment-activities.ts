@@ -2,6 +2,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Message } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
 import { renderTemplate } from '../domain/render.js';
+import { parseMailbox } from '../domain/email.js';
+import { checkWindow } from '../domain/schedule.js';
+import { readSettings } from '../campaigns/campaign-service.js';
+import { formatFrom, reserveSender } from '../delivery/capacity.js';
 import { PermanentMailError } from '../mail/mailer.js';
 import type { ActivityDeps } from './index.js';
 import type { EnrollmentPlan, SendStepResult } from './types.js';
@@ -16,6 +20,7 @@ type Prepared =
   | Exclude<SendStepResult, { kind: 'sent' }>;
 
 export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }: ActivityDeps) {
+  const fallback = { id: null, ...parseMailbox(mailFrom) };
   async function loadEnrollmentPlan({ enrollmentId }: { enrollmentId: string }): Promise<EnrollmentPlan> {
     const enrollment = await db.enrollment.findUnique({
       where: { id: enrollmentId },
@@ -56,9 +61,17 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
       }
       if (enrollment.status === 'paused') return { kind: 'deferred', reason: 'enrollment_paused', until: null };
 
-      const [campaign] = await tx.$queryRaw<{ status: string }[]>`
-        SELECT status::text AS status FROM "Campaign" WHERE id = ${enrollment.campaignId} FOR SHARE`;
+      const [campaign] = await tx.$queryRaw<{ status: string; settings: unknown; timezone: string }[]>`
+        SELECT c.status::text AS status, c.settings, w.timezone FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
+         WHERE c.id = ${enrollment.campaignId} FOR SHARE OF c`;
       if (campaign?.status !== 'running') return { kind: 'deferred', reason: 'campaign_paused', until: null };
+
+      const at = now();
+      const window = readSettings(campaign.settings).sendingWindow;
+      if (window) {
+        const check = checkWindow(at, window);
+        if (!check.open) return { kind: 'deferred', reason: 'window', until: check.opensAt.toISOString() };
+      }
 
       // Checked again here, not only at enrollment: an address suppressed since then gets nothing.
       const suppression = await tx.suppression.findUnique({
@@ -75,6 +88,15 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
       });
       if (!step) return { kind: 'ended', status: 'completed', reason: 'no more steps' };
 
+      const reservation = await reserveSender(tx, {
+        workspaceId: enrollment.workspaceId,
+        timezone: campaign.timezone,
+        threadSenderId: enrollment.senderAccountId,
+        now: at,
+        fallback,
+      });
+      if (reservation.kind === 'none') return { kind: 'deferred', reason: 'capacity', until: reservation.until.toISOString() };
+
       const lead = { ...enrollment.lead, customFields: enrollment.lead.customFields as Record<string, unknown> };
       const message = await tx.message.create({
         data: {
@@ -86,14 +108,18 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
           stepNumber,
           idempotencyKey: `${enrollmentId}/${stepNumber}`,
           toEmail: enrollment.lead.email,
-          fromEmail: mailFrom,
+          fromEmail: formatFrom(reservation.sender),
           subject: renderTemplate(step.subject, lead, 'subject').text,
           bodyHtml: renderTemplate(step.bodyHtml, lead, 'html').text,
         },
       });
-      if (enrollment.status === 'pending') {
-        await tx.enrollment.update({ where: { id: enrollmentId }, data: { status: 'active' } });
-      }
+      await tx.enrollment.update({
+        where: { id: enrollmentId },
+        data: {
+          ...(enrollment.status === 'pending' ? { status: 'active' } : {}),
+          ...(!enrollment.senderAccountId && reservation.sender.id ? { senderAccountId: reservation.sender.id } : {}),
+        },
+      });
       return { kind: 'send', message };
     });
   }

@@ -11,3 +11,10 @@ export function isValidEmail(email: string): boolean {
   if (domain.split('.').some((label) => label.length === 0 || label.length > 63 || label.startsWith('-') || label.endsWith('-'))) return false;
   return SHAPE.test(email);
 }
+
+/** Splits "Name <email@host>" (or a bare address) into its parts. */
+export function parseMailbox(value: string): { name: string; email: string } {
+  const match = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(value);
+  if (match) return { name: match[1]!.replace(/^"|"$/g, ''), email: normalizeEmail(match[2]!) };
+  return { name: '', email: normalizeEmail(value) };
+}
