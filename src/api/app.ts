@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
+import { senderRoutes } from './routes/senders.routes.js';
 import { isDependencyUnavailable } from './unavailable.js';
 
 export type { AppDeps } from './context.js';
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
   app.route('/v1', leadRoutes(deps));
+  app.route('/v1', senderRoutes(deps));
 
   app.use('/admin/*', requireAdminToken(deps.config.ADMIN_TOKEN), limitBody(64 * 1024), requireJson);
   app.route('/admin', adminRoutes(deps));

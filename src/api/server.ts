@@ -2,6 +2,8 @@ import { serve } from '@hono/node-server';
 import { loadConfigOrExit, requireSetting } from '../config.js';
 import { createDb } from '../db.js';
 import { createLogger } from '../logger.js';
+import { ensureDefaultSender } from '../delivery/senders.js';
+import { parseMailbox } from '../domain/email.js';
 import { ensureBootstrapKey } from '../tenancy.js';
 import { createTemporalClient } from '../temporal.js';
 import { createApp } from './app.js';
@@ -11,7 +13,10 @@ const logger = createLogger(config.LOG_LEVEL, 'api');
 const db = createDb(requireSetting(config, 'DATABASE_URL'));
 const temporal = createTemporalClient(config);
 
-if (config.BOOTSTRAP_API_KEY) await ensureBootstrapKey(db, config.BOOTSTRAP_API_KEY);
+if (config.BOOTSTRAP_API_KEY) {
+  const workspace = await ensureBootstrapKey(db, config.BOOTSTRAP_API_KEY);
+  await ensureDefaultSender(db, workspace.id, parseMailbox(config.MAIL_FROM));
+}
 
 const app = createApp({ config, db, temporal, logger });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {

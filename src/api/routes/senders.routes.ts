@@ -1,0 +1,89 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { isValidEmail, normalizeEmail } from '../../domain/email.js';
+import { createSender, listPools, listSenders, updateSender } from '../../delivery/senders.js';
+import { createRouter, type AppDeps } from '../context.js';
+import { commonErrors, dataOf, errorResponse, jsonBody, jsonResponse } from '../schemas/common.js';
+
+const tags = ['Delivery'];
+const security = [{ bearerAuth: [] }];
+
+const SenderStatus = z.enum(['active', 'paused']);
+const DailyLimit = z.number().int().min(1).max(100_000);
+const SenderSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    dailyLimit: z.number().int(),
+    status: SenderStatus,
+    sentToday: z.number().int(),
+    remainingToday: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi('SenderAccount');
+
+const CreateSender = z
+  .strictObject({
+    email: z.string().transform(normalizeEmail).refine(isValidEmail, 'must be a valid email address'),
+    name: z.string().trim().max(200).default(''),
+    dailyLimit: DailyLimit,
+    status: SenderStatus.optional(),
+  })
+  .openapi('CreateSenderAccount');
+const UpdateSender = z
+  .strictObject({ name: z.string().trim().max(200).optional(), dailyLimit: DailyLimit.optional(), status: SenderStatus.optional() })
+  .openapi('UpdateSenderAccount');
+
+const PoolSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    dailyCapacity: z.number().int(),
+    remainingToday: z.number().int(),
+    senderCount: z.number().int(),
+    senderAccountIds: z.array(z.string()),
+  })
+  .openapi('SenderPool');
+
+const list = createRoute({
+  method: 'get',
+  path: '/sender-accounts',
+  tags,
+  security,
+  summary: "The workspace's sender accounts with today's usage",
+  responses: { 200: jsonResponse(z.object({ data: z.array(SenderSchema), nextCursor: z.null() }), 'Sender accounts'), ...commonErrors },
+});
+const create = createRoute({
+  method: 'post',
+  path: '/sender-accounts',
+  tags,
+  security,
+  summary: 'Add a sender account to the default pool',
+  request: { body: jsonBody(CreateSender) },
+  responses: { 201: jsonResponse(dataOf(SenderSchema), 'The new account'), ...commonErrors, 409: errorResponse('The address is already a sender') },
+});
+const update = createRoute({
+  method: 'patch',
+  path: '/sender-accounts/{id}',
+  tags,
+  security,
+  summary: 'Change a sender account (name, dailyLimit, status)',
+  request: { params: z.object({ id: z.string() }), body: jsonBody(UpdateSender) },
+  responses: { 200: jsonResponse(dataOf(SenderSchema), 'The account'), ...commonErrors },
+});
+const pools = createRoute({
+  method: 'get',
+  path: '/sender-pools',
+  tags,
+  security,
+  summary: "The workspace's sender pool and its capacity today",
+  responses: { 200: jsonResponse(z.object({ data: z.array(PoolSchema), nextCursor: z.null() }), 'Pools'), ...commonErrors },
+});
+
+export function senderRoutes({ db }: AppDeps) {
+  return createRouter()
+    .openapi(list, async (c) => c.json({ data: await listSenders(db, c.get('workspaceId')), nextCursor: null }, 200))
+    .openapi(create, async (c) => c.json({ data: await createSender(db, c.get('workspaceId'), c.req.valid('json')) }, 201))
+    .openapi(update, async (c) => c.json({ data: await updateSender(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json')) }, 200))
+    .openapi(pools, async (c) => c.json({ data: await listPools(db, c.get('workspaceId')), nextCursor: null }, 200));
+}

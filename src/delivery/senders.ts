@@ -1,0 +1,69 @@
+import { ApiError } from '../api/errors.js';
+import type { Db } from '../db.js';
+import type { SenderAccount } from '../generated/prisma/client.js';
+import { newId } from '../domain/ids.js';
+import { localDay } from '../domain/schedule.js';
+
+export type SenderInput = { email: string; name: string; dailyLimit: number; status?: 'active' | 'paused' | undefined };
+
+async function usedToday(db: Db, workspaceId: string, senderIds: string[]) {
+  const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
+  const day = localDay(new Date(), workspace.timezone);
+  const rows = await db.senderDailyUsage.findMany({ where: { senderAccountId: { in: senderIds }, day } });
+  return new Map(rows.map((r) => [r.senderAccountId, r.used]));
+}
+
+function senderView(s: SenderAccount, used: number) {
+  return {
+    id: s.id,
+    email: s.email,
+    name: s.name,
+    dailyLimit: s.dailyLimit,
+    status: s.status,
+    sentToday: used,
+    remainingToday: s.status === 'active' ? Math.max(s.dailyLimit - used, 0) : 0,
+    createdAt: s.createdAt.toISOString(),
+  };
+}
+
+export async function listSenders(db: Db, workspaceId: string) {
+  const senders = await db.senderAccount.findMany({ where: { workspaceId }, orderBy: { id: 'asc' } });
+  const used = await usedToday(db, workspaceId, senders.map((s) => s.id));
+  return senders.map((s) => senderView(s, used.get(s.id) ?? 0));
+}
+
+export async function createSender(db: Db, workspaceId: string, input: SenderInput) {
+  const existing = await db.senderAccount.findUnique({ where: { workspaceId_email: { workspaceId, email: input.email } } });
+  if (existing) throw new ApiError(409, 'sender_exists', `A sender account for ${input.email} already exists.`);
+  const sender = await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, ...input, status: input.status ?? 'active' } });
+  return senderView(sender, 0);
+}
+
+export async function updateSender(db: Db, workspaceId: string, id: string, patch: Partial<Omit<SenderInput, 'email'>>) {
+  const { count } = await db.senderAccount.updateMany({ where: { id, workspaceId }, data: patch });
+  if (count === 0) throw new ApiError(404, 'not_found', 'Sender account not found.');
+  const sender = await db.senderAccount.findUniqueOrThrow({ where: { id } });
+  return senderView(sender, (await usedToday(db, workspaceId, [id])).get(id) ?? 0);
+}
+
+/** A workspace has one default pool: all of its sender accounts. */
+export async function listPools(db: Db, workspaceId: string) {
+  const senders = await listSenders(db, workspaceId);
+  const active = senders.filter((s) => s.status === 'active');
+  return [
+    {
+      id: `pool_${workspaceId.slice('ws_'.length)}`,
+      name: 'Default',
+      dailyCapacity: active.reduce((n, s) => n + s.dailyLimit, 0),
+      remainingToday: active.reduce((n, s) => n + s.remainingToday, 0),
+      senderCount: senders.length,
+      senderAccountIds: senders.map((s) => s.id),
+    },
+  ];
+}
+
+/** The local stack works out of the box: a workspace without senders gets one from MAIL_FROM. */
+export async function ensureDefaultSender(db: Db, workspaceId: string, mailbox: { email: string; name: string }) {
+  if (await db.senderAccount.findFirst({ where: { workspaceId }, select: { id: true } })) return;
+  await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, email: mailbox.email, name: mailbox.name, dailyLimit: 500 } });
+}
