@@ -1,9 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from './src/activities/index.js';
+import { activitiesFromConfig } from './src/activities/index.js';
 import { loadConfigOrExit, requireSetting } from './src/config.js';
 import { createDb } from './src/db.js';
 import { createLogger } from './src/logger.js';
-import { createMailer } from './src/mail/create-mailer.js';
 import { createTemporalClient, temporalAddress } from './src/temporal.js';
 import { buildWorker } from './src/worker/build-worker.js';
 import { installRuntimeLogger } from './src/worker/runtime-logger.js';
@@ -20,14 +19,7 @@ const worker = await buildWorker({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
-  activities: createActivities({
-    db,
-    mailer: createMailer(config),
-    logger,
-    now: () => new Date(),
-    mailFrom: config.MAIL_FROM,
-    orchestrator: { client, taskQueue: config.TEMPORAL_TASK_QUEUE },
-  }),
+  activities: activitiesFromConfig(config, { db, logger, client }),
 });
 
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress(config) }, 'worker started');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../src/activities/index.js';
+import { activitiesFromConfig } from '../src/activities/index.js';
 import { createApp } from '../src/api/app.js';
 import { parseConfig } from '../src/config.js';
 import { createDb } from '../src/db.js';
@@ -43,14 +43,7 @@ export async function startBenchStack() {
     connection,
     namespace: 'default',
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({
-      db,
-      mailer: createLocalTransport(),
-      logger,
-      now: () => new Date(),
-      mailFrom: 'bench@localhost',
-      orchestrator: { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE },
-    }),
+    activities: activitiesFromConfig(config, { db, logger, client: temporal, mailer: createLocalTransport() }),
   });
   const running = worker.run();
   const { apiKey, workspace } = await createWorkspace(db, 'bench');

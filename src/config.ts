@@ -80,3 +80,6 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     throw err;
   }
 }
+
+/** Where recipients reach the API (unsubscribe links): PUBLIC_URL, else this machine. */
+export const publicUrlOf = (config: Config) => (config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Message } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
@@ -6,7 +7,7 @@ import { parseMailbox } from '../domain/email.js';
 import { checkWindow } from '../domain/schedule.js';
 import { readSettings } from '../campaigns/campaign-service.js';
 import { formatFrom, reserveSender } from '../delivery/capacity.js';
-import { PermanentMailError } from '../mail/mailer.js';
+import { PermanentMailError, RetryableMailError, type OutgoingMail } from '../mail/mailer.js';
 import type { ActivityDeps } from './index.js';
 import type { EnrollmentPlan, SendStepResult } from './types.js';
 
@@ -19,7 +20,7 @@ type Prepared =
   | { kind: 'already'; message: Message }
   | Exclude<SendStepResult, { kind: 'sent' }>;
 
-export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }: ActivityDeps) {
+export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, publicUrl }: ActivityDeps) {
   const fallback = { id: null, ...parseMailbox(mailFrom) };
   async function loadEnrollmentPlan({ enrollmentId }: { enrollmentId: string }): Promise<EnrollmentPlan> {
     const enrollment = await db.enrollment.findUnique({
@@ -98,9 +99,16 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
       if (reservation.kind === 'none') return { kind: 'deferred', reason: 'capacity', until: reservation.until.toISOString() };
 
       const lead = { ...enrollment.lead, customFields: enrollment.lead.customFields as Record<string, unknown> };
+      let subject = renderTemplate(step.subject, lead, 'subject').text;
+      if (subject === '' && stepNumber > 1) {
+        // An empty subject continues the thread of the lead's first message.
+        const first = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber: 1 } }, select: { subject: true } });
+        subject = first ? `Re: ${first.subject.replace(/^Re:\s*/i, '')}` : subject;
+      }
+      const id = newId('msg');
       const message = await tx.message.create({
         data: {
-          id: newId('msg'),
+          id,
           workspaceId: enrollment.workspaceId,
           campaignId: enrollment.campaignId,
           enrollmentId,
@@ -109,8 +117,10 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
           idempotencyKey: `${enrollmentId}/${stepNumber}`,
           toEmail: enrollment.lead.email,
           fromEmail: formatFrom(reservation.sender),
-          subject: renderTemplate(step.subject, lead, 'subject').text,
+          subject,
           bodyHtml: renderTemplate(step.bodyHtml, lead, 'html').text,
+          rfcMessageId: `<${id}@${reservation.sender.email.split('@')[1] ?? 'sequent.local'}>`,
+          unsubscribeToken: randomBytes(24).toString('base64url'),
         },
       });
       await tx.enrollment.update({
@@ -124,6 +134,40 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
     });
   }
 
+  /** Headers every message carries: its own Message-ID, the thread it continues, one-click unsubscribe. */
+  async function outgoingMail(message: Message): Promise<OutgoingMail> {
+    const headers: Record<string, string> = {};
+    if (message.rfcMessageId) headers['Message-ID'] = message.rfcMessageId;
+    if (message.stepNumber > 1) {
+      const first = await db.message.findUnique({
+        where: { enrollmentId_stepNumber: { enrollmentId: message.enrollmentId, stepNumber: 1 } },
+        select: { rfcMessageId: true },
+      });
+      if (first?.rfcMessageId) {
+        headers['In-Reply-To'] = first.rfcMessageId;
+        headers.References = first.rfcMessageId;
+      }
+    }
+    if (message.unsubscribeToken) {
+      headers['List-Unsubscribe'] = `<${publicUrl}/u/${message.unsubscribeToken}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+    }
+    return {
+      from: message.fromEmail,
+      to: message.toEmail,
+      subject: message.subject,
+      html: message.bodyHtml,
+      idempotencyKey: message.idempotencyKey,
+      headers,
+      tags: {
+        workspace_id: message.workspaceId,
+        campaign_id: message.campaignId,
+        enrollment_id: message.enrollmentId,
+        message_id: message.id,
+      },
+    };
+  }
+
   async function sendStep({ enrollmentId, stepNumber }: { enrollmentId: string; stepNumber: number }): Promise<SendStepResult> {
     const prepared = await prepare(enrollmentId, stepNumber);
     if (prepared.kind === 'already') {
@@ -135,14 +179,16 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom }
     const { message } = prepared;
     let outcome;
     try {
-      outcome = await mailer.send({
-        from: message.fromEmail,
-        to: message.toEmail,
-        subject: message.subject,
-        html: message.bodyHtml,
-        idempotencyKey: message.idempotencyKey,
-      });
+      outcome = await mailer.send(await outgoingMail(message));
     } catch (err) {
+      if (err instanceof RetryableMailError) {
+        // Temporal retries the activity; the provider's Retry-After sets the pause before it.
+        throw ApplicationFailure.create({
+          message: err.message,
+          type: 'MailTransient',
+          ...(err.retryAfterMs !== undefined ? { nextRetryDelay: err.retryAfterMs } : {}),
+        });
+      }
       if (!(err instanceof PermanentMailError)) throw err;
       await db.$transaction([
         db.message.update({ where: { id: message.id }, data: { status: 'failed', failureReason: err.message } }),

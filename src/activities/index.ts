@@ -1,4 +1,7 @@
+import type { Client } from '@temporalio/client';
+import { publicUrlOf, type Config } from '../config.js';
 import type { Db } from '../db.js';
+import { createMailer } from '../mail/create-mailer.js';
 import type { Logger } from '../logger.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import type { Mailer } from '../mail/mailer.js';
@@ -11,6 +14,8 @@ export type ActivityDeps = {
   logger: Logger;
   /** Sender until sender accounts exist (MAIL_FROM). */
   mailFrom: string;
+  /** Base URL of the API as recipients reach it (unsubscribe links). */
+  publicUrl: string;
   /** Injected so tests can move time; production passes `() => new Date()`. */
   now: () => Date;
   /** Temporal client and task queue, for activities that start or signal workflows. */
@@ -25,3 +30,19 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The activities as a worker process runs them, with everything that comes from config filled in. */
+export function activitiesFromConfig(
+  config: Config,
+  deps: { db: Db; logger: Logger; client: Client; mailer?: Mailer; now?: () => Date },
+) {
+  return createActivities({
+    db: deps.db,
+    logger: deps.logger,
+    mailer: deps.mailer ?? createMailer(config),
+    now: deps.now ?? (() => new Date()),
+    mailFrom: config.MAIL_FROM,
+    publicUrl: publicUrlOf(config),
+    orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+  });
+}

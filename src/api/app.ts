@@ -10,6 +10,7 @@ import { campaignRoutes } from './routes/campaigns.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
 import { senderRoutes } from './routes/senders.routes.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.routes.js';
 import { isDependencyUnavailable } from './unavailable.js';
 
 export type { AppDeps } from './context.js';
@@ -20,6 +21,8 @@ export function createApp(deps: AppDeps) {
 
   app.use('*', requestContext(deps.logger));
   app.route('/', healthRoutes(deps));
+  app.use('/u/*', limitBody(16 * 1024));
+  app.route('/', unsubscribeRoutes(deps));
 
   app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));

@@ -1,10 +1,10 @@
 import type { Config } from '../config.js';
 import { createLocalTransport } from './local-transport.js';
 import type { Mailer } from './mailer.js';
+import { createResendTransport } from './resend-transport.js';
 
 export function createMailer(config: Config): Mailer {
-  if (config.RESEND_API_KEY) {
-    throw new Error('RESEND_API_KEY is set, but the Resend transport is not available in this build yet.');
-  }
-  return createLocalTransport();
+  return config.RESEND_API_KEY
+    ? createResendTransport({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL })
+    : createLocalTransport();
 }

@@ -28,3 +28,14 @@ export class PermanentMailError extends Error {
     this.name = 'PermanentMailError';
   }
 }
+
+/** A failure worth retrying (rate limit, provider or network trouble), after `retryAfterMs` if known. */
+export class RetryableMailError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'RetryableMailError';
+  }
+}

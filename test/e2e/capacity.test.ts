@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createActivities } from '../../src/activities/index.js';
+import { activitiesFromConfig } from '../../src/activities/index.js';
 import type { SendStepResult } from '../../src/activities/types.js';
 import { newId } from '../../src/domain/ids.js';
 import { createLogger } from '../../src/logger.js';
@@ -9,13 +9,12 @@ import { newWorkspace, testDeps } from '../helpers/deps.js';
 // sendStep is called directly with an injected clock: days roll without waiting for one.
 function activitiesAt(clock: { now: Date }) {
   const deps = testDeps();
-  return createActivities({
+  return activitiesFromConfig(deps.config, {
     db: deps.db,
-    mailer: createLocalTransport(),
     logger: createLogger('silent', 'test'),
+    client: deps.temporal,
+    mailer: createLocalTransport(),
     now: () => clock.now,
-    mailFrom: 'Fallback <fallback@localhost>',
-    orchestrator: { client: deps.temporal, taskQueue: 'unused' },
   });
 }
 

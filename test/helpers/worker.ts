@@ -1,6 +1,6 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
-import { createActivities } from '../../src/activities/index.js';
+import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
 import type { Mailer } from '../../src/mail/mailer.js';
@@ -20,13 +20,11 @@ export async function startTestWorker(options: { mailer?: Mailer } = {}) {
     connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue,
-    activities: createActivities({
+    activities: activitiesFromConfig(deps.config, {
       db: deps.db,
-      mailer: options.mailer ?? createLocalTransport(),
       logger: createLogger('silent', 'worker'),
-      now: () => new Date(),
-      mailFrom: 'Sequent <test@localhost>',
-      orchestrator,
+      client: deps.temporal,
+      mailer: options.mailer ?? createLocalTransport(),
     }),
   });
   const running = worker.run();

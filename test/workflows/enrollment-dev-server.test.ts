@@ -1,13 +1,13 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createActivities } from '../../src/activities/index.js';
+import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
 import { campaignIdKey, enrollmentStatusKey, enrollmentWorkflowId, leadEmailKey, stateQuery, workspaceIdKey } from '../../src/workflows/contract.js';
 import { enrollmentWorkflow } from '../../src/workflows/index.js';
-import { newWorkspace, testDeps } from '../helpers/deps.js';
+import { newWorkspace, testConfig, testDeps } from '../helpers/deps.js';
 import { seedEnrollment } from '../helpers/fixtures.js';
 
 // The thin slice through every layer: the real dev server, a real worker bundling the real
@@ -39,13 +39,11 @@ describe('enrollment workflow on the real Temporal dev server', () => {
       lead: { firstName: 'Ada <3', company: 'Acme & Co' },
     });
 
-    const activities = createActivities({
+    const activities = activitiesFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), {
       db,
-      mailer: createLocalTransport(),
       logger: createLogger('silent', 'test'),
-      now: () => new Date(),
-      mailFrom: 'Sequent <test@localhost>',
-      orchestrator: { client, taskQueue },
+      client,
+      mailer: createLocalTransport(),
     });
     const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
 
@@ -90,13 +88,11 @@ describe('enrollment workflow on the real Temporal dev server', () => {
       steps: [{ delayDays: 0, subject: 'Hi', bodyHtml: '<p>x</p>' }],
     });
     await db.suppression.create({ data: { workspaceId, email: lead.email, reason: 'unsubscribed' } });
-    const activities = createActivities({
+    const activities = activitiesFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), {
       db,
-      mailer: createLocalTransport(),
       logger: createLogger('silent', 'test'),
-      now: () => new Date(),
-      mailFrom: 'Sequent <test@localhost>',
-      orchestrator: { client, taskQueue },
+      client,
+      mailer: createLocalTransport(),
     });
     const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
     const final = await worker.runUntil(

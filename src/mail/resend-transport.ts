@@ -1,0 +1,55 @@
+import { Resend } from 'resend';
+import { PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from './mailer.js';
+
+type ResendError = { name?: string; message?: string; statusCode?: number | null };
+
+// Quotas reset slowly; retrying them every few seconds only burns requests.
+const QUOTA_RETRY_MS = 15 * 60 * 1000;
+
+function retryAfterMs(headers: Record<string, string> | null): number | undefined {
+  const value = headers?.['retry-after'];
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * Resend's answers sorted into "retry" and "give up": rate limits, quotas, concurrent use of one
+ * idempotency key, 5xx and network failures are transient; validation, auth and other 4xx are
+ * permanent (retrying cannot fix them, and the message must not be retried forever).
+ */
+export function classifyResendError(error: ResendError, headers: Record<string, string> | null): Error {
+  const status = error.statusCode ?? null;
+  const what = `Resend ${status ?? 'network'} ${error.name ?? 'error'}: ${error.message ?? 'no message'}`;
+  if (error.name === 'daily_quota_exceeded' || error.name === 'monthly_quota_exceeded') {
+    return new RetryableMailError(what, retryAfterMs(headers) ?? QUOTA_RETRY_MS);
+  }
+  if (status === null || status === 429 || status >= 500 || error.name === 'concurrent_idempotent_requests') {
+    return new RetryableMailError(what, retryAfterMs(headers));
+  }
+  return new PermanentMailError(what);
+}
+
+export function createResendTransport(options: { apiKey: string; baseUrl?: string | undefined }): Mailer {
+  const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
+  return {
+    name: 'resend',
+    async send(mail: OutgoingMail): Promise<SendOutcome> {
+      const { data, error, headers } = await resend.emails.send(
+        {
+          from: mail.from,
+          to: [mail.to],
+          subject: mail.subject,
+          html: mail.html,
+          ...(mail.headers ? { headers: mail.headers } : {}),
+          ...(mail.tags ? { tags: Object.entries(mail.tags).map(([name, value]) => ({ name, value })) } : {}),
+        },
+        { idempotencyKey: mail.idempotencyKey },
+      );
+      if (data) return { providerId: data.id, delivered: false };
+      throw classifyResendError(error ?? {}, headers);
+    },
+  };
+}

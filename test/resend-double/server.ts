@@ -1,0 +1,174 @@
+/**
+ * A local stand-in for the parts of Resend's HTTP API that Sequent calls (POST /emails,
+ * GET /emails/:id), on loopback. It checks requests the way Resend documents them (auth, required
+ * fields, address and tag formats), applies its idempotency rules (same key and body → the same
+ * id; same key, different body → 409), can be told to fail or slow down, and records what it
+ * accepted. Tests point the real `resend` SDK at it through its base URL.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type AcceptedEmail = {
+  id: string;
+  idempotencyKey: string | null;
+  from: string;
+  to: string[];
+  subject: string;
+  html?: string;
+  text?: string;
+  headers: Record<string, string>;
+  tags: { name: string; value: string }[];
+  createdAt: string;
+};
+
+export type Failure = { status: number; name: string; message?: string; retryAfter?: string };
+
+const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+const MAILBOX = /^(?:[^<>]*<([^<>]+)>|([^<>\s]+))$/;
+const TAG = /^[A-Za-z0-9_-]{1,256}$/;
+
+function validate(body: any): string | null {
+  if (typeof body !== 'object' || body === null) return 'The request body must be a JSON object.';
+  if (typeof body.from !== 'string' || !body.from) return 'The `from` field is required.';
+  const mailbox = MAILBOX.exec(body.from.trim());
+  if (!mailbox || !ADDRESS.test(mailbox[1] ?? mailbox[2] ?? '')) {
+    return 'Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.';
+  }
+  const to = typeof body.to === 'string' ? [body.to] : body.to;
+  if (!Array.isArray(to) || to.length === 0) return 'The `to` field is required.';
+  if (to.length > 50) return 'The `to` field can contain at most 50 addresses.';
+  if (!to.every((a: unknown) => typeof a === 'string' && ADDRESS.test(a))) return 'Invalid `to` field.';
+  if (typeof body.subject !== 'string' || !body.subject) return 'The `subject` field is required.';
+  if (typeof body.html !== 'string' && typeof body.text !== 'string') return 'Either `html` or `text` is required.';
+  if (body.headers !== undefined && (typeof body.headers !== 'object' || Object.values(body.headers).some((v) => typeof v !== 'string'))) {
+    return 'The `headers` field must be an object of strings.';
+  }
+  if (body.tags !== undefined) {
+    if (!Array.isArray(body.tags)) return 'The `tags` field must be an array.';
+    for (const tag of body.tags) {
+      if (!TAG.test(String(tag?.name)) || !TAG.test(String(tag?.value))) {
+        return 'Tags should only contain ASCII letters, numbers, underscores, or dashes.';
+      }
+    }
+  }
+  return null;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startResendDouble(options: { apiKey?: string } = {}) {
+  const apiKey = options.apiKey ?? `re_test_${randomUUID().replace(/-/g, '')}`;
+  const accepted: AcceptedEmail[] = [];
+  const byKey = new Map<string, { hash: string; id: string }>();
+  const failures: Failure[] = [];
+  let failureRate: { rate: number; pick: () => Failure } | null = null;
+  let delayMs = 0;
+  let requests = 0;
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+  const fail = (res: ServerResponse, f: Failure) =>
+    send(res, f.status, { statusCode: f.status, name: f.name, message: f.message ?? f.name }, f.retryAfter ? { 'retry-after': f.retryAfter } : {});
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    requests++;
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    const auth = req.headers.authorization;
+    if (!auth) return fail(res, { status: 401, name: 'missing_api_key', message: 'Missing API key in the authorization header.' });
+    if (auth !== `Bearer ${apiKey}`) return fail(res, { status: 403, name: 'invalid_api_key', message: 'API key is invalid.' });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+
+    if (req.method === 'GET' && url.pathname.startsWith('/emails/')) {
+      const email = accepted.find((e) => e.id === url.pathname.slice('/emails/'.length));
+      if (!email) return fail(res, { status: 404, name: 'not_found', message: 'Email not found' });
+      return send(res, 200, {
+        object: 'email',
+        id: email.id,
+        to: email.to,
+        from: email.from,
+        subject: email.subject,
+        html: email.html ?? null,
+        text: email.text ?? null,
+        created_at: email.createdAt,
+        last_event: 'sent',
+        tags: email.tags,
+      });
+    }
+    if (req.method !== 'POST' || url.pathname !== '/emails') return fail(res, { status: 405, name: 'method_not_allowed', message: 'Method not allowed' });
+
+    const injected = failures.shift() ?? (failureRate && Math.random() < failureRate.rate ? failureRate.pick() : undefined);
+    if (injected) return fail(res, injected);
+
+    const raw = await readBody(req);
+    let body: any;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return fail(res, { status: 400, name: 'validation_error', message: 'Invalid JSON body.' });
+    }
+    const problem = validate(body);
+    if (problem) return fail(res, { status: 422, name: 'validation_error', message: problem });
+
+    const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
+    if (key !== null && (key.length < 1 || key.length > 256)) {
+      return fail(res, { status: 400, name: 'invalid_idempotency_key', message: 'The key must be between 1-256 chars.' });
+    }
+    const hash = createHash('sha256').update(raw).digest('hex');
+    if (key) {
+      const seen = byKey.get(key);
+      if (seen && seen.hash !== hash) {
+        return fail(res, { status: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload.' });
+      }
+      if (seen) return send(res, 200, { id: seen.id });
+    }
+    const id = randomUUID();
+    if (key) byKey.set(key, { hash, id });
+    accepted.push({
+      id,
+      idempotencyKey: key,
+      from: body.from,
+      to: typeof body.to === 'string' ? [body.to] : body.to,
+      subject: body.subject,
+      html: body.html,
+      text: body.text,
+      headers: body.headers ?? {},
+      tags: body.tags ?? [],
+      createdAt: new Date().toISOString(),
+    });
+    send(res, 200, { id });
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    apiKey,
+    accepted,
+    get requests() {
+      return requests;
+    },
+    /** The next `count` POST /emails answer with this failure (before any validation). */
+    failNext(count: number, failure: Failure) {
+      for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    /** Every POST /emails fails with probability `rate`, with a failure `pick` chooses. */
+    failRandomly(rate: number, pick: () => Failure) {
+      failureRate = rate > 0 ? { rate, pick } : null;
+    },
+    slowDown(ms: number) {
+      delayMs = ms;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type ResendDouble = Awaited<ReturnType<typeof startResendDouble>>;
