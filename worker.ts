@@ -1,6 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { activitiesFromConfig } from './src/activities/index.js';
-import { loadConfigOrExit, requireSetting } from './src/config.js';
+import { loadConfigOrExit, requireSetting, sendRateOf } from './src/config.js';
 import { createDb } from './src/db.js';
 import { createLogger } from './src/logger.js';
 import { createTemporalClient, temporalAddress } from './src/temporal.js';
@@ -20,6 +20,7 @@ const worker = await buildWorker({
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   activities: activitiesFromConfig(config, { db, logger, client }),
+  sendRatePerSecond: sendRateOf(config),
 });
 
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress(config) }, 'worker started');

@@ -3,6 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createResendTransport } from '../src/mail/resend-transport.js';
+import { startResendDouble } from '../test/resend-double/server.js';
 import { percentile, startBenchStack } from './stack.js';
 
 type Result = { scenario: string; metric: string; value: number; unit: string; target?: string };
@@ -12,9 +14,44 @@ const record = (r: Result) => {
   console.log(`${r.scenario.padEnd(12)} ${r.metric.padEnd(42)} ${String(r.value).padStart(10)} ${r.unit.padEnd(6)} ${r.target ?? ''}`);
 };
 
-const stack = await startBenchStack();
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 
+/** Sends a 1-step, delay-0 campaign to `leads` leads through the Resend double; sends per second. */
+async function sendingRun(leads: number, sendRatePerSecond?: number) {
+  const double = await startResendDouble();
+  const stack = await startBenchStack({ mailer: createResendTransport({ apiKey: double.apiKey, baseUrl: double.url }), sendRatePerSecond });
+  try {
+    await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 100_000 });
+    const id = (await stack.call('POST', '/v1/campaigns', { name: 'send', sequenceSteps: [{ ...step, delayDays: 0 }] })).body.data.id;
+    const all = Array.from({ length: leads }, (_, i) => ({ email: `s${i}@bench.example.com`, firstName: `F${i}` }));
+    for (let i = 0; i < all.length; i += 10_000) await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: all.slice(i, i + 10_000) });
+    const t0 = performance.now();
+    await stack.call('POST', `/v1/campaigns/${id}/start`);
+    let firstAt = 0;
+    for (;;) {
+      const n = double.accepted.length;
+      if (n > 0 && !firstAt) firstAt = performance.now();
+      if (n >= leads) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const total = (performance.now() - t0) / 1000;
+    const steady = (performance.now() - firstAt) / 1000;
+    if (new Set(double.accepted.map((e) => e.idempotencyKey)).size !== leads) throw new Error('a step was sent twice');
+    return { total, perSecond: leads / total, steadyPerSecond: (leads - 1) / steady };
+  } finally {
+    await stack.stop();
+    await double.close();
+  }
+}
+
+{
+  const unlimited = await sendingRun(5_000);
+  record({ scenario: 'sending', metric: '5,000 sends into the Resend double, no limit', value: Math.round(unlimited.perSecond), unit: '/s' });
+  const limited = await sendingRun(60, 2);
+  record({ scenario: 'sending', metric: '60 sends with the default limit (2/s)', value: +limited.steadyPerSecond.toFixed(2), unit: '/s', target: '2/s ± 10 %' });
+}
+
+const stack = await startBenchStack();
 try {
   // 1. Bulk enrollment into a running campaign.
   {

@@ -9,6 +9,7 @@ import { parseConfig } from '../src/config.js';
 import { createDb } from '../src/db.js';
 import { createLogger } from '../src/logger.js';
 import { createLocalTransport } from '../src/mail/local-transport.js';
+import type { Mailer } from '../src/mail/mailer.js';
 import { createWorkspace } from '../src/tenancy.js';
 import { createTemporalClient } from '../src/temporal.js';
 import { buildWorker } from '../src/worker/build-worker.js';
@@ -20,7 +21,7 @@ import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server.js';
 import { obtainTemporalCli } from '../scripts/lib/temporal-tools.js';
 
 /** A whole Sequent stack for benchmarks: its own PostgreSQL, dev server, worker and HTTP API. */
-export async function startBenchStack() {
+export async function startBenchStack(options: { mailer?: Mailer; sendRatePerSecond?: number } = {}) {
   const parent = mkdtempSync(path.join(tmpdir(), 'sequent-bench-'));
   chmodSync(parent, 0o755);
   const [pgPort, tPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -43,7 +44,8 @@ export async function startBenchStack() {
     connection,
     namespace: 'default',
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: activitiesFromConfig(config, { db, logger, client: temporal, mailer: createLocalTransport() }),
+    activities: activitiesFromConfig(config, { db, logger, client: temporal, mailer: options.mailer ?? createLocalTransport() }),
+    sendRatePerSecond: options.sendRatePerSecond,
   });
   const running = worker.run();
   const { apiKey, workspace } = await createWorkspace(db, 'bench');

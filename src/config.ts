@@ -27,6 +27,15 @@ const ConfigSchema = z.object({
   RESEND_BASE_URL: optionalString.pipe(z.url().optional()),
   RESEND_WEBHOOK_SECRET: optionalString,
   MAIL_FROM: z.string().min(3).default('Sequent <sequent@localhost>'),
+  /** Provider requests per second across all workers; defaults to Resend's 2/s when sending through Resend. */
+  SEND_RATE_LIMIT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a positive number of requests per second')
+      .transform(Number)
+      .refine((n) => n > 0 && n <= 10_000, 'must be between 0 and 10000')
+      .optional(),
+  ),
   PUBLIC_URL: optionalString.pipe(z.url().optional()),
   BOOTSTRAP_API_KEY: optionalString.pipe(
     z
@@ -83,3 +92,6 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
 
 /** Where recipients reach the API (unsubscribe links): PUBLIC_URL, else this machine. */
 export const publicUrlOf = (config: Config) => (config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+
+/** The send queue's rate: SEND_RATE_LIMIT, else Resend's default team limit, else none (local transport). */
+export const sendRateOf = (config: Config) => config.SEND_RATE_LIMIT ?? (config.RESEND_API_KEY ? 2 : undefined);

@@ -1,23 +1,82 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import { sendTaskQueue } from '../workflows/contract.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
-/** Builds (but does not run) a worker; tests pass their own activities and connection. */
+/** The two Temporal workers one Sequent worker process runs, handled as one. */
+export type SequentWorker = {
+  run(): Promise<void>;
+  runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T>;
+  shutdown(): void;
+  getState(): State;
+};
+
+/**
+ * Builds (but does not run) the workers: one for workflows and the database activities on the
+ * main task queue, and one for `sendStep` alone on the send queue, where the server enforces the
+ * provider's rate limit across every worker process (`maxTaskQueueActivitiesPerSecond`).
+ * Tests pass their own activities and connection.
+ */
 export async function buildWorker(options: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
   activities: Partial<Activities>;
+  /** Provider requests per second over all workers; unset means unlimited. */
+  sendRatePerSecond?: number | undefined;
   extra?: Partial<WorkerOptions>;
-}): Promise<Worker> {
-  return Worker.create({
+}): Promise<SequentWorker> {
+  const { sendStep, ...rest } = options.activities;
+  const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
-    activities: options.activities,
+    activities: rest,
     ...options.extra,
   });
+  const send = sendStep
+    ? await Worker.create({
+        connection: options.connection,
+        namespace: options.namespace,
+        taskQueue: sendTaskQueue(options.taskQueue),
+        activities: { sendStep },
+        ...(options.sendRatePerSecond ? { maxTaskQueueActivitiesPerSecond: options.sendRatePerSecond } : {}),
+      })
+    : null;
+  const workers = send ? [main, send] : [main];
+
+  const shutdown = () => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  const run = async () => {
+    const runs = workers.map((w) => w.run());
+    // One worker failing takes the other down with it, so the process exits instead of half-working.
+    const stopOthersOnFailure = (r: Promise<void>) =>
+      r.catch((err: unknown) => {
+        shutdown();
+        throw err;
+      });
+    try {
+      await Promise.all(runs.map(stopOthersOnFailure));
+    } finally {
+      await Promise.allSettled(runs);
+    }
+  };
+  return {
+    run,
+    shutdown,
+    getState: () => main.getState(),
+    async runUntil<T>(work: Promise<T> | (() => Promise<T>)) {
+      const running = run();
+      try {
+        return await Promise.race([typeof work === 'function' ? work() : work, running.then(() => Promise.reject(new Error('worker stopped early')))]);
+      } finally {
+        shutdown();
+        await running.catch(() => undefined);
+      }
+    },
+  };
 }

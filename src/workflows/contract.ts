@@ -8,6 +8,9 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export const DEFAULT_TASK_QUEUE = 'sequent';
 
+/** `sendStep` runs on its own queue so the provider's rate limit can be enforced on it alone. */
+export const sendTaskQueue = (taskQueue: string) => `${taskQueue}-send`;
+
 export const campaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
 export const workspaceIdKey = defineSearchAttributeKey('WorkspaceId', SearchAttributeType.KEYWORD);
 export const leadEmailKey = defineSearchAttributeKey('LeadEmail', SearchAttributeType.KEYWORD);

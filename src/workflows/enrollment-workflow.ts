@@ -3,6 +3,7 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { SendStepResult } from '../activities/types.js';
@@ -11,6 +12,7 @@ import {
   pauseSignal,
   replySignal,
   resumeSignal,
+  sendTaskQueue,
   stateQuery,
   stopSignal,
   type EnrollmentInput,
@@ -30,13 +32,14 @@ const db = proxyActivities<Activities>({
 });
 
 // Sending talks to the mail provider; sendStep is idempotent per (enrollment, step), so retrying it
-// never sends twice.
-const mail = proxyActivities<Activities>({
+// never sends twice. It runs on the send queue (see sendTaskQueue), chosen per workflow below.
+const MAIL_PROFILE = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+} as const;
 
 export async function enrollmentWorkflow(input: EnrollmentInput): Promise<EnrollmentState> {
+  const mail = proxyActivities<Activities>({ ...MAIL_PROFILE, taskQueue: sendTaskQueue(workflowInfo().taskQueue) });
   let paused = false;
   let resumes = 0;
   let ended: EnrollmentPhase | null = null;

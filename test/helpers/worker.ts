@@ -1,4 +1,4 @@
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createLogger } from '../../src/logger.js';
@@ -16,7 +16,7 @@ export async function startTestWorker(options: { mailer?: Mailer } = {}) {
   const taskQueue = deps.config.TEMPORAL_TASK_QUEUE;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const orchestrator = { client: deps.temporal, taskQueue };
-  const worker: Worker = await buildWorker({
+  const worker = await buildWorker({
     connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue,
