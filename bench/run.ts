@@ -14,6 +14,8 @@ const record = (r: Result) => {
   console.log(`${r.scenario.padEnd(12)} ${r.metric.padEnd(42)} ${String(r.value).padStart(10)} ${r.unit.padEnd(6)} ${r.target ?? ''}`);
 };
 
+// BENCH_SCENARIOS=sending,enrollment,stats runs a subset (all by default).
+const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,stats').split(','));
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 
 /** Sends a 1-step, delay-0 campaign to `leads` leads through the Resend double; sends per second. */
@@ -44,9 +46,9 @@ async function sendingRun(leads: number, sendRatePerSecond?: number) {
   }
 }
 
-{
-  const unlimited = await sendingRun(5_000);
-  record({ scenario: 'sending', metric: '5,000 sends into the Resend double, no limit', value: Math.round(unlimited.perSecond), unit: '/s' });
+if (only.has('sending')) {
+  const unlimited = await sendingRun(Number(process.env.BENCH_SEND_LEADS ?? 5_000));
+  record({ scenario: 'sending', metric: 'sends into the Resend double, no limit', value: Math.round(unlimited.perSecond), unit: '/s' });
   const limited = await sendingRun(60, 2);
   record({ scenario: 'sending', metric: '60 sends with the default limit (2/s)', value: +limited.steadyPerSecond.toFixed(2), unit: '/s', target: '2/s ± 10 %' });
 }
@@ -54,7 +56,7 @@ async function sendingRun(leads: number, sendRatePerSecond?: number) {
 const stack = await startBenchStack();
 try {
   // 1. Bulk enrollment into a running campaign.
-  {
+  if (only.has('enrollment')) {
     const id = (await stack.call('POST', '/v1/campaigns', { name: 'bulk', sequenceSteps: [step] })).body.data.id;
     await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: 'seed@example.com' }] });
     await stack.call('POST', `/v1/campaigns/${id}/start`);
@@ -75,7 +77,7 @@ try {
   }
 
   // 2. Stats at a million messages: rows written directly (250,000 leads × 4 steps).
-  {
+  if (only.has('stats')) {
     const id = (await stack.call('POST', '/v1/campaigns', { name: 'stats', sequenceSteps: [step, step, step, step] })).body.data.id;
     const t0 = performance.now();
     await stack.db.$executeRawUnsafe(`
