@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
 import { senderRoutes } from './routes/senders.routes.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.routes.js';
+import { workspaceRoutes } from './routes/workspace.routes.js';
 import { isDependencyUnavailable } from './unavailable.js';
 
 export type { AppDeps } from './context.js';
@@ -28,6 +29,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', campaignRoutes(deps));
   app.route('/v1', leadRoutes(deps));
   app.route('/v1', senderRoutes(deps));
+  app.route('/v1', workspaceRoutes(deps));
 
   app.use('/admin/*', requireAdminToken(deps.config.ADMIN_TOKEN), limitBody(64 * 1024), requireJson);
   app.route('/admin', adminRoutes(deps));

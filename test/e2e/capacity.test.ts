@@ -174,4 +174,17 @@ describe('sender accounts API', () => {
     expect((await api.get('/v1/sender-accounts')).body.data.map((s: any) => s.status)).toEqual(['active', 'paused']);
     expect((await api.patch('/v1/sender-accounts/sa_nope', { dailyLimit: 3 })).status).toBe(404);
   });
+
+  it('sets the workspace time zone that defines the capacity day', async () => {
+    const { createApp } = await import('../../src/api/app.js');
+    const { apiClient } = await import('../helpers/deps.js');
+    const deps = testDeps();
+    const ws = await newWorkspace(deps.db);
+    const api = apiClient(createApp(deps), ws.apiKey);
+    expect((await api.get('/v1/workspace')).body.data).toMatchObject({ id: ws.workspaceId, timezone: 'UTC' });
+    expect((await api.patch('/v1/workspace', { timezone: 'Asia/Tokyo' })).body.data.timezone).toBe('Asia/Tokyo');
+    const bad = await api.patch('/v1/workspace', { timezone: 'Mars/Base' });
+    expect(bad.status).toBe(422);
+    expect((await deps.db.workspace.findUniqueOrThrow({ where: { id: ws.workspaceId } })).timezone).toBe('Asia/Tokyo');
+  });
 });

@@ -5,7 +5,7 @@ export const MAX_STEPS = 20;
 export const MAX_SUBJECT_CHARS = 998;
 export const MAX_BODY_BYTES = 256 * 1024;
 
-const isTimeZone = (tz: string) => {
+export const isTimeZone = (tz: string) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
     return true;
