@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
+import { replyRoutes } from './routes/replies.routes.js';
 import { senderRoutes } from './routes/senders.routes.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.routes.js';
 import { workspaceRoutes } from './routes/workspace.routes.js';
@@ -30,6 +31,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', leadRoutes(deps));
   app.route('/v1', senderRoutes(deps));
   app.route('/v1', workspaceRoutes(deps));
+  app.route('/v1', replyRoutes(deps));
 
   app.use('/admin/*', requireAdminToken(deps.config.ADMIN_TOKEN), limitBody(64 * 1024), requireJson);
   app.route('/admin', adminRoutes(deps));
