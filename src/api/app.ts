@@ -9,6 +9,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
+import { providerEventRoutes } from './routes/provider-events.routes.js';
 import { replyRoutes } from './routes/replies.routes.js';
 import { senderRoutes } from './routes/senders.routes.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.routes.js';
@@ -26,6 +27,9 @@ export function createApp(deps: AppDeps) {
   app.use('/u/*', limitBody(16 * 1024));
   app.route('/', unsubscribeRoutes(deps));
 
+  // Signed by Resend, not called with an API key: registered before the /v1 key check.
+  app.use('/v1/providers/*', limitBody(1024 * 1024), requireJson);
+  app.route('/', providerEventRoutes(deps));
   app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
   app.route('/v1', leadRoutes(deps));

@@ -53,3 +53,23 @@ export function createResendTransport(options: { apiKey: string; baseUrl?: strin
     },
   };
 }
+
+/** Fetches an inbound email's content through Resend's receiving API (for reply intake). */
+export function createResendInboundFetcher(options: { apiKey: string; baseUrl?: string | undefined }) {
+  const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
+  return async (emailId: string) => {
+    const { data, error, headers } = await resend.emails.receiving.get(emailId);
+    if (error) {
+      const classified = classifyResendError(error, headers);
+      if (classified instanceof RetryableMailError) throw classified;
+      return null;
+    }
+    const email = data as unknown as { from: string; subject?: string; text?: string | null; html?: string | null; headers?: Record<string, string> | null };
+    return {
+      from: email.from,
+      subject: email.subject,
+      text: email.text ?? (email.html ?? '').replace(/<[^>]+>/g, ' '),
+      headers: email.headers ?? {},
+    };
+  };
+}

@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook } from 'svix';
 
 export type AcceptedEmail = {
   id: string;
@@ -21,6 +22,8 @@ export type AcceptedEmail = {
   tags: { name: string; value: string }[];
   createdAt: string;
 };
+
+export type InboundEmail = { id: string; from: string; to: string[]; subject: string; text: string; html?: string; headers: Record<string, string>; created_at: string };
 
 export type Failure = { status: number; name: string; message?: string; retryAfter?: string };
 
@@ -66,6 +69,7 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
   const accepted: AcceptedEmail[] = [];
   const byKey = new Map<string, { hash: string; id: string }>();
   const failures: Failure[] = [];
+  const inbound = new Map<string, InboundEmail>();
   let failureRate: { rate: number; pick: () => Failure } | null = null;
   let delayMs = 0;
   let requests = 0;
@@ -85,6 +89,11 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     if (auth !== `Bearer ${apiKey}`) return fail(res, { status: 403, name: 'invalid_api_key', message: 'API key is invalid.' });
     const url = new URL(req.url ?? '/', 'http://localhost');
 
+    if (req.method === 'GET' && url.pathname.startsWith('/emails/receiving/')) {
+      const email = inbound.get(url.pathname.slice('/emails/receiving/'.length));
+      if (!email) return fail(res, { status: 404, name: 'not_found', message: 'Email not found' });
+      return send(res, 200, { object: 'email', ...email });
+    }
     if (req.method === 'GET' && url.pathname.startsWith('/emails/')) {
       const email = accepted.find((e) => e.id === url.pathname.slice('/emails/'.length));
       if (!email) return fail(res, { status: 404, name: 'not_found', message: 'Email not found' });
@@ -166,6 +175,20 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     },
     slowDown(ms: number) {
       delayMs = ms;
+    },
+    /** Stores an inbound email (as Resend's receiving API would hold it) and returns its event. */
+    receive(email: Omit<InboundEmail, 'id' | 'created_at'>) {
+      const stored = { ...email, id: randomUUID(), created_at: new Date().toISOString() };
+      inbound.set(stored.id, stored);
+      return { type: 'email.received', created_at: stored.created_at, data: { email_id: stored.id, from: stored.from, to: stored.to, subject: stored.subject } };
+    },
+    /** Signs an event the way Resend delivers webhooks (Svix), with the real svix library. */
+    signEvent(secret: string, event: unknown, options: { id?: string; at?: Date } = {}) {
+      const body = JSON.stringify(event);
+      const id = options.id ?? `msg_${randomUUID().replace(/-/g, '')}`;
+      const at = options.at ?? new Date();
+      const signature = new Webhook(secret).sign(id, at, body);
+      return { body, headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature } };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

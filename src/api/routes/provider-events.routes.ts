@@ -1,0 +1,47 @@
+import { Hono } from 'hono';
+import { Webhook } from 'svix';
+import { z } from 'zod';
+import { createResendInboundFetcher } from '../../mail/resend-transport.js';
+import { handleResendEvent } from '../../replies/provider-events.js';
+import type { AppDeps, AppEnv } from '../context.js';
+import { ApiError } from '../errors.js';
+
+const EventShape = z.object({ type: z.string().min(1), created_at: z.string().optional(), data: z.record(z.string(), z.unknown()) });
+
+/**
+ * Resend's webhook (Svix-signed) at POST /v1/providers/resend/events. Authenticated by the
+ * signature over the raw body, not by an API key; a missing, wrong or stale signature is 401 and
+ * changes nothing.
+ */
+export function providerEventRoutes({ db, temporal, config, logger }: AppDeps) {
+  const orchestrator = { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+  const fetchInbound = config.RESEND_API_KEY ? createResendInboundFetcher({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL }) : null;
+  const app = new Hono<AppEnv>();
+  app.post('/v1/providers/resend/events', async (c) => {
+    const secret = config.RESEND_WEBHOOK_SECRET;
+    if (!secret) throw new ApiError(401, 'authentication_failed', 'Provider events are not accepted: RESEND_WEBHOOK_SECRET is not set.');
+    const payload = await c.req.text();
+    const svixId = c.req.header('svix-id') ?? '';
+    try {
+      new Webhook(secret).verify(payload, {
+        'svix-id': svixId,
+        'svix-timestamp': c.req.header('svix-timestamp') ?? '',
+        'svix-signature': c.req.header('svix-signature') ?? '',
+      });
+    } catch {
+      throw new ApiError(401, 'authentication_failed', 'The Svix signature is missing, wrong or too old.');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(payload);
+    } catch {
+      throw new ApiError(400, 'invalid_request', 'The event body is not valid JSON.');
+    }
+    const parsed = EventShape.safeParse(body);
+    if (!parsed.success) throw new ApiError(400, 'invalid_request', 'The event is not a Resend event.');
+    const result = await handleResendEvent(db, orchestrator, fetchInbound, svixId, parsed.data);
+    logger.info({ svixId, type: parsed.data.type, result }, 'provider event');
+    return c.json({ data: { received: true, result } });
+  });
+  return app;
+}
