@@ -8,6 +8,7 @@ import { checkWindow } from '../domain/schedule.js';
 import { readSettings } from '../campaigns/campaign-service.js';
 import { formatFrom, reserveSender } from '../delivery/capacity.js';
 import { PermanentMailError, RetryableMailError, type OutgoingMail } from '../mail/mailer.js';
+import { dispatchEvents, emitEvent, messageEventData } from '../webhooks/events.js';
 import type { ActivityDeps } from './index.js';
 import type { EnrollmentPlan, SendStepResult } from './types.js';
 
@@ -20,7 +21,7 @@ type Prepared =
   | { kind: 'already'; message: Message }
   | Exclude<SendStepResult, { kind: 'sent' }>;
 
-export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, publicUrl }: ActivityDeps) {
+export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, publicUrl, orchestrator }: ActivityDeps) {
   const fallback = { id: null, ...parseMailbox(mailFrom) };
   async function loadEnrollmentPlan({ enrollmentId }: { enrollmentId: string }): Promise<EnrollmentPlan> {
     const enrollment = await db.enrollment.findUnique({
@@ -172,6 +173,10 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, 
     const prepared = await prepare(enrollmentId, stepNumber);
     if (prepared.kind === 'already') {
       const m = prepared.message;
+      // An earlier attempt recorded the send but may have died before telling webhooks: tell them
+      // again (deliveries are keyed by webhook and event, so none is sent twice).
+      const events = await db.event.findMany({ where: { workspaceId: m.workspaceId, data: { path: ['messageId'], equals: m.id } } });
+      await dispatchEvents(db, orchestrator, events);
       return { kind: 'sent', messageId: m.id, sentAt: (m.sentAt ?? m.createdAt).toISOString() };
     }
     if (prepared.kind !== 'send') return prepared;
@@ -203,8 +208,8 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, 
       where: { campaignId_stepNumber: { campaignId: message.campaignId, stepNumber: stepNumber + 1 } },
       select: { delayDays: true },
     });
-    await db.$transaction(async (tx) => {
-      await tx.message.updateMany({
+    const events = await db.$transaction(async (tx) => {
+      const { count } = await tx.message.updateMany({
         where: { id: message.id, status: 'sending' },
         data: {
           status: outcome.delivered ? 'delivered' : 'sent',
@@ -220,17 +225,28 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, 
           nextSendAt: next ? new Date(sentAt.getTime() + next.delayDays * DAY_MS) : null,
         },
       });
+      if (count === 0) return [];
+      const data = messageEventData(message);
+      const sent = await emitEvent(tx, message.workspaceId, 'message.sent', data);
+      return outcome.delivered ? [sent, await emitEvent(tx, message.workspaceId, 'message.delivered', data)] : [sent];
     });
+    await dispatchEvents(db, orchestrator, events);
     return { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() };
   }
 
   async function finishEnrollment({ enrollmentId, status }: { enrollmentId: string; status: string }) {
     const final = TERMINAL.has(status) ? status : 'completed';
-    // A status the API already wrote (replied, stopped, …) wins over the workflow's view.
-    await db.enrollment.updateMany({
-      where: { id: enrollmentId, status: { notIn: [...TERMINAL] as never } },
-      data: { status: final as never, finishedAt: now(), nextSendAt: null },
+    const events = await db.$transaction(async (tx) => {
+      // A status the API already wrote (replied, stopped, …) wins over the workflow's view.
+      const { count } = await tx.enrollment.updateMany({
+        where: { id: enrollmentId, status: { notIn: [...TERMINAL] as never } },
+        data: { status: final as never, finishedAt: now(), nextSendAt: null },
+      });
+      if (count === 0 || final !== 'completed') return [];
+      const e = await tx.enrollment.findUniqueOrThrow({ where: { id: enrollmentId }, include: { lead: { select: { email: true } } } });
+      return [await emitEvent(tx, e.workspaceId, 'lead.completed', { campaignId: e.campaignId, leadId: e.leadId, email: e.lead.email })];
     });
+    await dispatchEvents(db, orchestrator, events);
   }
 
   return { loadEnrollmentPlan, sendStep, finishEnrollment };

@@ -7,6 +7,7 @@ import type { Orchestrator } from '../campaigns/orchestration.js';
 import type { Mailer } from '../mail/mailer.js';
 import { createEnrollmentActivities } from './enrollment-activities.js';
 import { createFanoutActivities } from './fanout-activities.js';
+import { createWebhookActivities } from './webhook-activities.js';
 
 export type ActivityDeps = {
   db: Db;
@@ -20,12 +21,15 @@ export type ActivityDeps = {
   now: () => Date;
   /** Temporal client and task queue, for activities that start or signal workflows. */
   orchestrator: Orchestrator;
+  /** WEBHOOK_ALLOW_PRIVATE_URLS: local development only. */
+  allowPrivateWebhookUrls: boolean;
 };
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createEnrollmentActivities(deps),
     ...createFanoutActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 
@@ -44,5 +48,6 @@ export function activitiesFromConfig(
     mailFrom: config.MAIL_FROM,
     publicUrl: publicUrlOf(config),
     orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    allowPrivateWebhookUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
   });
 }

@@ -13,6 +13,7 @@ import { providerEventRoutes } from './routes/provider-events.routes.js';
 import { replyRoutes } from './routes/replies.routes.js';
 import { senderRoutes } from './routes/senders.routes.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.routes.js';
+import { webhookRoutes } from './routes/webhooks.routes.js';
 import { workspaceRoutes } from './routes/workspace.routes.js';
 import { isDependencyUnavailable } from './unavailable.js';
 
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', senderRoutes(deps));
   app.route('/v1', workspaceRoutes(deps));
   app.route('/v1', replyRoutes(deps));
+  app.route('/v1', webhookRoutes(deps));
 
   app.use('/admin/*', requireAdminToken(deps.config.ADMIN_TOKEN), limitBody(64 * 1024), requireJson);
   app.route('/admin', adminRoutes(deps));

@@ -1,6 +1,7 @@
 import { ApiError } from '../api/errors.js';
 import type { Db } from '../db.js';
 import { getCampaign, mergeSettings, type CampaignSettings, type StepInput } from './campaign-service.js';
+import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { requestCampaignSync, type Orchestrator } from './orchestration.js';
 
 type LockedCampaign = { id: string; status: 'draft' | 'running' | 'paused'; startedAt: Date | null; pausedAt: Date | null };
@@ -47,9 +48,9 @@ export async function updateCampaign(
 
 /** draft → running (steps and leads required), paused → running; running is a no-op. */
 export async function startCampaign(db: Db, orchestrator: Orchestrator, workspaceId: string, id: string) {
-  const { campaign, resumed } = await db.$transaction(async (tx) => {
+  const { campaign, resumed, event } = await db.$transaction(async (tx) => {
     const current = await lockCampaign(tx, workspaceId, id);
-    if (current.status === 'running') return { campaign: current, resumed: false };
+    if (current.status === 'running') return { campaign: current, resumed: false, event: null };
     if (current.status === 'draft') {
       if ((await tx.sequenceStep.count({ where: { campaignId: id } })) === 0) {
         throw new ApiError(400, 'no_sequence_steps', 'Add at least one sequence step before starting the campaign.');
@@ -62,8 +63,16 @@ export async function startCampaign(db: Db, orchestrator: Orchestrator, workspac
       where: { id },
       data: { status: 'running', startedAt: current.startedAt ?? new Date(), pausedAt: null },
     });
-    return { campaign: updated, resumed: current.status === 'paused' };
+    const event = await emitEvent(tx, workspaceId, 'campaign.started', {
+      campaignId: id,
+      name: updated.name,
+      status: 'running',
+      startedAt: updated.startedAt?.toISOString(),
+      resumed: current.status === 'paused',
+    });
+    return { campaign: updated, resumed: current.status === 'paused', event };
   });
+  if (event) await dispatchEvents(db, orchestrator, [event]);
   // Also on a no-op: a retried start after a failed signal still reaches every enrollment.
   await requestCampaignSync(orchestrator, id, resumed);
   return { id: campaign.id, status: campaign.status, startedAt: campaign.startedAt?.toISOString() ?? null };
@@ -71,12 +80,14 @@ export async function startCampaign(db: Db, orchestrator: Orchestrator, workspac
 
 /** running → paused: no send begins after this returns; draft and paused are no-ops. */
 export async function pauseCampaign(db: Db, orchestrator: Orchestrator, workspaceId: string, id: string) {
-  const { campaign, paused } = await db.$transaction(async (tx) => {
+  const { campaign, paused, event } = await db.$transaction(async (tx) => {
     const current = await lockCampaign(tx, workspaceId, id);
-    if (current.status !== 'running') return { campaign: current, paused: false };
+    if (current.status !== 'running') return { campaign: current, paused: false, event: null };
     const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: new Date() } });
-    return { campaign: updated, paused: true };
+    const event = await emitEvent(tx, workspaceId, 'campaign.paused', { campaignId: id, name: updated.name, status: 'paused', pausedAt: updated.pausedAt?.toISOString() });
+    return { campaign: updated, paused: true, event };
   });
+  if (event) await dispatchEvents(db, orchestrator, [event]);
   // The database already stops every send; the signals let each workflow show it is paused.
   if (paused) await requestCampaignSync(orchestrator, id, true);
   return { id: campaign.id, status: campaign.status, pausedAt: campaign.pausedAt?.toISOString() ?? null };

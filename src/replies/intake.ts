@@ -5,6 +5,7 @@ import { readSettings } from '../campaigns/campaign-service.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
 import { newId } from '../domain/ids.js';
+import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { endEnrollments, notifyEnded, type EndStatus } from './suppression.js';
 
 // Company-wide stops never reach across a free-mail domain: its users are not one company.
@@ -65,7 +66,7 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
     (await db.message.findFirst({ where: { leadId: lead.id, workspaceId }, orderBy: { createdAt: 'desc' }, select: { campaignId: true } }))?.campaignId ??
     null;
 
-  const { reply, ended, colleagues } = await db.$transaction(async (tx) => {
+  const { reply, ended, colleagues, event } = await db.$transaction(async (tx) => {
     const firstCounted =
       classification !== 'out_of_office' && campaignId !== null &&
       !(await tx.reply.findFirst({ where: { campaignId, leadId: lead.id, classification: { not: 'out_of_office' } }, select: { id: true } }));
@@ -82,13 +83,14 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
         receivedAt: input.receivedAt ?? new Date(),
       },
     });
+    const event = await emitEvent(tx, workspaceId, 'reply.received', { reply: replyView(reply) });
     if (firstCounted) {
       await tx.$executeRaw`
         INSERT INTO "CampaignCounters" ("campaignId", replied, "updatedAt") VALUES (${campaignId}, 1, now())
         ON CONFLICT ("campaignId") DO UPDATE SET replied = "CampaignCounters".replied + 1, "updatedAt" = now()`;
     }
     const outcome = OUTCOME[classification];
-    if (!outcome) return { reply, ended: [] as string[], colleagues: [] as string[] };
+    if (!outcome) return { reply, ended: [] as string[], colleagues: [] as string[], event };
     if (classification === 'unsubscribe' || classification === 'bounce') {
       await tx.suppression.upsert({
         where: { workspaceId_email: { workspaceId, email } },
@@ -108,8 +110,9 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
         stoppedColleagues.push(...(await endEnrollments(tx, { leadIds: colleagues.map((l) => l.id), campaignId }, 'stopped', `a colleague at ${company} replied`)));
       }
     }
-    return { reply, ended, colleagues: stoppedColleagues };
+    return { reply, ended, colleagues: stoppedColleagues, event };
   });
+  await dispatchEvents(db, orchestrator, [event]);
   const outcome = OUTCOME[classification];
   if (outcome === 'replied') await notifyEnded(orchestrator, ended, 'reply', 'replied');
   else if (outcome) await notifyEnded(orchestrator, ended, 'stop', outcome);

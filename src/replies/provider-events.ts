@@ -1,6 +1,7 @@
 import type { Db } from '../db.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { normalizeEmail } from '../domain/email.js';
+import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
 import { recordReply } from './intake.js';
 import { endEnrollments, notifyEnded } from './suppression.js';
 
@@ -44,28 +45,36 @@ export async function handleResendEvent(
     where: event.data.email_id ? { providerId: event.data.email_id } : { id: tags.message_id ?? '' },
   });
   const at = event.created_at ? new Date(event.created_at) : new Date();
-  const ended = await db.$transaction(async (tx) => {
+  const outcome = await db.$transaction(async (tx) => {
     const inserted = await tx.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`;
     if (inserted === 0 || !message) return null;
+    const none = { ended: [] as string[], events: [] as StoredEvent[] };
     if (event.type === 'email.delivered') {
-      await tx.message.updateMany({ where: { id: message.id, deliveredAt: null, status: { in: ['sending', 'sent'] } }, data: { status: 'delivered', deliveredAt: at } });
-      return [];
+      const { count } = await tx.message.updateMany({
+        where: { id: message.id, deliveredAt: null, status: { in: ['sending', 'sent'] } },
+        data: { status: 'delivered', deliveredAt: at },
+      });
+      return count ? { ended: [], events: [await emitEvent(tx, message.workspaceId, 'message.delivered', messageEventData(message))] } : none;
     }
     const hardBounce = event.type === 'email.bounced' && (event.data.bounce?.type ?? 'Permanent').toLowerCase() !== 'transient';
-    if (!hardBounce && event.type !== 'email.complained') return [];
+    if (!hardBounce && event.type !== 'email.complained') return none;
+    const reason = event.data.bounce?.message ?? (hardBounce ? 'bounced' : 'spam complaint');
     await tx.message.update({
       where: { id: message.id },
-      data: { status: 'bounced', bouncedAt: at, failureReason: event.data.bounce?.message ?? event.type },
+      data: { status: 'bounced', bouncedAt: at, failureReason: reason },
     });
+    const bounced = await emitEvent(tx, message.workspaceId, 'message.bounced', { ...messageEventData(message), bounceType: 'hard', bounceReason: reason });
     await tx.suppression.upsert({
       where: { workspaceId_email: { workspaceId: message.workspaceId, email: message.toEmail } },
       create: { workspaceId: message.workspaceId, email: message.toEmail, reason: hardBounce ? 'bounced' : 'complained' },
       update: {},
     });
-    return endEnrollments(tx, { leadIds: [message.leadId] }, hardBounce ? 'bounced' : 'stopped', hardBounce ? 'hard bounce' : 'spam complaint');
+    const ended = await endEnrollments(tx, { leadIds: [message.leadId] }, hardBounce ? 'bounced' : 'stopped', hardBounce ? 'hard bounce' : 'spam complaint');
+    return { ended, events: [bounced] };
   });
-  if (ended === null) return message ? 'duplicate' : 'ignored';
-  await notifyEnded(orchestrator, ended, 'stop', event.type === 'email.bounced' ? 'bounced' : 'stopped');
+  if (outcome === null) return message ? 'duplicate' : 'ignored';
+  await notifyEnded(orchestrator, outcome.ended, 'stop', event.type === 'email.bounced' ? 'bounced' : 'stopped');
+  await dispatchEvents(db, orchestrator, outcome.events);
   return 'processed';
 }
 

@@ -58,3 +58,6 @@ export type SyncRequest = { signalAll: boolean };
 export const syncSignal = defineSignal<[SyncRequest]>('sync');
 
 export const campaignFanoutWorkflowId = (campaignId: string) => `campaign-fanout-${campaignId}`;
+
+export type WebhookDeliveryInput = { webhookId: string; eventId: string };
+export const webhookDeliveryWorkflowId = (webhookId: string, eventId: string) => `webhook-${webhookId}-${eventId}`;

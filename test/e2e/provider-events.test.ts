@@ -85,6 +85,10 @@ describe('Resend events in (Svix-signed)', () => {
     expect((await api.get(`/v1/campaigns/${id}/leads`)).body.data[0].status).toBe('bounced');
     expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics).toMatchObject({ bounced: 1, queued: 0 });
     expect((await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: [{ email }] })).body.data.skipped).toBe(1);
+    const events = await api.get('/v1/events?type=message.bounced');
+    expect(events.body.data).toEqual([
+      expect.objectContaining({ event: 'message.bounced', data: expect.objectContaining({ messageId: message.id, bounceType: 'hard', bounceReason: '550 5.1.1 user unknown', sequenceStep: 1 }) }),
+    ]);
   });
 
   it('takes an inbound reply matched by In-Reply-To: the sequence stops before step 2', async () => {

@@ -15,6 +15,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_TASK_QUEUE: `test-${process.pid}`,
     LOG_LEVEL: 'silent',
     ADMIN_TOKEN,
+    // Test receivers listen on loopback; the SSRF tests switch this off again.
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     ...overrides,
   });
 }

@@ -1,0 +1,68 @@
+import { activityInfo } from '@temporalio/activity';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { newId } from '../domain/ids.js';
+import { checkWebhookUrl } from '../webhooks/url-policy.js';
+import { eventBody } from '../webhooks/events.js';
+import type { ActivityDeps } from './index.js';
+
+const TIMEOUT_MS = 10_000;
+
+export function createWebhookActivities({ db, allowPrivateWebhookUrls }: ActivityDeps) {
+  /**
+   * One signed POST (Standard Webhooks), logged whatever happens. A 2xx within 10 s acknowledges;
+   * redirects are not followed (they could lead to a private address).
+   */
+  async function deliverWebhook({ webhookId, eventId, attempt }: { webhookId: string; eventId: string; attempt: number }): Promise<'delivered' | 'failed' | 'gone'> {
+    const [hook, event] = await Promise.all([db.webhook.findUnique({ where: { id: webhookId } }), db.event.findUnique({ where: { id: eventId } })]);
+    if (!hook || hook.deletedAt || !event) return 'gone';
+    const body = JSON.stringify(eventBody(event));
+    // The activity's schedule time is the server's clock: true even when tests skip time.
+    const attemptedAt = new Date(activityInfo().currentAttemptScheduledTimestampMs);
+    const started = performance.now();
+    let responseStatus: number | null = null;
+    let error: string | null = null;
+    const check = await checkWebhookUrl(hook.url, allowPrivateWebhookUrls);
+    if (!check.ok) {
+      error = `refused: the URL ${check.reason}`;
+    } else {
+      const timestamp = new Date();
+      const signature = new StandardWebhook(hook.secret).sign(event.id, timestamp, body);
+      try {
+        const res = await fetch(hook.url, {
+          method: 'POST',
+          redirect: 'manual',
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Sequent-Webhooks/1',
+            'webhook-id': event.id,
+            'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+            'webhook-signature': signature,
+          },
+          body,
+        });
+        responseStatus = res.status;
+        await res.body?.cancel();
+        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+      } catch (err) {
+        error = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : String((err as Error).message);
+      }
+    }
+    await db.webhookDelivery.create({
+      data: {
+        id: newId('whd'),
+        webhookId,
+        eventId,
+        eventType: event.type,
+        attempt,
+        succeeded: error === null,
+        responseStatus,
+        error,
+        durationMs: Math.round(performance.now() - started),
+        attemptedAt,
+      },
+    });
+    return error === null ? 'delivered' : 'failed';
+  }
+  return { deliverWebhook };
+}

@@ -1,0 +1,66 @@
+import type { Db } from '../db.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Orchestrator } from '../campaigns/orchestration.js';
+import { newId } from '../domain/ids.js';
+import { webhookDeliveryWorkflowId } from '../workflows/contract.js';
+import type { webhookDeliveryWorkflow } from '../workflows/index.js';
+
+export const EVENT_TYPES = [
+  'campaign.started',
+  'campaign.paused',
+  'message.sent',
+  'message.delivered',
+  'message.bounced',
+  'reply.received',
+  'lead.completed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+export type StoredEvent = { id: string; workspaceId: string; type: string; data: unknown; createdAt: Date };
+
+type Tx = Prisma.TransactionClient;
+
+/** Records an event in the transaction that makes it true, so it exists exactly when its cause does. */
+export async function emitEvent(tx: Tx | Db, workspaceId: string, type: EventType, data: Record<string, unknown>): Promise<StoredEvent> {
+  return tx.event.create({ data: { id: newId('evt'), workspaceId, type, data: data as Prisma.InputJsonValue } });
+}
+
+/** The body every webhook receives for an event (SPEC §7). */
+export const eventBody = (e: StoredEvent) => ({ id: e.id, event: e.type, timestamp: e.createdAt.toISOString(), data: e.data });
+
+/**
+ * Starts one durable delivery workflow per subscribed webhook (ID `webhook-<wh>-<evt>`, so a
+ * repeated dispatch never delivers twice). Call it after the event's transaction commits.
+ */
+export async function dispatchEvents(db: Db, orchestrator: Orchestrator, events: StoredEvent[]) {
+  if (events.length === 0) return;
+  const hooks = await db.webhook.findMany({
+    where: { workspaceId: { in: [...new Set(events.map((e) => e.workspaceId))] }, deletedAt: null },
+    select: { id: true, workspaceId: true, events: true },
+  });
+  const starts = events.flatMap((event) =>
+    hooks
+      .filter((h) => h.workspaceId === event.workspaceId && h.events.includes(event.type))
+      .map((h) =>
+        orchestrator.client.workflow
+          .start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
+            workflowId: webhookDeliveryWorkflowId(h.id, event.id),
+            taskQueue: orchestrator.taskQueue,
+            args: [{ webhookId: h.id, eventId: event.id }],
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          })
+          .catch((err: unknown) => {
+            if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
+          }),
+      ),
+  );
+  await Promise.all(starts);
+}
+
+export const messageEventData = (m: { id: string; campaignId: string; leadId: string; toEmail: string; stepNumber: number }) => ({
+  messageId: m.id,
+  campaignId: m.campaignId,
+  leadId: m.leadId,
+  email: m.toEmail,
+  sequenceStep: m.stepNumber,
+});

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import { createApp } from '../../src/api/app.js';
+import { apiClient, testApp, testConfig, testDeps } from '../helpers/deps.js';
+import { startReceiver } from '../helpers/receiver.js';
+import { eventually, startTestWorker } from '../helpers/worker.js';
+
+const uniq = () => Math.random().toString(36).slice(2, 10);
+const ALL = ['campaign.started', 'campaign.paused', 'message.sent', 'message.delivered', 'message.bounced', 'reply.received', 'lead.completed'];
+
+describe('webhooks out', () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    await startTestWorker();
+    receiver = await startReceiver();
+  });
+  afterAll(() => receiver.close());
+
+  it('delivers every event type once per occurrence, signed so a receiver can verify it', async () => {
+    const { api } = await testApp();
+    const created = await api.post('/v1/webhooks', { url: receiver.url, events: ALL });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ id: expect.stringMatching(/^wh_/), url: receiver.url, events: ALL, status: 'active', secret: expect.stringMatching(/^whsec_/) });
+    const { secret, id: webhookId } = created.body.data;
+
+    const campaign = (await api.post('/v1/campaigns', { name: 'hooks', sequenceSteps: [{ delayDays: 0, subject: 'Hi', bodyHtml: '<p>x</p>' }] })).body.data.id;
+    const [done, replier] = [`done-${uniq()}@acme.com`, `replier-${uniq()}@acme.com`];
+    await api.post(`/v1/campaigns/${campaign}/leads/bulk`, { leads: [{ email: done }, { email: replier }] });
+    await api.post(`/v1/campaigns/${campaign}/start`);
+    await eventually(async () => (await api.get(`/v1/campaigns/${campaign}/leads?status=completed`)).body.data.length === 2, 30_000, 'completed');
+    await api.post('/v1/replies', { email: replier, campaignId: campaign, text: 'Yes, interested!' });
+    await api.post(`/v1/campaigns/${campaign}/pause`);
+
+    const mine = () =>
+      receiver.received
+        .map((r) => ({ ...r, payload: new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as any }))
+        .filter((r) => r.payload.data.campaignId === campaign || r.payload.data.reply?.campaignId === campaign);
+    const expected = ['campaign.started', 'message.sent', 'message.sent', 'message.delivered', 'message.delivered', 'lead.completed', 'lead.completed', 'reply.received', 'campaign.paused'];
+    await eventually(async () => mine().length >= expected.length, 30_000, 'all events delivered');
+    await new Promise((r) => setTimeout(r, 1_000)); // nothing more arrives
+    const got = mine();
+    expect(got.map((r) => r.payload.event).sort()).toEqual([...expected].sort());
+    expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(got.length);
+    const sent = got.find((r) => r.payload.event === 'message.sent')!.payload;
+    expect(sent).toMatchObject({ id: expect.stringMatching(/^evt_/), timestamp: expect.any(String), data: { campaignId: campaign, messageId: expect.stringMatching(/^msg_/), sequenceStep: 1, email: expect.any(String), leadId: expect.any(String) } });
+    expect(got.find((r) => r.payload.event === 'reply.received')!.payload.data.reply).toMatchObject({ email: replier, classification: 'interested' });
+
+    const log = await api.get(`/v1/webhooks/${webhookId}/deliveries`);
+    expect(log.body.data).toHaveLength(expected.length);
+    expect(log.body.data.every((d: any) => d.succeeded && d.responseStatus === 200 && d.attempt === 1)).toBe(true);
+    const events = await api.get('/v1/events?type=message.sent');
+    expect(events.body.data.filter((e: any) => e.data.campaignId === campaign)).toHaveLength(2);
+  });
+
+  it('refuses webhook URLs on loopback or private ranges, or not https, unless the operator allows it', async () => {
+    const deps = testDeps();
+    const { apiKey } = await testApp();
+    const strict = apiClient(createApp({ ...deps, config: testConfig({ WEBHOOK_ALLOW_PRIVATE_URLS: 'false' }) }), apiKey);
+    for (const url of ['https://127.0.0.1/hook', 'https://10.0.0.8/hook', 'https://192.168.0.2/hook', 'https://[::1]/hook', 'https://localhost/hook', 'http://example.com/hook']) {
+      const res = await strict.post('/v1/webhooks', { url, events: ['message.sent'] });
+      expect([url, res.status, res.body.error.code, res.body.errors[0].field]).toEqual([url, 422, 'validation_failed', 'url']);
+    }
+    expect((await strict.get('/v1/webhooks')).body.data).toEqual([]);
+    expect((await strict.post('/v1/webhooks', { url: 'https://1.1.1.1/hook', events: ['nope'] })).status).toBe(422);
+  });
+
+  it('lists and deletes webhooks; the secret is shown only at creation', async () => {
+    const { api } = await testApp();
+    const hook = (await api.post('/v1/webhooks', { url: receiver.url, events: ['message.sent'] })).body.data;
+    const list = await api.get('/v1/webhooks');
+    expect(list.body.data).toEqual([{ id: hook.id, url: receiver.url, events: ['message.sent'], status: 'active', createdAt: hook.createdAt }]);
+    expect((await api.delete(`/v1/webhooks/${hook.id}`)).status).toBe(200);
+    expect((await api.get('/v1/webhooks')).body.data).toEqual([]);
+    expect((await api.delete(`/v1/webhooks/${hook.id}`)).body.error.code).toBe('webhook_not_found');
+    expect((await api.get(`/v1/webhooks/${hook.id}/deliveries`)).status).toBe(404);
+  });
+});
