@@ -6,6 +6,7 @@ import { createLogger } from './src/logger.js';
 import { createTemporalClient, temporalAddress } from './src/temporal.js';
 import { buildWorker } from './src/worker/build-worker.js';
 import { installRuntimeLogger } from './src/worker/runtime-logger.js';
+import { ensureSchedules } from './src/worker/schedules.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
@@ -23,6 +24,7 @@ const worker = await buildWorker({
   sendRatePerSecond: sendRateOf(config),
 });
 
+await ensureSchedules(client, config.TEMPORAL_TASK_QUEUE);
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress(config) }, 'worker started');
 // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and drains in-flight tasks.
 try {

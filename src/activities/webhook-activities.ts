@@ -2,12 +2,17 @@ import { activityInfo } from '@temporalio/activity';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { newId } from '../domain/ids.js';
 import { checkWebhookUrl } from '../webhooks/url-policy.js';
-import { eventBody } from '../webhooks/events.js';
+import { eventBody, relayUndispatched } from '../webhooks/events.js';
 import type { ActivityDeps } from './index.js';
 
 const TIMEOUT_MS = 10_000;
 
-export function createWebhookActivities({ db, allowPrivateWebhookUrls }: ActivityDeps) {
+export function createWebhookActivities({ db, allowPrivateWebhookUrls, orchestrator }: ActivityDeps) {
+  /** The outbox relay's step: hands every event a crash left undispatched to its webhooks. */
+  async function relayEvents(): Promise<number> {
+    return relayUndispatched(db, orchestrator);
+  }
+
   /**
    * One signed POST (Standard Webhooks), logged whatever happens. A 2xx within 10 s acknowledges;
    * redirects are not followed (they could lead to a private address).
@@ -64,5 +69,5 @@ export function createWebhookActivities({ db, allowPrivateWebhookUrls }: Activit
     });
     return error === null ? 'delivered' : 'failed';
   }
-  return { deliverWebhook };
+  return { deliverWebhook, relayEvents };
 }

@@ -55,6 +55,26 @@ export async function dispatchEvents(db: Db, orchestrator: Orchestrator, events:
       ),
   );
   await Promise.all(starts);
+  await db.event.updateMany({ where: { id: { in: events.map((e) => e.id) }, dispatchedAt: null }, data: { dispatchedAt: new Date() } });
+}
+
+/**
+ * Dispatches events whose dispatch a crash interrupted (committed, never handed to Temporal).
+ * Safe to run any time: delivery workflow IDs make a second dispatch a no-op.
+ */
+export async function relayUndispatched(
+  db: Db,
+  orchestrator: Orchestrator,
+  options: { olderThanMs?: number; batch?: number; workspaceId?: string } = {},
+) {
+  const { olderThanMs = 30_000, batch = 500, workspaceId } = options;
+  const events = await db.event.findMany({
+    where: { dispatchedAt: null, createdAt: { lt: new Date(Date.now() - olderThanMs) }, ...(workspaceId ? { workspaceId } : {}) },
+    orderBy: { createdAt: 'asc' },
+    take: batch,
+  });
+  await dispatchEvents(db, orchestrator, events);
+  return events.length;
 }
 
 export const messageEventData = (m: { id: string; campaignId: string; leadId: string; toEmail: string; stepNumber: number }) => ({

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app.js';
+import { emitEvent, relayUndispatched } from '../../src/webhooks/events.js';
+import { EVENT_RELAY_SCHEDULE_ID, ensureSchedules } from '../../src/worker/schedules.js';
 import { apiClient, testApp, testConfig, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
@@ -62,6 +64,28 @@ describe('webhooks out', () => {
     }
     expect((await strict.get('/v1/webhooks')).body.data).toEqual([]);
     expect((await strict.post('/v1/webhooks', { url: 'https://1.1.1.1/hook', events: ['nope'] })).status).toBe(422);
+  });
+
+  it('relays an event whose dispatch a crash interrupted, exactly once', async () => {
+    const { api, deps, workspaceId } = await testApp();
+    await api.post('/v1/webhooks', { url: receiver.url, events: ['campaign.paused'] });
+    // Committed with its cause, but the process died before handing it to Temporal.
+    const event = await emitEvent(deps.db, workspaceId, 'campaign.paused', { campaignId: `camp_relay_${uniq()}` });
+    const orchestrator = { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE };
+    expect(await relayUndispatched(deps.db, orchestrator, { olderThanMs: 0, workspaceId })).toBeGreaterThanOrEqual(1);
+    await eventually(async () => receiver.received.some((r) => r.headers['webhook-id'] === event.id), 30_000, 'relayed');
+    expect((await deps.db.event.findUniqueOrThrow({ where: { id: event.id } })).dispatchedAt).toBeInstanceOf(Date);
+    await relayUndispatched(deps.db, orchestrator, { olderThanMs: 0, workspaceId });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received.filter((r) => r.headers['webhook-id'] === event.id)).toHaveLength(1);
+  });
+
+  it('creates the relay schedule once, however many workers start', async () => {
+    const { temporal, config } = testDeps();
+    await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE);
+    await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE);
+    const description = await temporal.schedule.getHandle(EVENT_RELAY_SCHEDULE_ID).describe();
+    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'eventRelayWorkflow' });
   });
 
   it('lists and deletes webhooks; the secret is shown only at creation', async () => {
