@@ -70,7 +70,7 @@ export async function startBenchStack(options: { mailer?: Mailer; sendRatePerSec
     await pg.stop();
     rmSync(parent, { recursive: true, force: true });
   };
-  return { db, call, workspaceId: workspace.id, stop, pgUrl: pg.url };
+  return { db, call, workspaceId: workspace.id, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -52,12 +52,16 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   };
 
   setHandler(stateQuery, () => ({ ...state }));
+  // Status (and the EnrollmentStatus search attribute) follows a pause at once, even mid-delay,
+  // so ops filtering the UI see what the lead is doing.
   setHandler(pauseSignal, () => {
     paused = true;
+    if (state.status === 'waiting') setStatus('paused');
   });
   setHandler(resumeSignal, () => {
     paused = false;
     resumes++;
+    if (state.status === 'paused') setStatus('waiting');
   });
   setHandler(replySignal, () => {
     ended ??= 'replied';
