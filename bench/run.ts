@@ -35,14 +35,16 @@ async function sendingRun(leads: number, sendRatePerSecond?: number, withBaselin
   const stack = await startBenchStack({ mailer: createResendTransport({ apiKey: double.apiKey, baseUrl: double.url }), sendRatePerSecond });
   try {
     const raw = withBaseline ? await rawActivityRate(stack.temporal, stack.temporalAddress, leads, FANOUT_CONCURRENCY) : 0;
-    await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 1_000_000 });
+    await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 100_000 });
     const id = (await stack.call('POST', '/v1/campaigns', { name: 'send', sequenceSteps: [{ ...step, delayDays: 0 }] })).body.data.id;
     await enroll(stack, id, leadsOf(leads, 's'));
     const t0 = performance.now();
     await stack.call('POST', `/v1/campaigns/${id}/start`);
     let firstAt = 0;
+    const deadline = Date.now() + 15 * 60_000;
     while (double.accepted.length < leads) {
       if (double.accepted.length > 0 && !firstAt) firstAt = performance.now();
+      if (Date.now() > deadline) throw new Error(`only ${double.accepted.length} of ${leads} sends arrived within 15 minutes`);
       await wait(50);
     }
     const end = performance.now();
