@@ -2,25 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { createDb } from '../../src/db.js';
 import { apiClient, testApp, testConfig, testDeps } from '../helpers/deps.js';
+import { SEED_CAMPAIGN } from '../helpers/fixtures.js';
 
-const seedCampaign = {
-  name: 'VP Sales — AI Workflow Q1',
-  sequenceSteps: [
-    {
-      stepNumber: 1,
-      delayDays: 0,
-      subject: 'Quick question, {{firstName}}',
-      bodyHtml:
-        '<p>Hi {{firstName}},</p><p>I noticed {{company}} is expanding its sales team — we help companies like yours book more qualified meetings. Worth a 15-minute call this week?</p>',
-    },
-    {
-      stepNumber: 2,
-      delayDays: 3,
-      subject: 'Following up, {{firstName}}',
-      bodyHtml: '<p>Hi {{firstName}},</p><p>Just wanted to bump this in case it got buried. Happy to share a quick overview if that helps.</p>',
-    },
-  ],
-};
+const seedCampaign = SEED_CAMPAIGN;
 
 const expectError = (res: { status: number; body: any }, status: number, code: string) => {
   expect(res.status).toBe(status);

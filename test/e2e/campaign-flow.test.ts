@@ -1,22 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, newWorkspace, testApp, testDeps } from '../helpers/deps.js';
+import { SEED_CAMPAIGN } from '../helpers/fixtures.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 
-const seedSteps = [
-  {
-    stepNumber: 1,
-    delayDays: 0,
-    subject: 'Quick question, {{firstName}}',
-    bodyHtml:
-      '<p>Hi {{firstName}},</p><p>I noticed {{company}} is expanding its sales team — we help companies like yours book more qualified meetings. Worth a 15-minute call this week?</p>',
-  },
-  {
-    stepNumber: 2,
-    delayDays: 0,
-    subject: 'Following up, {{firstName}}',
-    bodyHtml: '<p>Hi {{firstName}},</p><p>Just wanted to bump this in case it got buried. Happy to share a quick overview if that helps.</p>',
-  },
-];
+// The seed's steps with step 2 due at once, so the sequence runs to completion in the test.
+const seedSteps = [SEED_CAMPAIGN.sequenceSteps[0]!, { ...SEED_CAMPAIGN.sequenceSteps[1]!, delayDays: 0 }];
 
 const uniq = () => Math.random().toString(36).slice(2, 10);
 

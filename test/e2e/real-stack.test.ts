@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startChild, stopChildren, type Child } from '../../scripts/lib/children.js';
 import { generateApiKey } from '../../src/domain/api-keys.js';
+import { SEED_CAMPAIGN } from '../helpers/fixtures.js';
 import { eventually } from '../helpers/worker.js';
 
 // The production entry points (`npm run api`, `npm run worker`) as separate processes, driven over
@@ -49,24 +50,7 @@ describe('the real stack over HTTP', () => {
   });
 
   it("runs the seed's campaign from creation to stats, findable by search attribute in Temporal", async () => {
-    const created = await call('POST', '/v1/campaigns', {
-      name: 'VP Sales — AI Workflow Q1',
-      sequenceSteps: [
-        {
-          stepNumber: 1,
-          delayDays: 0,
-          subject: 'Quick question, {{firstName}}',
-          bodyHtml:
-            '<p>Hi {{firstName}},</p><p>I noticed {{company}} is expanding its sales team — we help companies like yours book more qualified meetings. Worth a 15-minute call this week?</p>',
-        },
-        {
-          stepNumber: 2,
-          delayDays: 3,
-          subject: 'Following up, {{firstName}}',
-          bodyHtml: '<p>Hi {{firstName}},</p><p>Just wanted to bump this in case it got buried. Happy to share a quick overview if that helps.</p>',
-        },
-      ],
-    });
+    const created = await call('POST', '/v1/campaigns', SEED_CAMPAIGN);
     expect(created.status).toBe(201);
     expect(created.body.data).toMatchObject({ name: 'VP Sales — AI Workflow Q1', status: 'draft', sequenceSteps: 2 });
     const id = created.body.data.id;

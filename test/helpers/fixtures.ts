@@ -35,3 +35,23 @@ export async function seedEnrollment(
   });
   return { campaign, lead, enrollment };
 }
+
+/** The seed page's create example, verbatim (seed/campaigns.md). */
+export const SEED_CAMPAIGN = {
+  name: 'VP Sales — AI Workflow Q1',
+  sequenceSteps: [
+    {
+      stepNumber: 1,
+      delayDays: 0,
+      subject: 'Quick question, {{firstName}}',
+      bodyHtml:
+        '<p>Hi {{firstName}},</p><p>I noticed {{company}} is expanding its sales team — we help companies like yours book more qualified meetings. Worth a 15-minute call this week?</p>',
+    },
+    {
+      stepNumber: 2,
+      delayDays: 3,
+      subject: 'Following up, {{firstName}}',
+      bodyHtml: '<p>Hi {{firstName}},</p><p>Just wanted to bump this in case it got buried. Happy to share a quick overview if that helps.</p>',
+    },
+  ],
+};

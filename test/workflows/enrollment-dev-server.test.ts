@@ -28,6 +28,14 @@ describe('enrollment workflow on the real Temporal dev server', () => {
     await nativeConnection?.close();
   });
 
+  const realActivities = () =>
+    activitiesFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), {
+      db: testDeps().db,
+      logger: createLogger('silent', 'test'),
+      client,
+      mailer: createLocalTransport(),
+    });
+
   it('sends every step through the activity and records each message in Postgres', async () => {
     const { db } = testDeps();
     const { workspaceId } = await newWorkspace(db);
@@ -39,12 +47,7 @@ describe('enrollment workflow on the real Temporal dev server', () => {
       lead: { firstName: 'Ada <3', company: 'Acme & Co' },
     });
 
-    const activities = activitiesFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), {
-      db,
-      logger: createLogger('silent', 'test'),
-      client,
-      mailer: createLocalTransport(),
-    });
+    const activities = realActivities();
     const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
 
     const result = await worker.runUntil(async () => {
@@ -88,12 +91,7 @@ describe('enrollment workflow on the real Temporal dev server', () => {
       steps: [{ delayDays: 0, subject: 'Hi', bodyHtml: '<p>x</p>' }],
     });
     await db.suppression.create({ data: { workspaceId, email: lead.email, reason: 'unsubscribed' } });
-    const activities = activitiesFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), {
-      db,
-      logger: createLogger('silent', 'test'),
-      client,
-      mailer: createLocalTransport(),
-    });
+    const activities = realActivities();
     const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
     const final = await worker.runUntil(
       client.workflow.execute(enrollmentWorkflow, {

@@ -19,13 +19,14 @@ describe('webhook delivery retries (time-skipping)', () => {
     await env?.teardown();
   });
 
-  it('delivers on the fourth attempt after three failures, at +1 m, +5 m and +30 m, and logs every attempt', async () => {
+  /** A webhook whose receiver answers `script` in turn, one event, and its delivery workflow run to the end. */
+  async function deliver(script: number[]) {
     const { db } = testDeps();
     const { workspaceId } = await newWorkspace(db);
-    const receiver = await startReceiver([500, 503, 404]);
+    const receiver = await startReceiver(script);
     const hook = await db.webhook.create({ data: { id: newId('wh'), workspaceId, url: receiver.url, events: ['message.sent'], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } });
     const event = await db.event.create({ data: { id: newId('evt'), workspaceId, type: 'message.sent', data: { messageId: 'msg_x' } } });
-    const taskQueue = `wh-${process.pid}`;
+    const taskQueue = `wh-${process.pid}-${script.length}`;
     const worker = await buildWorker({
       connection: env.nativeConnection,
       namespace: 'default',
@@ -36,6 +37,11 @@ describe('webhook delivery retries (time-skipping)', () => {
       env.client.workflow.execute(webhookDeliveryWorkflow, { taskQueue, workflowId: `wh-${event.id}`, args: [{ webhookId: hook.id, eventId: event.id }] }),
     );
     await receiver.close();
+    return { db, hook, event, receiver, result };
+  }
+
+  it('delivers on the fourth attempt after three failures, at +1 m, +5 m and +30 m, and logs every attempt', async () => {
+    const { db, hook, event, receiver, result } = await deliver([500, 503, 404]);
     expect(result).toEqual({ delivered: true, attempts: 4 });
     expect(receiver.received).toHaveLength(4);
     expect(new Set(receiver.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
@@ -51,22 +57,7 @@ describe('webhook delivery retries (time-skipping)', () => {
   });
 
   it('gives up after the +8 h retry when the receiver never answers 2xx', async () => {
-    const { db } = testDeps();
-    const { workspaceId } = await newWorkspace(db);
-    const receiver = await startReceiver(Array(10).fill(500));
-    const hook = await db.webhook.create({ data: { id: newId('wh'), workspaceId, url: receiver.url, events: ['message.sent'], secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' } });
-    const event = await db.event.create({ data: { id: newId('evt'), workspaceId, type: 'message.sent', data: {} } });
-    const taskQueue = `wh2-${process.pid}`;
-    const worker = await buildWorker({
-      connection: env.nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      activities: activitiesFromConfig(testConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), { db, logger: createLogger('silent', 't'), client: env.client }),
-    });
-    const result = await worker.runUntil(
-      env.client.workflow.execute(webhookDeliveryWorkflow, { taskQueue, workflowId: `wh-${event.id}`, args: [{ webhookId: hook.id, eventId: event.id }] }),
-    );
-    await receiver.close();
+    const { db, hook, result } = await deliver(Array(10).fill(500));
     expect(result).toEqual({ delivered: false, attempts: 6 });
     expect(await db.webhookDelivery.count({ where: { webhookId: hook.id } })).toBe(6);
   });
