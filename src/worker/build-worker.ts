@@ -3,6 +3,8 @@ import { NativeConnection, Worker, type State, type WorkerOptions } from '@tempo
 import type { Activities } from '../activities/index.js';
 import { sendTaskQueue } from '../workflows/contract.js';
 
+const MAX_CACHED_WORKFLOWS = 1_000;
+
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /** The two Temporal workers one Sequent worker process runs, handled as one. */
@@ -35,6 +37,9 @@ export async function buildWorker(options: {
     taskQueue: options.taskQueue,
     workflowsPath: WORKFLOWS_PATH,
     activities: rest,
+    // Enrollments sleep for days; keeping each in the sticky cache made memory grow with the
+    // number of sleeping leads (~25 KiB each). A bounded cache costs a short replay on wake-up.
+    maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
     ...options.extra,
   });
   const send = sendStep
