@@ -4,6 +4,7 @@ import type { Message } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
 import { renderTemplate } from '../domain/render.js';
 import { parseMailbox } from '../domain/email.js';
+import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { checkWindow } from '../domain/schedule.js';
 import { readSettings } from '../campaigns/campaign-service.js';
 import { formatFrom, reserveSender } from '../delivery/capacity.js';
@@ -13,7 +14,7 @@ import type { ActivityDeps } from './index.js';
 import type { EnrollmentPlan, SendStepResult } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const TERMINAL = new Set(['completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed']);
+const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 type EndStatus = Extract<SendStepResult, { kind: 'ended' }>['status'];
 
 type Prepared =

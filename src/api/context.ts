@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
+import type { Orchestrator } from '../campaigns/orchestration.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
@@ -20,6 +21,9 @@ export type AppEnv = {
     workspaceId: string;
   };
 };
+
+/** The Temporal side of the API's dependencies, as the campaign services take it. */
+export const orchestratorOf = ({ temporal, config }: AppDeps): Orchestrator => ({ client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE });
 
 /** A router whose request validation fails with the API's one error shape. */
 export function createRouter() {

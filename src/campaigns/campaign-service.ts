@@ -1,6 +1,7 @@
 import type { Db } from '../db.js';
 import type { Campaign, SequenceStep } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
+import { paginate } from '../domain/paginate.js';
 import { notFound } from '../api/errors.js';
 
 export type StepInput = { stepNumber: number; delayDays: number; subject: string; bodyHtml: string };
@@ -80,9 +81,6 @@ export async function listCampaigns(
     take: query.limit + 1,
     include: { steps: true },
   });
-  const page = rows.slice(0, query.limit);
-  return {
-    data: page.map(campaignView),
-    nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-  };
+  const { page, nextCursor } = paginate(rows, query.limit, (c) => c.id);
+  return { data: page.map(campaignView), nextCursor };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import { getCampaign } from './campaign-service.js';
+import { notFound } from '../api/errors.js';
 
 /** SPEC §4: replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
 export function replyRate(replied: number, delivered: number): number {
@@ -11,8 +11,12 @@ export function replyRate(replied: number, delivered: number): number {
  * every enrollment and message change, so the cost does not grow with the campaign.
  */
 export async function campaignStats(db: Db, workspaceId: string, campaignId: string) {
-  const campaign = await getCampaign(db, workspaceId, campaignId);
-  const counters = await db.campaignCounters.findUnique({ where: { campaignId } });
+  // Only what the answer needs: this is the endpoint agents poll.
+  const [campaign, counters] = await Promise.all([
+    db.campaign.findFirst({ where: { id: campaignId, workspaceId }, select: { status: true, updatedAt: true } }),
+    db.campaignCounters.findUnique({ where: { campaignId } }),
+  ]);
+  if (!campaign) throw notFound('campaign_not_found', 'Campaign');
   const enrolledLeads = counters?.enrolled ?? 0;
   const queued = enrolledLeads - (counters?.finished ?? 0);
   const sent = counters?.sent ?? 0;

@@ -1,9 +1,11 @@
 import { ApiError } from '../api/errors.js';
 import type { Db } from '../db.js';
+import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
+import { paginate } from '../domain/paginate.js';
 import type { Enrollment, EnrollmentStatus, Lead, Message } from '../generated/prisma/client.js';
 import { signalEnrollment, startEnrollmentWorkflow, type Orchestrator } from '../campaigns/orchestration.js';
 
-const TERMINAL: EnrollmentStatus[] = ['completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed'];
+const TERMINAL = [...TERMINAL_STATUSES];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email'> }) {
@@ -51,8 +53,8 @@ export async function listEnrollments(
     take: query.limit + 1,
     include: { lead: { select: { email: true } } },
   });
-  const page = rows.slice(0, query.limit);
-  return { data: page.map(enrollmentView), nextCursor: rows.length > query.limit ? page.at(-1)!.id : null };
+  const { page, nextCursor } = paginate(rows, query.limit, (e) => e.id);
+  return { data: page.map(enrollmentView), nextCursor };
 }
 
 async function findEnrollment(db: Db, workspaceId: string, campaignId: string, leadId: string) {

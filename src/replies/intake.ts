@@ -5,6 +5,7 @@ import { readSettings } from '../campaigns/campaign-service.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
 import { newId } from '../domain/ids.js';
+import { paginate } from '../domain/paginate.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { endEnrollments, notifyEnded, type EndStatus } from './suppression.js';
 
@@ -135,6 +136,6 @@ export async function listReplies(
     orderBy: { id: 'desc' },
     take: query.limit + 1,
   });
-  const page = rows.slice(0, query.limit);
-  return { data: page.map(replyView), nextCursor: rows.length > query.limit ? page.at(-1)!.id : null };
+  const { page, nextCursor } = paginate(rows, query.limit, (r) => r.id);
+  return { data: page.map(replyView), nextCursor };
 }

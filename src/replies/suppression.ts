@@ -1,9 +1,11 @@
 import type { Db } from '../db.js';
+import { LIVE_STATUSES } from '../domain/enrollment-status.js';
+import { paginate } from '../domain/paginate.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { signalEnrollment, type Orchestrator } from '../campaigns/orchestration.js';
 
 type Tx = Prisma.TransactionClient;
-const LIVE = ['pending', 'active', 'paused'] as const;
+const LIVE = LIVE_STATUSES;
 export type EndStatus = 'unsubscribed' | 'bounced' | 'stopped' | 'replied';
 
 /**
@@ -50,11 +52,8 @@ export async function listSuppressions(db: Db, workspaceId: string, query: { lim
     orderBy: { email: 'asc' },
     take: query.limit + 1,
   });
-  const page = rows.slice(0, query.limit);
-  return {
-    data: page.map((s) => ({ email: s.email, reason: s.reason, createdAt: s.createdAt.toISOString() })),
-    nextCursor: rows.length > query.limit ? page.at(-1)!.email : null,
-  };
+  const { page, nextCursor } = paginate(rows, query.limit, (s) => s.email);
+  return { data: page.map((s) => ({ email: s.email, reason: s.reason, createdAt: s.createdAt.toISOString() })), nextCursor };
 }
 
 export async function unsuppress(db: Db, workspaceId: string, email: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import { createCampaign, campaignView, getCampaign, listCampaigns } from '../../
 import { pauseCampaign, startCampaign, updateCampaign } from '../../campaigns/lifecycle.js';
 import { previewCampaign } from '../../campaigns/preview.js';
 import { campaignStats } from '../../campaigns/stats.js';
-import { createRouter, type AppDeps } from '../context.js';
+import { createRouter, type AppDeps, orchestratorOf } from '../context.js';
 import {
   CampaignIdParam,
   CampaignSchema,
@@ -132,8 +132,9 @@ const preview = createRoute({
   responses: { 200: jsonResponse(dataOf(PreviewSchema), 'The rendered steps'), ...commonErrors },
 });
 
-export function campaignRoutes({ db, temporal, config }: AppDeps) {
-  const orchestrator = { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+export function campaignRoutes(deps: AppDeps) {
+  const { db } = deps;
+  const orchestrator = orchestratorOf(deps);
   return createRouter()
     .openapi(create, async (c) => {
       const data = await createCampaign(db, c.get('workspaceId'), c.req.valid('json'));

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bulkUpsertLeads } from '../../leads/bulk-upsert.js';
 import { controlEnrollment, getEnrollment, listEnrollments } from '../../leads/enrollments.js';
-import { createRouter, type AppDeps } from '../context.js';
+import { createRouter, type AppDeps, orchestratorOf } from '../context.js';
 import { CampaignIdParam } from '../schemas/campaigns.js';
 import { commonErrors, dataOf, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
 import {
@@ -59,8 +59,9 @@ const control = (action: 'pause' | 'resume' | 'stop', summary: string) =>
     responses: { 200: jsonResponse(dataOf(EnrollmentDetailSchema), 'The enrollment after the call'), ...commonErrors },
   });
 
-export function leadRoutes({ db, temporal, config }: AppDeps) {
-  const orchestrator = { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+export function leadRoutes(deps: AppDeps) {
+  const { db } = deps;
+  const orchestrator = orchestratorOf(deps);
   const router = createRouter()
     .openapi(bulk, async (c) => {
       const data = await bulkUpsertLeads(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json').leads);

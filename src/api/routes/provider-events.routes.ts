@@ -3,7 +3,7 @@ import { Webhook } from 'svix';
 import { z } from 'zod';
 import { createResendInboundFetcher } from '../../mail/resend-transport.js';
 import { handleResendEvent } from '../../replies/provider-events.js';
-import type { AppDeps, AppEnv } from '../context.js';
+import { orchestratorOf, type AppDeps, type AppEnv } from '../context.js';
 import { ApiError } from '../errors.js';
 
 const EventShape = z.object({ type: z.string().min(1), created_at: z.string().optional(), data: z.record(z.string(), z.unknown()) });
@@ -13,8 +13,9 @@ const EventShape = z.object({ type: z.string().min(1), created_at: z.string().op
  * signature over the raw body, not by an API key; a missing, wrong or stale signature is 401 and
  * changes nothing.
  */
-export function providerEventRoutes({ db, temporal, config, logger }: AppDeps) {
-  const orchestrator = { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+export function providerEventRoutes(deps: AppDeps) {
+  const { db, config, logger } = deps;
+  const orchestrator = orchestratorOf(deps);
   const fetchInbound = config.RESEND_API_KEY ? createResendInboundFetcher({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL }) : null;
   const app = new Hono<AppEnv>();
   app.post('/v1/providers/resend/events', async (c) => {

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
 import { listReplies, recordReply } from '../../replies/intake.js';
 import { listSuppressions, suppressEmails, unsuppress } from '../../replies/suppression.js';
-import { createRouter, type AppDeps } from '../context.js';
+import { createRouter, type AppDeps, orchestratorOf } from '../context.js';
 import { notFound } from '../errors.js';
 import { commonErrors, dataOf, jsonBody, jsonResponse, listOf, PaginationQuery } from '../schemas/common.js';
 
@@ -91,8 +91,9 @@ const deleteSuppression = createRoute({
   responses: { 200: jsonResponse(dataOf(z.object({ email: z.string(), deleted: z.boolean() })), 'Removed'), ...commonErrors },
 });
 
-export function replyRoutes({ db, temporal, config }: AppDeps) {
-  const orchestrator = { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+export function replyRoutes(deps: AppDeps) {
+  const { db } = deps;
+  const orchestrator = orchestratorOf(deps);
   return createRouter()
     .openapi(createReply, async (c) => {
       const body = c.req.valid('json');

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { unsubscribeByToken } from '../../delivery/unsubscribe.js';
-import type { AppDeps, AppEnv } from '../context.js';
+import { orchestratorOf, type AppDeps, type AppEnv } from '../context.js';
 
 const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -13,8 +13,9 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
  * The List-Unsubscribe target. GET only shows a confirmation (link scanners must not unsubscribe
  * anyone); POST — the RFC 8058 one-click request or the page's button — unsubscribes.
  */
-export function unsubscribeRoutes({ db, temporal, config }: AppDeps) {
-  const orchestrator = { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE };
+export function unsubscribeRoutes(deps: AppDeps) {
+  const { db } = deps;
+  const orchestrator = orchestratorOf(deps);
   const app = new Hono<AppEnv>();
   app.get('/u/:token', async (c) => {
     const found = await db.message.findUnique({ where: { unsubscribeToken: c.req.param('token') }, select: { toEmail: true } });

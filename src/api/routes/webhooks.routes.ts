@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { newId } from '../../domain/ids.js';
+import { paginate } from '../../domain/paginate.js';
 import { EVENT_TYPES, eventBody } from '../../webhooks/events.js';
 import { checkWebhookUrl } from '../../webhooks/url-policy.js';
 import { createRouter, type AppDeps } from '../context.js';
@@ -121,7 +122,7 @@ export function webhookRoutes({ db, config }: AppDeps) {
         orderBy: { id: 'desc' },
         take: limit + 1,
       });
-      const page = rows.slice(0, limit);
+      const { page, nextCursor } = paginate(rows, limit, (d) => d.id);
       return c.json(
         {
           data: page.map((d) => ({
@@ -135,7 +136,7 @@ export function webhookRoutes({ db, config }: AppDeps) {
             durationMs: d.durationMs,
             attemptedAt: d.attemptedAt.toISOString(),
           })),
-          nextCursor: rows.length > limit ? page.at(-1)!.id : null,
+          nextCursor,
         },
         200,
       );
@@ -147,7 +148,7 @@ export function webhookRoutes({ db, config }: AppDeps) {
         orderBy: { id: 'desc' },
         take: limit + 1,
       });
-      const page = rows.slice(0, limit);
-      return c.json({ data: page.map(eventBody), nextCursor: rows.length > limit ? page.at(-1)!.id : null }, 200);
+      const { page, nextCursor } = paginate(rows, limit, (e) => e.id);
+      return c.json({ data: page.map(eventBody), nextCursor }, 200);
     });
 }
