@@ -1,13 +1,15 @@
 // `npm run bench`: starts its own stacks, runs every scenario, prints a table and writes
 // bench/results/<timestamp>.json. Not part of `npm test`. Each Sequent rate is set beside the rate
 // of the engine itself (a bare Temporal workflow or activity on the same server), because absolute
-// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats picks some.
+// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load picks
+// some.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createResendTransport } from '../src/mail/resend-transport.js';
 import { startResendDouble } from '../test/resend-double/server.js';
 import { rawActivityRate, rawStartRate } from './baselines.js';
+import { loadScenario } from './load.js';
+import { measureCpu, rssMiB, type CpuProbe } from './procs.js';
 import { percentile, startBenchStack } from './stack.js';
 
 type Result = { scenario: string; metric: string; value: number; unit: string; target?: string };
@@ -16,12 +18,15 @@ const record = (r: Result) => {
   results.push(r);
   console.log(`${r.scenario.padEnd(11)} ${r.metric.padEnd(58)} ${String(r.value).padStart(10)} ${r.unit.padEnd(4)} ${r.target ?? ''}`);
 };
-const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats').split(','));
+const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load').split(','));
 const FANOUT_CONCURRENCY = 32; // the fan-out activity's own concurrency: the raw baseline uses the same
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 const leadsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@bench.example.com`, firstName: `F${i}`, company: 'Acme' }));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const rss = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+/** Polls every 200 ms until `check` holds (no deadline: the scenario's own progress is the measure). */
+const eventually = async (check: () => Promise<boolean>) => {
+  while (!(await check())) await wait(200);
+};
 
 type Stack = Awaited<ReturnType<typeof startBenchStack>>;
 
@@ -32,7 +37,7 @@ async function enroll(stack: Stack, id: string, leads: ReturnType<typeof leadsOf
 /** A 1-step, delay-0 campaign to `leads` leads through the Resend double. */
 async function sendingRun(leads: number, sendRatePerSecond?: number, withBaseline = false) {
   const double = await startResendDouble();
-  const stack = await startBenchStack({ mailer: createResendTransport({ apiKey: double.apiKey, baseUrl: double.url }), sendRatePerSecond });
+  const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, sendRatePerSecond });
   try {
     const raw = withBaseline ? await rawActivityRate(stack.temporal, stack.temporalAddress, leads, FANOUT_CONCURRENCY) : 0;
     await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 100_000 });
@@ -70,24 +75,47 @@ if (only.has('enrollment') || only.has('pause') || only.has('stats')) {
   const stack = await startBenchStack();
   try {
     if (only.has('enrollment')) {
-      const raw = await rawStartRate(stack.temporal, stack.temporalAddress, 10_000, FANOUT_CONCURRENCY);
+      const probes: CpuProbe[] = (['bench', 'worker', 'api', 'temporal', 'postgres'] as const).map((name) => ({ name, pid: stack.pids[name], alone: name === 'bench' }));
+      const rawRun = await measureCpu(probes, () => rawStartRate(stack.temporal, stack.temporalAddress, 10_000, FANOUT_CONCURRENCY));
+      const raw = rawRun.value;
       record({ scenario: 'enrollment', metric: 'raw: 10,000 no-op workflow starts', value: Math.round(raw), unit: '/s' });
       const id = (await stack.call('POST', '/v1/campaigns', { name: 'bulk', sequenceSteps: [step] })).body.data.id;
       await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: 'seed@example.com' }] });
       await stack.call('POST', `/v1/campaigns/${id}/start`);
-      const rssBefore = rss();
-      const t0 = performance.now();
-      const res = await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: leadsOf(10_000, 'lead') });
-      const bulkMs = performance.now() - t0;
-      if (res.body.data?.enrolled !== 10_000) throw new Error(`bulk failed: ${JSON.stringify(res.body)}`);
-      while ((await stack.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: { not: null } } })) < 10_001) await wait(200);
-      const rate = 10_000 / ((performance.now() - t0) / 1000);
+      const started = (n: number) => stack.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: { not: null } } }).then((c) => c >= n);
+      await eventually(() => started(1));
+      await wait(5_000);
+      const memory = [{ sleeping: 1, worker: rssMiB(stack.pids.worker()), api: rssMiB(stack.pids.api()) }];
+      let bulkMs = 0;
+      const run = await measureCpu(probes, async () => {
+        const t0 = performance.now();
+        const res = await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: leadsOf(10_000, 'lead') });
+        bulkMs = performance.now() - t0;
+        if (res.body.data?.enrolled !== 10_000) throw new Error(`bulk failed: ${JSON.stringify(res.body)}`);
+        await eventually(() => started(10_001));
+        return 10_000 / ((performance.now() - t0) / 1000);
+      });
+      const rate = run.value;
       record({ scenario: 'enrollment', metric: 'bulk call, 10,000 leads into a running campaign', value: Math.round(bulkMs), unit: 'ms', target: '< 3000 ms' });
       record({ scenario: 'enrollment', metric: 'Sequent: bulk call until 10,000 workflows started', value: Math.round(rate), unit: '/s' });
       record({ scenario: 'enrollment', metric: 'ratio Sequent / raw', value: +(rate / raw).toFixed(2), unit: '', target: '>= 0.7' });
+      for (const [name, cpu] of [['raw', rawRun.cpu], ['Sequent', run.cpu]] as const) {
+        const parts = Object.entries(cpu).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+        record({ scenario: 'enrollment', metric: `CPU s per 10,000, ${name}: ${parts}`, value: +Object.values(cpu).reduce((a, b) => a + b, 0).toFixed(1), unit: 's' });
+      }
+
+      // Footprint: a second 10,000 into the same campaign; sleeping workflows must not cost the worker memory.
       await wait(5_000); // the sleeping workflows settle out of the worker's hands
-      record({ scenario: 'footprint', metric: 'API + worker RSS, 1 sleeping enrollment', value: rssBefore, unit: 'MiB' });
-      record({ scenario: 'footprint', metric: 'API + worker RSS, 10,001 sleeping enrollments', value: rss(), unit: 'MiB' });
+      memory.push({ sleeping: 10_001, worker: rssMiB(stack.pids.worker()), api: rssMiB(stack.pids.api()) });
+      await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: leadsOf(10_000, 'more') });
+      await eventually(() => started(20_001));
+      await wait(5_000);
+      memory.push({ sleeping: 20_001, worker: rssMiB(stack.pids.worker()), api: rssMiB(stack.pids.api()) });
+      for (const m of memory) {
+        record({ scenario: 'footprint', metric: `worker RSS, ${m.sleeping.toLocaleString('en')} sleeping enrollments`, value: m.worker, unit: 'MiB' });
+        record({ scenario: 'footprint', metric: `API RSS, ${m.sleeping.toLocaleString('en')} sleeping enrollments`, value: m.api, unit: 'MiB' });
+      }
+      record({ scenario: 'footprint', metric: 'worker growth, 10,001 -> 20,001 sleeping', value: memory[2]!.worker - memory[1]!.worker, unit: 'MiB', target: '~0 (flat)' });
     }
 
     if (only.has('pause')) {
@@ -170,6 +198,17 @@ if (only.has('enrollment') || only.has('pause') || only.has('stats')) {
     }
   } finally {
     await stack.stop();
+  }
+}
+
+if (only.has('load')) {
+  const double = await startResendDouble();
+  const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url } });
+  try {
+    await loadScenario(stack, double.accepted, record, { clients: 50, seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 300) });
+  } finally {
+    await stack.stop();
+    await double.close();
   }
 }
 

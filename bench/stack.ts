@@ -1,57 +1,66 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
-import { NativeConnection } from '@temporalio/worker';
-import { activitiesFromConfig } from '../src/activities/index.js';
-import { createApp } from '../src/api/app.js';
 import { parseConfig } from '../src/config.js';
 import { createDb } from '../src/db.js';
-import { createLogger } from '../src/logger.js';
-import { createLocalTransport } from '../src/mail/local-transport.js';
-import type { Mailer } from '../src/mail/mailer.js';
-import { createWorkspace } from '../src/tenancy.js';
+import { generateApiKey } from '../src/domain/api-keys.js';
 import { createTemporalClient } from '../src/temporal.js';
-import { buildWorker } from '../src/worker/build-worker.js';
-import { installRuntimeLogger } from '../src/worker/runtime-logger.js';
-import { freePort, stopChildren } from '../scripts/lib/children.js';
+import { freePort, startChild, stopChildren, type Child } from '../scripts/lib/children.js';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../scripts/lib/migrate.js';
 import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server.js';
 import { obtainTemporalCli } from '../scripts/lib/temporal-tools.js';
 
-/** A whole Sequent stack for benchmarks: its own PostgreSQL, dev server, worker and HTTP API. */
-export async function startBenchStack(options: { mailer?: Mailer; sendRatePerSecond?: number } = {}) {
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+/**
+ * A whole Sequent stack for benchmarks, shaped as in production: its own PostgreSQL and dev
+ * server, and the worker and API as separate processes started from their real entry points, so
+ * each one's CPU and memory can be read on its own. The bench keeps a database and Temporal client
+ * of its own to observe.
+ */
+export async function startBenchStack(options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number } = {}) {
   const parent = mkdtempSync(path.join(tmpdir(), 'sequent-bench-'));
   chmodSync(parent, 0o755);
   const [pgPort, tPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const cli = await obtainTemporalCli((l) => console.log(l));
+  const clusterDir = path.join(parent, 'pg');
   const [pg, temporalServer] = await Promise.all([
-    startEmbeddedPostgres({ clusterDir: path.join(parent, 'pg'), port: pgPort, database: 'sequent_bench' }),
+    startEmbeddedPostgres({ clusterDir, port: pgPort, database: 'sequent_bench' }),
     startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: null, namespace: 'default', quiet: true }),
   ]);
   await applyMigrations(pg.url);
-  const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`, PORT: String(apiPort), LOG_LEVEL: 'warn' });
-  const logger = createLogger('warn', 'bench');
-  installRuntimeLogger(logger);
-  const db = createDb(pg.url, { max: 20 });
-  const temporal = createTemporalClient(config);
-  const app = createApp({ config, db, temporal, logger });
-  const server = serve({ fetch: app.fetch, port: apiPort, hostname: '127.0.0.1' });
 
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const worker = await buildWorker({
-    connection,
-    namespace: 'default',
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: activitiesFromConfig(config, { db, logger, client: temporal, mailer: options.mailer ?? createLocalTransport() }),
-    sendRatePerSecond: options.sendRatePerSecond,
-  });
-  const running = worker.run();
-  const { apiKey, workspace } = await createWorkspace(db, 'bench');
+  const apiKey = generateApiKey();
+  const env = {
+    ...process.env,
+    DATABASE_URL: pg.url,
+    TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+    PORT: String(apiPort),
+    BOOTSTRAP_API_KEY: apiKey,
+    LOG_LEVEL: 'warn',
+    // The benchmarks drive one key far past any sane per-client limit on purpose: limit off.
+    API_RATE_LIMIT: '0',
+    ...(options.resend ? { RESEND_API_KEY: options.resend.apiKey, RESEND_BASE_URL: options.resend.baseUrl } : {}),
+    // "No limit" is spelt as a rate no run can reach (with a Resend key the default would be 2/s).
+    SEND_RATE_LIMIT: String(options.sendRatePerSecond ?? 10_000),
+  };
+  const node = (name: string, entry: string) => startChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env });
+  const children: Child[] = [node('worker', 'worker.ts'), node('api', 'src/api/server.ts')];
+  const [worker, api] = children as [Child, Child];
+
+  const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`, LOG_LEVEL: 'warn' });
+  const db = createDb(pg.url, { max: 5 });
+  const temporal = createTemporalClient(config);
+  const base = `http://127.0.0.1:${apiPort}`;
+  for (const deadline = Date.now() + 60_000; !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); ) {
+    if (Date.now() > deadline) throw new Error('the bench API did not become ready within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const workspaceId = (await db.apiKey.findFirstOrThrow({ select: { workspaceId: true } })).workspaceId;
 
   const call = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`http://127.0.0.1:${apiPort}${url}`, {
+    const res = await fetch(`${base}${url}`, {
       method,
       headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),
@@ -59,18 +68,24 @@ export async function startBenchStack(options: { mailer?: Mailer; sendRatePerSec
     return { status: res.status, body: (await res.json()) as any };
   };
 
+  const pids = {
+    worker: () => worker.process.pid!,
+    api: () => api.process.pid!,
+    temporal: () => temporalServer.process.pid!,
+    postgres: () => Number.parseInt(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8'), 10),
+    bench: () => process.pid,
+  };
+
   const stop = async () => {
-    worker.shutdown();
-    await running;
-    await connection.close();
-    server.close();
+    // API and worker drain first, while Temporal and PostgreSQL are still up.
+    await stopChildren(children);
     await db.$disconnect();
     await temporal.connection.close();
     await stopChildren([temporalServer]);
     await pg.stop();
     rmSync(parent, { recursive: true, force: true });
   };
-  return { db, call, workspaceId: workspace.id, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort };
+  return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -22,6 +22,24 @@ type Prepared =
   | { kind: 'already'; message: Message }
   | Exclude<SendStepResult, { kind: 'sent' }>;
 
+/**
+ * Where an enrollment stands: what its next delay counts from is the last send or, before any, when
+ * the sequence began for this lead (its enrollment into a running campaign, or the campaign's start).
+ */
+export function planOf(
+  enrollment: { enrolledAt: Date; currentStep: number; status: string },
+  campaign: { startedAt: Date | null; steps: { delayDays: number }[] },
+  lastSentAt: Date | null,
+): EnrollmentPlan {
+  const began = Math.max(enrollment.enrolledAt.getTime(), campaign.startedAt?.getTime() ?? 0);
+  return {
+    delaysDays: campaign.steps.map((s) => s.delayDays),
+    sentSteps: enrollment.currentStep,
+    anchorAt: new Date(lastSentAt?.getTime() ?? began).toISOString(),
+    finished: TERMINAL.has(enrollment.status),
+  };
+}
+
 export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, publicUrl, orchestrator }: ActivityDeps) {
   const fallback = { id: null, ...parseMailbox(mailFrom) };
   async function loadEnrollmentPlan({ enrollmentId }: { enrollmentId: string }): Promise<EnrollmentPlan> {
@@ -34,13 +52,7 @@ export function createEnrollmentActivities({ db, mailer, logger, now, mailFrom, 
     });
     if (!enrollment) throw ApplicationFailure.nonRetryable(`enrollment ${enrollmentId} does not exist`, 'NotFound');
     const last = enrollment.messages[0];
-    const began = Math.max(enrollment.enrolledAt.getTime(), enrollment.campaign.startedAt?.getTime() ?? 0);
-    return {
-      delaysDays: enrollment.campaign.steps.map((s) => s.delayDays),
-      sentSteps: enrollment.currentStep,
-      anchorAt: last ? (last.sentAt ?? last.createdAt).toISOString() : new Date(began).toISOString(),
-      finished: TERMINAL.has(enrollment.status),
-    };
+    return planOf(enrollment, enrollment.campaign, last ? (last.sentAt ?? last.createdAt) : null);
   }
 
   /**

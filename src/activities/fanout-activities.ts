@@ -1,5 +1,6 @@
 import { heartbeat, activityInfo } from '@temporalio/activity';
 import { signalEnrollment, startEnrollmentWorkflow } from '../campaigns/orchestration.js';
+import { planOf } from './enrollment-activities.js';
 import type { ActivityDeps } from './index.js';
 
 const PAGE = 500;
@@ -22,7 +23,10 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
    * starting is "use existing", signals are state-setting, so a retried sweep is harmless.
    */
   async function syncCampaign({ campaignId, signalAll }: { campaignId: string; signalAll: boolean }) {
-    const campaign = await db.campaign.findUnique({ where: { id: campaignId }, select: { status: true, workspaceId: true } });
+    const campaign = await db.campaign.findUnique({
+      where: { id: campaignId },
+      select: { status: true, workspaceId: true, startedAt: true, steps: { orderBy: { stepNumber: 'asc' }, select: { delayDays: true } } },
+    });
     if (!campaign || campaign.status === 'draft') return { started: 0, signalled: 0 };
 
     const resumeFrom = activityInfo().heartbeatDetails as Cursor | undefined;
@@ -36,11 +40,18 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
           where: { campaignId, id: { gt: after }, workflowStartedAt: null, status: { in: ['pending', 'active'] } },
           orderBy: { id: 'asc' },
           take: PAGE,
-          select: { id: true, lead: { select: { email: true } } },
+          select: { id: true, enrolledAt: true, currentStep: true, status: true, lead: { select: { email: true } } },
         });
         if (page.length === 0) break;
+        // Never started, so nothing was sent: the plan is known here and the workflow need not load it.
         await inParallel(page, CONCURRENCY, (e) =>
-          startEnrollmentWorkflow(orchestrator, { enrollmentId: e.id, campaignId, workspaceId: campaign.workspaceId, leadEmail: e.lead.email }),
+          startEnrollmentWorkflow(orchestrator, {
+            enrollmentId: e.id,
+            campaignId,
+            workspaceId: campaign.workspaceId,
+            leadEmail: e.lead.email,
+            ...(e.currentStep === 0 ? { plan: planOf(e, campaign, null) } : {}),
+          }),
         );
         await db.enrollment.updateMany({
           where: { id: { in: page.map((e) => e.id) }, workflowStartedAt: null },

@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { EnrollmentPlan } from '../activities/types.js';
 
 export const DEFAULT_TASK_QUEUE = 'sequent';
 
@@ -24,6 +25,12 @@ export type EnrollmentInput = {
   campaignId: string;
   workspaceId: string;
   leadEmail: string;
+  /**
+   * The plan as the starter read it (a fresh enrollment: nothing sent yet). Saves the workflow a
+   * database round trip at start, which is most of the cost of enrolling 10,000 leads. Without it
+   * the workflow loads the plan itself; sendStep checks the database either way.
+   */
+  plan?: EnrollmentPlan;
 };
 
 export type EnrollmentPhase = 'waiting' | 'paused' | 'sending' | 'completed' | 'replied' | 'stopped' | 'failed' | 'bounced' | 'unsubscribed';

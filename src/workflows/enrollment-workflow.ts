@@ -1,5 +1,8 @@
 import {
+  ActivityCancellationType,
+  CancellationScope,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -33,16 +36,28 @@ const db = proxyActivities<Activities>({
 
 // Sending talks to the mail provider; sendStep is idempotent per (enrollment, step), so retrying it
 // never sends twice. It runs on the send queue (see sendTaskQueue), chosen per workflow below.
+// A pause withdraws a send still queued (behind the provider's rate limit, or between retries): the
+// server drops it at once. One already running is waited for, never abandoned mid-call.
+// One attempt is a transaction, one provider request and another transaction: seconds at most. Its
+// timeout is also how long a send waits when its worker died mid-attempt (SIGKILL, OOM) or when its
+// completion was lost while the Temporal server was down; then the retry finds the message and
+// finishes it. 2 minutes held those leads back for 2 minutes; 30 s still leaves a slow provider room.
 const MAIL_PROFILE = {
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } as const;
+
+/** Workflows begun before pauses withdrew queued sends replay without it (no marker in their history). */
+const WITHDRAW_QUEUED_SEND = 'withdraw-queued-send-on-pause';
 
 export async function enrollmentWorkflow(input: EnrollmentInput): Promise<EnrollmentState> {
   const mail = proxyActivities<Activities>({ ...MAIL_PROFILE, taskQueue: sendTaskQueue(workflowInfo().taskQueue) });
   let paused = false;
   let resumes = 0;
   let ended: EnrollmentPhase | null = null;
+  let sending: CancellationScope | null = null;
+  const withdrawOnPause = patched(WITHDRAW_QUEUED_SEND);
   const state: EnrollmentState = { status: 'waiting', currentStep: 0, totalSteps: 0, nextDueAt: null };
 
   const setStatus = (status: EnrollmentPhase) => {
@@ -57,6 +72,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   setHandler(pauseSignal, () => {
     paused = true;
     if (state.status === 'waiting') setStatus('paused');
+    else if (withdrawOnPause) sending?.cancel();
   });
   setHandler(resumeSignal, () => {
     paused = false;
@@ -70,7 +86,7 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     ended ??= reason === 'bounced' || reason === 'unsubscribed' || reason === 'replied' ? reason : 'stopped';
   });
 
-  const plan = await db.loadEnrollmentPlan({ enrollmentId: input.enrollmentId });
+  const plan = input.plan ?? (await db.loadEnrollmentPlan({ enrollmentId: input.enrollmentId }));
   state.totalSteps = plan.delaysDays.length;
   state.currentStep = plan.sentSteps;
   if (plan.finished) {
@@ -97,7 +113,19 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
 
     setStatus('sending');
     const resumesBefore = resumes;
-    const result: SendStepResult = await mail.sendStep({ enrollmentId: input.enrollmentId, stepNumber });
+    const scope = new CancellationScope();
+    sending = scope;
+    let result: SendStepResult;
+    try {
+      result = await scope.run(() => mail.sendStep({ enrollmentId: input.enrollmentId, stepNumber }));
+    } catch (err) {
+      // Withdrawn by a pause before it ran: the step is retried on resume. Should it have begun
+      // after all, sendStep is idempotent per (enrollment, step) and the retry finds its message.
+      if (!scope.consideredCancelled) throw err;
+      continue;
+    } finally {
+      sending = null;
+    }
     switch (result.kind) {
       case 'sent':
         anchor = Date.parse(result.sentAt);

@@ -1,10 +1,11 @@
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Activities } from '../../src/activities/index.js';
 import type { EnrollmentPlan, SendStepResult } from '../../src/activities/types.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
+import { eventually } from '../helpers/worker.js';
 import { pauseSignal, replySignal, resumeSignal, SEARCH_ATTRIBUTES, stateQuery, stopSignal } from '../../src/workflows/contract.js';
 import { enrollmentWorkflow } from '../../src/workflows/index.js';
 
@@ -80,6 +81,29 @@ describe('enrollmentWorkflow (time-skipping)', () => {
     expect(fake.finished).toEqual(['completed']);
   });
 
+  it('follows a plan given with the start without loading one', async () => {
+    const fake = fakeActivities({});
+    let loads = 0;
+    const w = await worker({ ...fake.activities, loadEnrollmentPlan: async () => (loads++, fake.activities.loadEnrollmentPlan({ enrollmentId: 'x' })) });
+    let startedAt = 0;
+    await w.runUntil(async () => {
+      startedAt = await env.currentTimeMs();
+      const plan = { delaysDays: [1, 2], sentSteps: 0, anchorAt: new Date(startedAt).toISOString(), finished: false };
+      const handle = await env.client.workflow.start(enrollmentWorkflow, {
+        taskQueue,
+        workflowId: `planned-${Date.now()}`,
+        args: [{ ...input('planned'), plan }],
+      });
+      await handle.result();
+    });
+    expect(loads).toBe(0);
+    expect(fake.sends.map((s) => s.stepNumber)).toEqual([1, 2]);
+    expect(fake.sends[0]!.at - startedAt).toBeGreaterThanOrEqual(DAY);
+    const gap = fake.sends[1]!.at - fake.sends[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(2 * DAY);
+    expect(gap).toBeLessThan(2 * DAY + 60_000);
+  });
+
   it('holds a step whose due time passes during a pause, then sends it once on resume', async () => {
     const fake = fakeActivities({ delaysDays: [0, 1] });
     const w = await worker(fake.activities);
@@ -128,6 +152,35 @@ describe('enrollmentWorkflow (time-skipping)', () => {
       await handle.result();
     });
     expect(fake.sends.map((s) => s.stepNumber)).toEqual([1]);
+  });
+
+  it('withdraws a send still queued when paused, so the lead shows paused at once, and sends it once on resume', async () => {
+    const fake = fakeActivities({ delaysDays: [0] });
+    let attempts = 0;
+    let providerUp = false;
+    const w = await worker({
+      ...fake.activities,
+      // The provider is down: the step sits between retries, which is where a queued send waits.
+      async sendStep(args) {
+        attempts++;
+        if (!providerUp) throw ApplicationFailure.retryable('provider unavailable', 'RetryableMailError');
+        return fake.activities.sendStep(args);
+      },
+    });
+    await w.runUntil(async () => {
+      const handle = await start('withdraw');
+      await eventually(async () => attempts >= 2, 10_000, 'sendStep retried');
+      await handle.signal(pauseSignal);
+      await eventually(async () => (await handle.query(stateQuery)).status === 'paused', 10_000, 'shows paused');
+      const attemptsAtPause = attempts;
+      await env.sleep('2 hours');
+      expect(attempts).toBe(attemptsAtPause);
+      providerUp = true;
+      await handle.signal(resumeSignal);
+      await handle.result();
+    });
+    expect(fake.sends.map((s) => s.stepNumber)).toEqual([1]);
+    expect(fake.finished).toEqual(['completed']);
   });
 
   it('resumes from the database position: steps already sent are not sent again', async () => {

@@ -1,0 +1,99 @@
+// The load scenario: many clients at once mixing bulk upserts, stats reads and pause/start on a few
+// campaigns while their mail goes out through the Resend double; then an audit that no lead got any
+// step twice (and, once the campaigns finish, that every lead got every step).
+import type { AcceptedEmail } from '../test/resend-double/server.js';
+import { percentile, type startBenchStack } from './stack.js';
+
+type Stack = Awaited<ReturnType<typeof startBenchStack>>;
+type Recorder = (r: { scenario: string; metric: string; value: number; unit: string; target?: string }) => void;
+type Op = 'bulk' | 'stats' | 'pause/start';
+
+const CAMPAIGNS = 5;
+const POOL = 400; // addresses per campaign: repeats turn inserts into updates, and the sends stay drainable
+const BULK_SIZE = 50;
+const STEPS = [
+  { delayDays: 0, subject: 'Step 1 for {{firstName}}', bodyHtml: '<p>Hello {{firstName}}</p>' },
+  { delayDays: 0, subject: 'Step 2 for {{firstName}}', bodyHtml: '<p>Again, {{firstName}}</p>' },
+];
+const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
+
+export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], record: Recorder, options: { clients: number; seconds: number }) {
+  const ids: string[] = [];
+  for (let c = 0; c < CAMPAIGNS; c++) {
+    const id = (await stack.call('POST', '/v1/campaigns', { name: `load ${c}`, sequenceSteps: STEPS })).body.data.id as string;
+    await stack.call('POST', `/v1/campaigns/${id}/start`);
+    ids.push(id);
+  }
+
+  const latencies: Record<Op, number[]> = { bulk: [], stats: [], 'pause/start': [] };
+  let errors = 0;
+  const firstErrors: string[] = [];
+  const timed = async (op: Op, method: string, url: string, body: unknown, ok: number[]) => {
+    const t = performance.now();
+    try {
+      const res = await stack.call(method, url, body);
+      if (!ok.includes(res.status)) throw new Error(`${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    } catch (err) {
+      errors++;
+      if (firstErrors.length < 5) firstErrors.push(`${op} ${url}: ${String(err)}`);
+    }
+    latencies[op].push(performance.now() - t);
+  };
+
+  const end = performance.now() + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.clients }, async () => {
+      while (performance.now() < end) {
+        const id = pick(ids);
+        const roll = Math.random();
+        if (roll < 0.4) {
+          const leads = Array.from({ length: BULK_SIZE }, () => {
+            const n = Math.floor(Math.random() * POOL);
+            return { email: `l${n}-${id}@load.example.com`, firstName: `F${n}` };
+          });
+          await timed('bulk', 'POST', `/v1/campaigns/${id}/leads/bulk`, { leads }, [200]);
+        } else if (roll < 0.85) {
+          await timed('stats', 'GET', `/v1/campaigns/${id}/stats`, undefined, [200]);
+        } else {
+          // Either order may race another client's: a pause of a paused campaign is a no-op.
+          await timed('pause/start', 'POST', `/v1/campaigns/${id}/${Math.random() < 0.5 ? 'pause' : 'start'}`, undefined, [200]);
+        }
+      }
+    }),
+  );
+
+  const all = Object.values(latencies).flat().sort((a, b) => a - b);
+  record({ scenario: 'load', metric: `${options.clients} clients for ${options.seconds} s: requests`, value: all.length, unit: '' });
+  record({ scenario: 'load', metric: 'error rate (5xx, network, unexpected status)', value: +((100 * errors) / all.length).toFixed(3), unit: '%', target: '0' });
+  for (const [op, times] of Object.entries(latencies)) {
+    times.sort((a, b) => a - b);
+    record({ scenario: 'load', metric: `${op} p50 (${times.length} calls)`, value: +percentile(times, 50).toFixed(0), unit: 'ms' });
+    record({ scenario: 'load', metric: `${op} p99`, value: +percentile(times, 99).toFixed(0), unit: 'ms' });
+  }
+  record({ scenario: 'load', metric: 'all requests p99', value: +percentile(all, 99).toFixed(0), unit: 'ms' });
+  for (const line of firstErrors) console.log(`  load error: ${line}`);
+
+  // The audit: finish every campaign, then count what reached the provider per (lead, step).
+  for (const id of ids) await stack.call('POST', `/v1/campaigns/${id}/start`);
+  const enrolled = await stack.db.enrollment.count({ where: { campaignId: { in: ids } } });
+  const deadline = Date.now() + 10 * 60_000;
+  while ((await stack.db.enrollment.count({ where: { campaignId: { in: ids }, status: 'completed' } })) < enrolled) {
+    if (Date.now() > deadline) throw new Error('the load campaigns did not finish within 10 minutes');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const perLeadStep = new Map<string, number>();
+  for (const mail of accepted) {
+    const campaign = mail.tags.find((t) => t.name === 'campaign_id')?.value;
+    if (!campaign || !ids.includes(campaign)) continue;
+    const key = `${mail.to.join(',')} ${mail.subject.split(' for ')[0]}`;
+    perLeadStep.set(key, (perLeadStep.get(key) ?? 0) + 1);
+  }
+  const duplicates = [...perLeadStep.values()].filter((n) => n > 1).length;
+  const missing = enrolled * STEPS.length - perLeadStep.size;
+  const messages = await stack.db.message.count({ where: { campaignId: { in: ids } } });
+  record({ scenario: 'load', metric: 'audit: leads enrolled', value: enrolled, unit: '' });
+  record({ scenario: 'load', metric: 'audit: sends at the provider', value: perLeadStep.size, unit: '' });
+  record({ scenario: 'load', metric: 'audit: (lead, step) sent more than once', value: duplicates, unit: '', target: '0' });
+  record({ scenario: 'load', metric: 'audit: (lead, step) never sent', value: missing, unit: '', target: '0' });
+  record({ scenario: 'load', metric: 'audit: message rows minus provider sends', value: messages - perLeadStep.size, unit: '', target: '0' });
+}

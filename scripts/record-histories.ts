@@ -1,0 +1,92 @@
+// Records the enrollment workflow's event histories for a few fixed scenarios into
+// test/fixtures/histories/<label>/, run once per released workflow version:
+//   node --import tsx scripts/record-histories.ts <label>
+// test/workflows/replay.test.ts replays every recorded history against the current code, so a
+// change that would break workflows already running in production (a missing patch) fails CI.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApplicationFailure, activityInfo } from '@temporalio/activity';
+import proto from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { SendStepResult } from '../src/activities/types.js';
+import { buildWorker } from '../src/worker/build-worker.js';
+import { pauseSignal, replySignal, resumeSignal, SEARCH_ATTRIBUTES } from '../src/workflows/contract.js';
+import { enrollmentWorkflow } from '../src/workflows/index.js';
+import { obtainTemporalCli, obtainTestServer } from './lib/temporal-tools.js';
+
+const label = process.argv[2];
+if (!label || !/^[\w.-]+$/.test(label)) throw new Error('usage: record-histories.ts <label>');
+const out = path.resolve(import.meta.dirname, '../test/fixtures/histories', label);
+mkdirSync(out, { recursive: true });
+
+const cli = await obtainTemporalCli(() => undefined);
+const env = await TestWorkflowEnvironment.createTimeSkipping({
+  server: { executable: { type: 'existing-path', path: await obtainTestServer(() => undefined) } },
+});
+await env.connection.operatorService.addSearchAttributes({
+  namespace: 'default',
+  searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+});
+
+type Scenario = { delaysDays: number[]; failingAttempts?: number; drive: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void> };
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const scenarios: Record<string, Scenario> = {
+  'two-steps-completed': { delaysDays: [0, 2], drive: async () => {} },
+  'reply-during-delay': {
+    delaysDays: [0, 3],
+    drive: async (handle) => {
+      await env.sleep('1 day');
+      await handle.signal(replySignal, {});
+    },
+  },
+  // A pause arrives while step 1 is between provider retries; step 2 waits for the resume.
+  'pause-while-sending-then-resume': {
+    delaysDays: [0, 0],
+    failingAttempts: 2,
+    drive: async (handle) => {
+      await wait(2_000);
+      await handle.signal(pauseSignal);
+      await env.sleep('1 hour');
+      await handle.signal(resumeSignal);
+    },
+  },
+};
+
+let n = 0;
+for (const [name, scenario] of Object.entries(scenarios)) {
+  const taskQueue = `record-${++n}`;
+  let attempts = 0;
+  const worker = await buildWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities: {
+      async loadEnrollmentPlan() {
+        const anchorAt = new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString();
+        return { delaysDays: scenario.delaysDays, sentSteps: 0, anchorAt, finished: false };
+      },
+      async sendStep({ stepNumber }): Promise<SendStepResult> {
+        if (++attempts <= (scenario.failingAttempts ?? 0)) throw ApplicationFailure.retryable('provider unavailable', 'RetryableMailError');
+        return { kind: 'sent', messageId: `msg_${stepNumber}`, sentAt: new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString() };
+      },
+      async finishEnrollment() {},
+    },
+  });
+  const workflowId = `enrollment-${name}`;
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(enrollmentWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ enrollmentId: `enr_${name}`, campaignId: 'camp_1', workspaceId: 'ws_1', leadEmail: 'jane@acme.com' }],
+    });
+    await scenario.drive(handle);
+    await handle.result();
+  });
+  // The CLI writes the same JSON the Temporal UI downloads, which Worker.runReplayHistory reads.
+  const json = execFileSync(cli, ['workflow', 'show', '--address', env.address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+  writeFileSync(path.join(out, `${name}.json`), json);
+  console.log(`recorded ${label}/${name}: ${(JSON.parse(json) as { events: unknown[] }).events.length} events`);
+}
+await env.teardown();
