@@ -29,11 +29,13 @@ await env.connection.operatorService.addSearchAttributes({
   searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
 });
 
-type Scenario = { delaysDays: number[]; failingAttempts?: number; drive: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void> };
+type Scenario = { delaysDays: number[]; failingAttempts?: number; planWithStart?: boolean; drive: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void> };
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const scenarios: Record<string, Scenario> = {
   'two-steps-completed': { delaysDays: [0, 2], drive: async () => {} },
+  // Started by the fan-out with the plan (workers from before the plan existed ignore it).
+  'plan-with-start': { delaysDays: [1, 2], planWithStart: true, drive: async () => {} },
   'reply-during-delay': {
     delaysDays: [0, 3],
     drive: async (handle) => {
@@ -79,7 +81,17 @@ for (const [name, scenario] of Object.entries(scenarios)) {
     const handle = await env.client.workflow.start(enrollmentWorkflow, {
       taskQueue,
       workflowId,
-      args: [{ enrollmentId: `enr_${name}`, campaignId: 'camp_1', workspaceId: 'ws_1', leadEmail: 'jane@acme.com' }],
+      args: [
+        {
+          enrollmentId: `enr_${name}`,
+          campaignId: 'camp_1',
+          workspaceId: 'ws_1',
+          leadEmail: 'jane@acme.com',
+          ...(scenario.planWithStart
+            ? { plan: { delaysDays: scenario.delaysDays, sentSteps: 0, anchorAt: new Date(await env.currentTimeMs()).toISOString(), finished: false } }
+            : {}),
+        },
+      ],
     });
     await scenario.drive(handle);
     await handle.result();

@@ -50,6 +50,8 @@ const MAIL_PROFILE = {
 
 /** Workflows begun before pauses withdrew queued sends replay without it (no marker in their history). */
 const WITHDRAW_QUEUED_SEND = 'withdraw-queued-send-on-pause';
+/** Likewise for workflows whose plan came with the start (older workers loaded it regardless). */
+const PLAN_WITH_START = 'plan-with-start';
 
 export async function enrollmentWorkflow(input: EnrollmentInput): Promise<EnrollmentState> {
   const mail = proxyActivities<Activities>({ ...MAIL_PROFILE, taskQueue: sendTaskQueue(workflowInfo().taskQueue) });
@@ -86,7 +88,10 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     ended ??= reason === 'bounced' || reason === 'unsubscribed' || reason === 'replied' ? reason : 'stopped';
   });
 
-  const plan = input.plan ?? (await db.loadEnrollmentPlan({ enrollmentId: input.enrollmentId }));
+  // A worker still on the old code may have taken the first task of a workflow started with a plan
+  // (a rolling deploy); replaying that history must load the plan as it did.
+  const planGiven = input.plan !== undefined && patched(PLAN_WITH_START);
+  const plan = planGiven ? input.plan! : await db.loadEnrollmentPlan({ enrollmentId: input.enrollmentId });
   state.totalSteps = plan.delaysDays.length;
   state.currentStep = plan.sentSteps;
   if (plan.finished) {
@@ -94,7 +99,8 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
     return { ...state };
   }
   let anchor = Date.parse(plan.anchorAt);
-  upsertSearchAttributes([{ key: enrollmentStatusKey, value: state.status }]);
+  // The fan-out sets EnrollmentStatus with the start; saying it again costs the server a visibility write.
+  if (!planGiven) upsertSearchAttributes([{ key: enrollmentStatusKey, value: state.status }]);
 
   while (state.currentStep < state.totalSteps && !ended) {
     const stepNumber = state.currentStep + 1;
