@@ -12,13 +12,24 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/{api,db,workflows,e2e,deploy}/**/*.test.ts'],
+          include: ['test/{api,db,workflows,e2e,deploy,security}/**/*.test.ts'],
           // Starts PostgreSQL and the Temporal dev server once for every integration test file.
           globalSetup: ['test/setup/global-setup.ts'],
           setupFiles: ['test/setup/quiet-temporal.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // Files run in parallel; each owns its workspace, so they never see each other's rows.
+          pool: 'forks',
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          // Each file starts a stack of its own (PostgreSQL, a file-backed Temporal dev server, the
+          // worker and API processes) and then breaks it, so it never uses the shared one.
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
           pool: 'forks',
         },
       },

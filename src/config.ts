@@ -44,6 +44,24 @@ const ConfigSchema = z.object({
       .optional(),
   ),
   ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** Requests per second each API key may make to /v1, per API process; 0 turns the limit off. */
+  API_RATE_LIMIT: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/, 'must be a number of requests per second (0 turns the limit off)')
+      .transform(Number)
+      .refine((n) => n <= 1_000_000, 'must be at most 1000000')
+      .optional(),
+  ),
+  /** Requests a key may make at once before API_RATE_LIMIT applies; defaults to twice the rate. */
+  API_RATE_BURST: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number of requests')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 10_000_000, 'must be between 1 and 10000000')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false', '1', '0', ''])
@@ -92,6 +110,18 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
 
 /** Where recipients reach the API (unsubscribe links): PUBLIC_URL, else this machine. */
 export const publicUrlOf = (config: Config) => (config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');
+
+export const DEFAULT_API_RATE_LIMIT = 50;
+
+/**
+ * The per-key token bucket of the API: API_RATE_LIMIT per second (default 50) with a burst of
+ * API_RATE_BURST (default twice the rate); null when API_RATE_LIMIT is 0 (no limit).
+ */
+export function apiRateLimitOf(config: Config): { ratePerSecond: number; burst: number } | null {
+  const ratePerSecond = config.API_RATE_LIMIT ?? DEFAULT_API_RATE_LIMIT;
+  if (ratePerSecond === 0) return null;
+  return { ratePerSecond, burst: config.API_RATE_BURST ?? Math.max(1, Math.ceil(ratePerSecond * 2)) };
+}
 
 /** The send queue's rate: SEND_RATE_LIMIT, else Resend's default team limit, else none (local transport). */
 export const sendRateOf = (config: Config) => config.SEND_RATE_LIMIT ?? (config.RESEND_API_KEY ? 2 : undefined);

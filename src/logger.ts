@@ -1,6 +1,6 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 /** Field paths that must never reach a log line. */
 const REDACT = [
@@ -14,6 +14,8 @@ const REDACT = [
   '*.token',
 ];
 
-export function createLogger(level: string, name: string): Logger {
-  return pino({ level, name, redact: { paths: REDACT, censor: '[redacted]' } });
+/** A pino logger to stdout, or to `destination` (tests capture every line). */
+export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
+  const options = { level, name, redact: { paths: REDACT, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -44,12 +44,17 @@ export async function ensureBootstrapKey(db: Db, apiKey: string) {
   return workspace;
 }
 
-/** The workspace a Bearer key belongs to, or null for a malformed, unknown or revoked key. */
-export async function authenticate(db: Db, apiKey: string): Promise<string | null> {
+/** The key and workspace a Bearer key stands for, or null for a malformed, unknown or revoked key. */
+export async function authenticateApiKey(db: Db, apiKey: string): Promise<{ apiKeyId: string; workspaceId: string } | null> {
   if (!isWellFormedApiKey(apiKey)) return null;
   const key = await db.apiKey.findUnique({
     where: { keyHash: hashApiKey(apiKey) },
-    select: { workspaceId: true, revokedAt: true },
+    select: { id: true, workspaceId: true, revokedAt: true },
   });
-  return key && !key.revokedAt ? key.workspaceId : null;
+  return key && !key.revokedAt ? { apiKeyId: key.id, workspaceId: key.workspaceId } : null;
+}
+
+/** The workspace a Bearer key belongs to, or null for a malformed, unknown or revoked key. */
+export async function authenticate(db: Db, apiKey: string): Promise<string | null> {
+  return (await authenticateApiKey(db, apiKey))?.workspaceId ?? null;
 }

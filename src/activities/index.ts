@@ -5,6 +5,7 @@ import { createMailer } from '../mail/create-mailer.js';
 import type { Logger } from '../logger.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { HostResolver } from '../webhooks/url-policy.js';
 import { createEnrollmentActivities } from './enrollment-activities.js';
 import { createFanoutActivities } from './fanout-activities.js';
 import { createWebhookActivities } from './webhook-activities.js';
@@ -23,6 +24,8 @@ export type ActivityDeps = {
   orchestrator: Orchestrator;
   /** WEBHOOK_ALLOW_PRIVATE_URLS: local development only. */
   allowPrivateWebhookUrls: boolean;
+  /** How webhook hosts are resolved for the SSRF check (tests inject one); default: the OS resolver. */
+  resolveHost?: HostResolver | undefined;
 };
 
 export function createActivities(deps: ActivityDeps) {
@@ -38,7 +41,7 @@ export type Activities = ReturnType<typeof createActivities>;
 /** The activities as a worker process runs them, with everything that comes from config filled in. */
 export function activitiesFromConfig(
   config: Config,
-  deps: { db: Db; logger: Logger; client: Client; mailer?: Mailer; now?: () => Date },
+  deps: { db: Db; logger: Logger; client: Client; mailer?: Mailer; now?: () => Date; resolveHost?: HostResolver },
 ) {
   return createActivities({
     db: deps.db,
@@ -49,5 +52,6 @@ export function activitiesFromConfig(
     publicUrl: publicUrlOf(config),
     orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE },
     allowPrivateWebhookUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
+    resolveHost: deps.resolveHost,
   });
 }

@@ -1,21 +1,24 @@
 import { activityInfo } from '@temporalio/activity';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { newId } from '../domain/ids.js';
-import { checkWebhookUrl } from '../webhooks/url-policy.js';
+import { postPinned } from '../webhooks/pinned-post.js';
+import { resolveWebhookTarget } from '../webhooks/url-policy.js';
 import { eventBody, relayUndispatched } from '../webhooks/events.js';
 import type { ActivityDeps } from './index.js';
 
 const TIMEOUT_MS = 10_000;
 
-export function createWebhookActivities({ db, allowPrivateWebhookUrls, orchestrator }: ActivityDeps) {
+export function createWebhookActivities({ db, allowPrivateWebhookUrls, orchestrator, resolveHost }: ActivityDeps) {
   /** The outbox relay's step: hands every event a crash left undispatched to its webhooks. */
   async function relayEvents(): Promise<number> {
     return relayUndispatched(db, orchestrator);
   }
 
   /**
-   * One signed POST (Standard Webhooks), logged whatever happens. A 2xx within 10 s acknowledges;
-   * redirects are not followed (they could lead to a private address).
+   * One signed POST (Standard Webhooks), logged whatever happens. A 2xx within 10 s acknowledges.
+   * The URL is checked again on every attempt and the connection goes to the very addresses that
+   * were checked (DNS is not asked twice); redirects are not followed (they could lead to a
+   * private address). A refused URL is recorded as a failed attempt and nothing is sent.
    */
   async function deliverWebhook({ webhookId, eventId, attempt }: { webhookId: string; eventId: string; attempt: number }): Promise<'delivered' | 'failed' | 'gone'> {
     const [hook, event] = await Promise.all([db.webhook.findUnique({ where: { id: webhookId } }), db.event.findUnique({ where: { id: eventId } })]);
@@ -26,18 +29,16 @@ export function createWebhookActivities({ db, allowPrivateWebhookUrls, orchestra
     const started = performance.now();
     let responseStatus: number | null = null;
     let error: string | null = null;
-    const check = await checkWebhookUrl(hook.url, allowPrivateWebhookUrls);
+    const check = await resolveWebhookTarget(hook.url, allowPrivateWebhookUrls, resolveHost);
     if (!check.ok) {
       error = `refused: the URL ${check.reason}`;
     } else {
       const timestamp = new Date();
       const signature = new StandardWebhook(hook.secret).sign(event.id, timestamp, body);
       try {
-        const res = await fetch(hook.url, {
-          method: 'POST',
-          redirect: 'manual',
-          signal: AbortSignal.timeout(TIMEOUT_MS),
-          headers: {
+        const res = await postPinned(
+          check.target,
+          {
             'content-type': 'application/json',
             'user-agent': 'Sequent-Webhooks/1',
             'webhook-id': event.id,
@@ -45,12 +46,12 @@ export function createWebhookActivities({ db, allowPrivateWebhookUrls, orchestra
             'webhook-signature': signature,
           },
           body,
-        });
+          TIMEOUT_MS,
+        );
         responseStatus = res.status;
-        await res.body?.cancel();
         if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
       } catch (err) {
-        error = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : String((err as Error).message);
+        error = err instanceof Error ? err.message : String(err);
       }
     }
     await db.webhookDelivery.create({

@@ -16,6 +16,8 @@ import { unsubscribeRoutes } from './routes/unsubscribe.routes.js';
 import { webhookRoutes } from './routes/webhooks.routes.js';
 import { workspaceRoutes } from './routes/workspace.routes.js';
 import { isDependencyUnavailable } from './unavailable.js';
+import { rateLimit, TokenBuckets } from './rate-limit.js';
+import { apiRateLimitOf } from '../config.js';
 
 export type { AppDeps } from './context.js';
 
@@ -31,7 +33,10 @@ export function createApp(deps: AppDeps) {
   // Signed by Resend, not called with an API key: registered before the /v1 key check.
   app.use('/v1/providers/*', limitBody(1024 * 1024), requireJson);
   app.route('/', providerEventRoutes(deps));
-  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), idempotency(deps.db));
+  // Per key, after authentication (the key is known) and before any other work; no I/O.
+  const limits = apiRateLimitOf(deps.config);
+  const perKey = limits ? [rateLimit(new TokenBuckets(limits.ratePerSecond, limits.burst, deps.clock))] : [];
+  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), ...perKey, idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
   app.route('/v1', leadRoutes(deps));
   app.route('/v1', senderRoutes(deps));

@@ -3,11 +3,18 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
-import { authenticate } from '../tenancy.js';
+import { authenticateApiKey } from '../tenancy.js';
 import type { AppEnv } from './context.js';
 import { ApiError } from './errors.js';
 
 export const MAX_BODY_BYTES = 12 * 1024 * 1024;
+
+/**
+ * The path as logged: unsubscribe links carry a bearer token (whoever has it can unsubscribe the
+ * lead), and a client may paste a key or secret into a path by mistake; neither is logged.
+ */
+const loggedPath = (path: string) =>
+  path.replace(/^\/u\/[^/]+/, '/u/[redacted]').replace(/(sk_live_|whsec_)[^/]*/g, '$1[redacted]');
 
 export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -17,7 +24,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<AppEnv> {
     const started = performance.now();
     await next();
     logger.info(
-      { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      { requestId, method: c.req.method, path: loggedPath(c.req.path), status: c.res.status, ms: Math.round(performance.now() - started) },
       'request',
     );
   };
@@ -48,13 +55,14 @@ export function requireApiKey(db: Db): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const workspaceId = match?.[1] ? await authenticate(db, match[1]) : null;
-    if (!workspaceId) {
+    const key = match?.[1] ? await authenticateApiKey(db, match[1]) : null;
+    if (!key) {
       throw new ApiError(401, 'authentication_failed', 'A valid API key is required: Authorization: Bearer sk_live_…', undefined, {
         'WWW-Authenticate': 'Bearer',
       });
     }
-    c.set('workspaceId', workspaceId);
+    c.set('workspaceId', key.workspaceId);
+    c.set('apiKeyId', key.apiKeyId);
     await next();
   };
 }

@@ -61,7 +61,13 @@ export async function reserveSender(
   return { kind: 'none', until: nextDay };
 }
 
-/** "Name <email>" for the From header. */
+/**
+ * "Name <email>" for the From header. Control characters (CR/LF above all: a new header line) and
+ * angle brackets are dropped; a name with RFC 5322 specials — "Acme, Inc.", "Sales: EU" — becomes a
+ * quoted string, so it can neither split into two addresses nor break the provider's parsing.
+ */
 export function formatFrom(sender: Sender): string {
-  return sender.name ? `${sender.name.replace(/["<>\r\n]/g, '')} <${sender.email}>` : sender.email;
+  const name = sender.name.replace(/[\p{Cc}<>]/gu, '').trim();
+  if (!name) return sender.email;
+  return /[()[\]:;@\\,."]/.test(name) ? `"${name.replace(/["\\]/g, '\\$&')}" <${sender.email}>` : `${name} <${sender.email}>`;
 }

@@ -1,4 +1,5 @@
 import { Resend } from 'resend';
+import { toStorableText } from '../domain/text.js';
 import { PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from './mailer.js';
 
 type ResendError = { name?: string; message?: string; statusCode?: number | null };
@@ -65,11 +66,13 @@ export function createResendInboundFetcher(options: { apiKey: string; baseUrl?: 
       return null;
     }
     const email = data as unknown as { from: string; subject?: string; text?: string | null; html?: string | null; headers?: Record<string, string> | null };
+    // Mail is whatever its sender wrote: NULs and broken surrogates must not fail the reply's insert.
+    const clean = (v: unknown) => toStorableText(typeof v === 'string' ? v : '');
     return {
-      from: email.from,
-      subject: email.subject,
-      text: email.text ?? (email.html ?? '').replace(/<[^>]+>/g, ' '),
-      headers: email.headers ?? {},
+      from: clean(email.from),
+      subject: typeof email.subject === 'string' ? clean(email.subject) : undefined,
+      text: clean(email.text ?? (email.html ?? '').replace(/<[^>]+>/g, ' ')),
+      headers: Object.fromEntries(Object.entries(email.headers ?? {}).map(([k, v]) => [clean(k), clean(v)])),
     };
   };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import type { Db } from '../db.js';
+import type { Db, Prisma } from '../db.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { readSettings } from '../campaigns/campaign-service.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
@@ -53,7 +53,23 @@ const OUTCOME: Record<ReplyClassification, EndStatus | null> = {
  * unsubscribe and bounce also suppress the address; `stopCompanyOnReply` stops the other leads of
  * the same company domain in that campaign. The campaign's `replied` count moves once per lead.
  */
-export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceId: string, input: ReplyInput) {
+/** Thrown by `recordReply` when its `claim` finds the reply already recorded (nothing was written). */
+export class ReplyAlreadyRecorded extends Error {
+  constructor() {
+    super('This reply was already recorded.');
+    this.name = 'ReplyAlreadyRecorded';
+  }
+}
+
+export type RecordReplyOptions = {
+  /**
+   * Runs first inside the reply's transaction; false means another request already recorded this
+   * reply (e.g. the same provider event delivered twice at once), and nothing is written.
+   */
+  claim?: (tx: Prisma.TransactionClient) => Promise<boolean>;
+};
+
+export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceId: string, input: ReplyInput, options: RecordReplyOptions = {}) {
   const email = normalizeEmail(input.email);
   const lead = await db.lead.findUnique({ where: { workspaceId_email: { workspaceId, email } } });
   if (!lead) throw new ApiError(404, 'lead_not_found', `No lead with the email ${email} in this workspace.`);
@@ -68,6 +84,7 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
     null;
 
   const { reply, ended, colleagues, event } = await db.$transaction(async (tx) => {
+    if (options.claim && !(await options.claim(tx))) throw new ReplyAlreadyRecorded();
     const firstCounted =
       classification !== 'out_of_office' && campaignId !== null &&
       !(await tx.reply.findFirst({ where: { campaignId, leadId: lead.id, classification: { not: 'out_of_office' } }, select: { id: true } }));

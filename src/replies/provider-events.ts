@@ -1,8 +1,8 @@
-import type { Db } from '../db.js';
+import type { Db, Prisma } from '../db.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { normalizeEmail } from '../domain/email.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
-import { recordReply } from './intake.js';
+import { recordReply, ReplyAlreadyRecorded } from './intake.js';
 import { endEnrollments, notifyEnded } from './suppression.js';
 
 export type ResendEvent = {
@@ -92,19 +92,35 @@ async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: I
     return 'ignored';
   }
   const from = fetched?.from ?? event.data.from ?? original.toEmail;
-  await recordReply(db, orchestrator, original.workspaceId, {
-    email: normalizeEmail(/<([^<>]+)>/.exec(from)?.[1] ?? from),
-    campaignId: original.campaignId,
-    subject: fetched?.subject ?? event.data.subject,
-    text: fetched?.text ?? event.data.text ?? '',
-    headers,
-    from,
-    receivedAt: event.created_at ? new Date(event.created_at) : undefined,
-  }).catch((err: unknown) => {
-    // The sender is not the lead we mailed (a forward, a colleague): nothing to apply.
-    if ((err as { code?: string }).code !== 'lead_not_found') throw err;
-  });
-  // Marked done only once applied, so a failed attempt is applied again on Resend's redelivery.
-  await db.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`;
+  // The event is marked done in the reply's own transaction, first: the same event delivered
+  // twice at once is recorded once (the second insert waits for the first and finds the row), and
+  // a failed attempt leaves no mark, so Resend's redelivery applies it again.
+  const claim = async (tx: Prisma.TransactionClient) =>
+    (await tx.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`) === 1;
+  try {
+    await recordReply(
+      db,
+      orchestrator,
+      original.workspaceId,
+      {
+        email: normalizeEmail(/<([^<>]+)>/.exec(from)?.[1] ?? from),
+        campaignId: original.campaignId,
+        subject: fetched?.subject ?? event.data.subject,
+        text: fetched?.text ?? event.data.text ?? '',
+        headers,
+        from,
+        receivedAt: event.created_at ? new Date(event.created_at) : undefined,
+      },
+      { claim },
+    );
+  } catch (err) {
+    if (err instanceof ReplyAlreadyRecorded) return 'duplicate';
+    // The sender is not the lead we mailed (a forward, a colleague — even one who is a lead of
+    // another campaign): nothing to apply.
+    const code = (err as { code?: string }).code;
+    if (code !== 'lead_not_found' && code !== 'campaign_not_found') throw err;
+    await db.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`;
+    return 'ignored';
+  }
   return 'processed';
 }

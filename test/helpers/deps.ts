@@ -17,6 +17,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ADMIN_TOKEN,
     // Test receivers listen on loopback; the SSRF tests switch this off again.
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    // Tests fire requests far faster than any client; the rate-limit tests set their own limits.
+    API_RATE_LIMIT: '100000',
+    API_RATE_BURST: '100000',
     ...overrides,
   });
 }

@@ -35,4 +35,17 @@ describe('isDependencyUnavailable', () => {
     expect(isDependencyUnavailable(Object.assign(new Error('x'), { code: 14 }))).toBe(true);
     expect(isDependencyUnavailable(new Error('Unique constraint failed'))).toBe(false);
   });
+
+  it("looks inside Prisma's errors for the driver's code (PostgreSQL stopping or starting)", () => {
+    // The shape PrismaClientKnownRequestError has over @prisma/adapter-pg: the code in meta, not in cause.
+    const prisma = (cause: object) =>
+      Object.assign(new Error('Invalid `db.apiKey.findUnique()` invocation'), {
+        code: 'P2010',
+        meta: { driverAdapterError: Object.assign(new Error(String((cause as { kind: string }).kind)), { name: 'DriverAdapterError', cause }) },
+      });
+    expect(isDependencyUnavailable(prisma({ kind: 'postgres', originalCode: '57P01', originalMessage: 'terminating connection due to administrator command' }))).toBe(true);
+    expect(isDependencyUnavailable(prisma({ kind: 'postgres', originalCode: '57P03', originalMessage: 'the database system is starting up' }))).toBe(true);
+    expect(isDependencyUnavailable(prisma({ kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 }))).toBe(true);
+    expect(isDependencyUnavailable(prisma({ kind: 'UniqueConstraintViolation', originalCode: '23505' }))).toBe(false);
+  });
 });

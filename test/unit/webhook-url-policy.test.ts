@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkWebhookUrl, isPrivateAddress } from '../../src/webhooks/url-policy.js';
 
 describe('webhook URL policy', () => {
-  it.each(['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '100.64.0.1', '::1', 'fc00::1', 'fe80::1', '::ffff:127.0.0.1', '::'])(
+  it.each(['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0', '100.64.0.1', '::1', 'fc00::1', 'fe80::1', '::ffff:127.0.0.1', '::', '::7f00:1', '64:ff9b::7f00:1', 'fd00:ec2::254', '2001:db8::1', 'not an address'])(
     'treats %s as private',
     (ip) => expect(isPrivateAddress(ip)).toBe(true),
   );

@@ -22,7 +22,9 @@ async function check(fn: () => Promise<unknown>): Promise<{ status: 'up' } | { s
     await withTimeout(fn(), CHECK_TIMEOUT_MS);
     return { status: 'up' };
   } catch (err) {
-    return { status: 'down', error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+    // Prisma's messages open with an empty line and the call site; the reason is the last line.
+    const lines = (err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean);
+    return { status: 'down', error: lines.at(-1) ?? 'unreachable' };
   }
 }
 

@@ -1,12 +1,32 @@
 import { Hono } from 'hono';
 import { Webhook } from 'svix';
 import { z } from 'zod';
+import { toStorableText } from '../../domain/text.js';
 import { createResendInboundFetcher } from '../../mail/resend-transport.js';
 import { handleResendEvent } from '../../replies/provider-events.js';
 import { orchestratorOf, type AppDeps, type AppEnv } from '../context.js';
 import { ApiError } from '../errors.js';
 
-const EventShape = z.object({ type: z.string().min(1), created_at: z.string().optional(), data: z.record(z.string(), z.unknown()) });
+// Resend's payload, read leniently: a field of an unexpected type counts as absent (the event is still
+// applied from what it does carry) and text is made storable, so no signed event can end in a 5xx
+// that Resend would retry forever. Only a missing type or data refuses the event.
+const text = z.string().transform(toStorableText);
+const absentIfInvalid = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+const pairs = z.union([z.record(z.string(), text), z.array(z.object({ name: text, value: text }))]);
+const EventShape = z.object({
+  type: z.string().min(1).max(200).transform(toStorableText),
+  created_at: absentIfInvalid(z.string().refine((s) => !Number.isNaN(Date.parse(s)))),
+  data: z.looseObject({
+    email_id: absentIfInvalid(text),
+    from: absentIfInvalid(text),
+    to: absentIfInvalid(z.union([text, z.array(text)])),
+    subject: absentIfInvalid(text),
+    text: absentIfInvalid(text),
+    headers: absentIfInvalid(pairs),
+    tags: absentIfInvalid(pairs),
+    bounce: absentIfInvalid(z.looseObject({ type: absentIfInvalid(text), subType: absentIfInvalid(text), message: absentIfInvalid(text) })),
+  }),
+});
 
 /**
  * Resend's webhook (Svix-signed) at POST /v1/providers/resend/events. Authenticated by the

@@ -110,7 +110,9 @@ export function replyRoutes(deps: AppDeps) {
     })
     .openapi(listSuppressionsRoute, async (c) => c.json(await listSuppressions(db, c.get('workspaceId'), c.req.valid('query')), 200))
     .openapi(deleteSuppression, async (c) => {
-      const email = normalizeEmail(decodeURIComponent(c.req.valid('param').email));
+      // Hono has already percent-decoded the path parameter; decoding again would turn a literal
+      // `%` into a URIError (a 500) or into another address.
+      const email = normalizeEmail(c.req.valid('param').email);
       if (!(await unsuppress(db, c.get('workspaceId'), email))) throw notFound('not_found', 'Suppressed address');
       return c.json({ data: { email, deleted: true } }, 200);
     });

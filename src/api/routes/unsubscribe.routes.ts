@@ -9,6 +9,10 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.6rem 1.2rem}</style>
 </head><body>${body}</body></html>`;
 
+// Tokens are 24 random bytes in base64url; anything else (a NUL, a stray byte) is no link of ours
+// and must not reach the database, which refuses such text with an error.
+const isToken = (token: string) => /^[A-Za-z0-9_-]{16,128}$/.test(token);
+
 /**
  * The List-Unsubscribe target. GET only shows a confirmation (link scanners must not unsubscribe
  * anyone); POST — the RFC 8058 one-click request or the page's button — unsubscribes.
@@ -18,7 +22,8 @@ export function unsubscribeRoutes(deps: AppDeps) {
   const orchestrator = orchestratorOf(deps);
   const app = new Hono<AppEnv>();
   app.get('/u/:token', async (c) => {
-    const found = await db.message.findUnique({ where: { unsubscribeToken: c.req.param('token') }, select: { toEmail: true } });
+    const token = c.req.param('token');
+    const found = isToken(token) ? await db.message.findUnique({ where: { unsubscribeToken: token }, select: { toEmail: true } }) : null;
     if (!found) return c.html(page('Link not found', html`<h1>This link is not valid</h1><p>It may have been mistyped.</p>`), 404);
     return c.html(
       page(
@@ -29,7 +34,8 @@ export function unsubscribeRoutes(deps: AppDeps) {
     );
   });
   app.post('/u/:token', async (c) => {
-    const result = await unsubscribeByToken(db, orchestrator, c.req.param('token'));
+    const token = c.req.param('token');
+    const result = isToken(token) ? await unsubscribeByToken(db, orchestrator, token) : null;
     if (!result) return c.html(page('Link not found', html`<h1>This link is not valid</h1>`), 404);
     return c.html(page('Unsubscribed', html`<h1>You are unsubscribed</h1><p><strong>${result.email}</strong> will receive no more emails from us.</p>`));
   });

@@ -81,7 +81,7 @@ const events = createRoute({
 type Hook = { id: string; url: string; events: string[]; createdAt: Date };
 const view = (h: Hook) => ({ id: h.id, url: h.url, events: h.events as (typeof EVENT_TYPES)[number][], status: 'active' as const, createdAt: h.createdAt.toISOString() });
 
-export function webhookRoutes({ db, config }: AppDeps) {
+export function webhookRoutes({ db, config, resolveHost }: AppDeps) {
   const findHook = async (workspaceId: string, id: string) => {
     const hook = await db.webhook.findFirst({ where: { id, workspaceId, deletedAt: null } });
     if (!hook) throw notFound('webhook_not_found', 'Webhook');
@@ -90,7 +90,7 @@ export function webhookRoutes({ db, config }: AppDeps) {
   return createRouter()
     .openapi(create, async (c) => {
       const { url, events: subscribed } = c.req.valid('json');
-      const check = await checkWebhookUrl(url, config.WEBHOOK_ALLOW_PRIVATE_URLS);
+      const check = await checkWebhookUrl(url, config.WEBHOOK_ALLOW_PRIVATE_URLS, resolveHost);
       if (!check.ok) {
         throw new ApiError(422, 'validation_failed', `The webhook url ${check.reason}.`, [{ index: null, field: 'url', message: check.reason }]);
       }
