@@ -22,6 +22,7 @@ const worker = await buildWorker({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   activities: activitiesFromConfig(config, { db, logger, client }),
   sendRatePerSecond: sendRateOf(config),
+  maxCachedWorkflows: config.WORKER_CACHED_WORKFLOWS,
 });
 
 await ensureSchedules(client, config.TEMPORAL_TASK_QUEUE);

@@ -5,6 +5,7 @@ import { parseConfig } from '../src/config.js';
 import { createDb } from '../src/db.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { createTemporalClient } from '../src/temporal.js';
+import { workerNodeOptions } from '../src/worker/heap.js';
 import { freePort, startChild, stopChildren, type Child } from '../scripts/lib/children.js';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../scripts/lib/migrate.js';
@@ -45,8 +46,10 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
     // "No limit" is spelt as a rate no run can reach (with a Resend key the default would be 2/s).
     SEND_RATE_LIMIT: String(options.sendRatePerSecond ?? 10_000),
   };
-  const node = (name: string, entry: string) => startChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env });
-  const children: Child[] = [node('worker', 'worker.ts'), node('api', 'src/api/server.ts')];
+  const node = (name: string, entry: string, extra: Record<string, string> = {}) =>
+    startChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: { ...env, ...extra } });
+  // The worker runs as `npm start` runs it: with its heap limit (src/worker/heap.ts).
+  const children: Child[] = [node('worker', 'worker.ts', { NODE_OPTIONS: workerNodeOptions(process.env) }), node('api', 'src/api/server.ts')];
   const [worker, api] = children as [Child, Child];
 
   const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`, LOG_LEVEL: 'warn' });

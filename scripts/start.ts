@@ -10,6 +10,7 @@ import { applyMigrations } from './lib/migrate.js';
 import { recordProcesses, stopRecordedProcesses } from './lib/stale-processes.js';
 import { startTemporalDevServer } from './lib/temporal-dev-server.js';
 import { obtainTemporalCli } from './lib/temporal-tools.js';
+import { workerNodeOptions } from '../src/worker/heap.js';
 
 const config = loadConfigOrExit();
 const dataDir = path.resolve(config.DATA_DIR);
@@ -122,7 +123,9 @@ try {
   };
   const node = (entry: string) => ['--import', 'tsx', path.resolve(import.meta.dirname, '..', entry)];
   for (const [name, entry] of [['worker', 'worker.ts'], ['api', 'src/api/server.ts']] as const) {
-    const child = startChild(name, process.execPath, node(entry), { env });
+    const child = startChild(name, process.execPath, node(entry), {
+      env: name === 'worker' ? { ...env, NODE_OPTIONS: workerNodeOptions(process.env) } : env,
+    });
     children.push(child);
   }
   recordChildren();

@@ -62,6 +62,8 @@ const ConfigSchema = z.object({
       .refine((n) => n >= 1 && n <= 10_000_000, 'must be between 1 and 10000000')
       .optional(),
   ),
+  /** Workflows the worker keeps in memory between tasks; the rest replay their (short) history on wake-up. */
+  WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false', '1', '0', ''])

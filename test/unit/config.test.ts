@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../src/config.js';
+import { workerNodeOptions } from '../../src/worker/heap.js';
 
 describe('parseConfig', () => {
   it('gives the documented defaults on an empty environment', () => {
@@ -12,6 +13,7 @@ describe('parseConfig', () => {
       TEMPORAL_TASK_QUEUE: 'sequent',
       LOG_LEVEL: 'info',
       WEBHOOK_ALLOW_PRIVATE_URLS: false,
+      WORKER_CACHED_WORKFLOWS: 250,
     });
     expect(parseConfig({}).DATABASE_URL).toBeUndefined();
     expect(parseConfig({}).RESEND_API_KEY).toBeUndefined();
@@ -28,6 +30,8 @@ describe('parseConfig', () => {
     ['BOOTSTRAP_API_KEY', 'sk_test_123'],
     ['ADMIN_TOKEN', 'short'],
     ['WEBHOOK_ALLOW_PRIVATE_URLS', 'yes'],
+    ['WORKER_CACHED_WORKFLOWS', '-1'],
+    ['WORKER_CACHED_WORKFLOWS', 'many'],
   ])('refuses a bad %s and names it', (name, value) => {
     let error: unknown;
     try {
@@ -43,5 +47,13 @@ describe('parseConfig', () => {
     const config = parseConfig({ RESEND_API_KEY: '', DATABASE_URL: ' ' });
     expect(config.RESEND_API_KEY).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
+  });
+});
+
+describe('workerNodeOptions', () => {
+  it("bounds the worker's heap unless the operator set NODE_OPTIONS", () => {
+    expect(workerNodeOptions({})).toBe('--max-old-space-size=512');
+    expect(workerNodeOptions({ NODE_OPTIONS: ' ' })).toBe('--max-old-space-size=512');
+    expect(workerNodeOptions({ NODE_OPTIONS: '--max-old-space-size=2048' })).toBe('--max-old-space-size=2048');
   });
 });
