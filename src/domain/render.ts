@@ -23,6 +23,17 @@ function lookup(lead: LeadFields, name: string): string {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
+/** Long lead fields can make a subject outgrow the template's own limit; it is cut, never refused. */
+export const MAX_RENDERED_SUBJECT = 998;
+
+// Cuts between code points, so a surrogate pair (an emoji) is never split into invalid text.
+function cutAt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
+  return text.slice(0, end).trimEnd();
+}
+
 export type Rendered = { text: string; emptyTokens: string[] };
 
 /**
@@ -39,6 +50,6 @@ export function renderTemplate(template: string, lead: LeadFields, mode: 'html' 
     // The fallback is the template author's own text, so it is markup like the rest of the template.
     return fallback ?? '';
   });
-  if (mode === 'subject') text = text.replace(/[\r\n]+/g, ' ').trim();
+  if (mode === 'subject') text = cutAt(text.replace(/[\r\n]+/g, ' ').trim(), MAX_RENDERED_SUBJECT);
   return { text, emptyTokens: [...emptyTokens] };
 }

@@ -39,3 +39,13 @@ describe('renderTemplate', () => {
     expect(renderTemplate('{{firstName}}', { email: 'x@y.z', firstName: '{{email}}' }, 'subject').text).toBe('{{email}}');
   });
 });
+
+describe('rendered subjects', () => {
+  it('are cut at 998 characters, whole code points only, however long the lead fields', () => {
+    const long = renderTemplate('Re: {{company}} {{jobTitle}}', { ...lead, company: 'A'.repeat(600), jobTitle: '😀'.repeat(600) }, 'subject').text;
+    expect(long.length).toBeLessThanOrEqual(998);
+    expect(long.startsWith(`Re: ${'A'.repeat(600)} 😀`)).toBe(true);
+    expect(/[\uD800-\uDBFF]$/.test(long)).toBe(false);
+    expect(renderTemplate('Short {{company}}', lead, 'subject').text).toBe('Short Acme');
+  });
+});
