@@ -28,9 +28,13 @@ export default defineConfig({
           include: ['test/faults/**/*.test.ts'],
           // Each file starts a stack of its own (PostgreSQL, a file-backed Temporal dev server, the
           // worker and API processes) and then breaks it, so it never uses the shared one.
-          testTimeout: 240_000,
+          // Generous: on a quiet 2-CPU machine each file takes 40–100 s, but a busy one can triple that.
+          testTimeout: 300_000,
           hookTimeout: 180_000,
           pool: 'forks',
+          // All four at once: three of them mostly wait (an outage, a restart, retry backoffs), so
+          // side by side they take about as long as the 1,000-lead one alone.
+          maxWorkers: 4,
         },
       },
     ],

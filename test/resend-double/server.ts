@@ -72,11 +72,23 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
   const inbound = new Map<string, InboundEmail>();
   let failureRate: { rate: number; pick: () => Failure } | null = null;
   let delayMs = 0;
+  let answerDelayMs = 0;
   let requests = 0;
+  let held = 0;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
+  };
+  // answerLate: the email is accepted, its answer waits.
+  const holdAnswer = async () => {
+    if (!answerDelayMs) return;
+    held++;
+    try {
+      await new Promise((r) => setTimeout(r, answerDelayMs));
+    } finally {
+      held--;
+    }
   };
   const fail = (res: ServerResponse, f: Failure) =>
     send(res, f.status, { statusCode: f.status, name: f.name, message: f.message ?? f.name }, f.retryAfter ? { 'retry-after': f.retryAfter } : {});
@@ -135,7 +147,10 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
       if (seen && seen.hash !== hash) {
         return fail(res, { status: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload.' });
       }
-      if (seen) return send(res, 200, { id: seen.id });
+      if (seen) {
+        await holdAnswer();
+        return send(res, 200, { id: seen.id });
+      }
     }
     const id = randomUUID();
     if (key) byKey.set(key, { hash, id });
@@ -151,10 +166,12 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
       tags: body.tags ?? [],
       createdAt: new Date().toISOString(),
     });
+    await holdAnswer();
     send(res, 200, { id });
   };
 
-  const server = createServer((req, res) => void handle(req, res));
+  // A client that went away mid-request (a killed worker) leaves nothing to answer.
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -164,6 +181,10 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     accepted,
     get requests() {
       return requests;
+    },
+    /** Emails accepted whose answer answerLate still holds back. */
+    get answersHeld() {
+      return held;
     },
     /** The next `count` POST /emails answer with this failure (before any validation). */
     failNext(count: number, failure: Failure) {
@@ -175,6 +196,13 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     },
     slowDown(ms: number) {
       delayMs = ms;
+    },
+    /**
+     * Accepts each email at once but holds its 200 back `ms`: the provider has sent it while the
+     * caller does not know yet (as when the caller dies or the answer is lost on the way).
+     */
+    answerLate(ms: number) {
+      answerDelayMs = ms;
     },
     /** Stores an inbound email (as Resend's receiving API would hold it) and returns its event. */
     receive(email: Omit<InboundEmail, 'id' | 'created_at'>) {
