@@ -10,3 +10,28 @@ export function createDb(connectionString: string, options: { max?: number } = {
     adapter: new PrismaPg({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 5_000 }),
   });
 }
+
+// PostgreSQL's deadlock_detected and serialization_failure: the transaction was rolled back whole
+// and may simply be run again.
+const RETRYABLE_CODES = new Set(['40P01', '40001']);
+
+function isRetryableConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } } | null;
+  const code = e?.meta?.driverAdapterError?.cause?.originalCode ?? e?.code;
+  return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+
+/**
+ * Runs a transaction again (up to `attempts` times, with a short random pause) when PostgreSQL
+ * aborted it as a deadlock victim or a serialization failure; anything else is thrown at once.
+ */
+export async function retryOnConflict<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (attempt >= attempts || !isRetryableConflict(err)) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+    }
+  }
+}

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import type { Db } from '../db.js';
+import { retryOnConflict, type Db } from '../db.js';
 import { newId } from '../domain/ids.js';
 import { requestCampaignSync, type Orchestrator } from '../campaigns/orchestration.js';
 
@@ -42,7 +42,9 @@ function toRows(leads: LeadInput[]): Row[] {
       present: STANDARD.filter((f) => f in lead),
     });
   }
-  return [...byEmail.values()];
+  // One order for every request: concurrent calls over the same leads then lock them in the same
+  // order and queue behind each other instead of deadlocking.
+  return [...byEmail.values()].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
 }
 
 /**
@@ -52,7 +54,7 @@ function toRows(leads: LeadInput[]): Row[] {
  */
 export async function bulkUpsertLeads(db: Db, orchestrator: Orchestrator, workspaceId: string, campaignId: string, leads: LeadInput[]) {
   const rows = toRows(leads);
-  const result = await db.$transaction(
+  const result = await retryOnConflict(() => db.$transaction(
     async (tx) => {
       // FOR SHARE: a concurrent start waits for this to commit, then its sweep sees these leads.
       const [campaign] = await tx.$queryRaw<{ status: string }[]>`
@@ -68,11 +70,17 @@ export async function bulkUpsertLeads(db: Db, orchestrator: Orchestrator, worksp
       const accepted = rows.filter((r) => !suppressed.has(r.email));
       const input = JSON.stringify(accepted);
 
+      // Existing leads are locked up front, in email order; the statements below then find them held.
+      await tx.$queryRaw`
+        SELECT 1 FROM "Lead" WHERE "workspaceId" = ${workspaceId} AND email = ANY(${accepted.map((r) => r.email)}::text[])
+         ORDER BY email FOR UPDATE`;
+
       const created = await tx.$executeRaw`
         INSERT INTO "Lead" (id, "workspaceId", email, "firstName", "lastName", company, "jobTitle", "customFields", "createdAt", "updatedAt")
         SELECT x."leadId", ${workspaceId}, x.email, x."firstName", x."lastName", x.company, x."jobTitle", x."customFields", now(), now()
           FROM jsonb_to_recordset(${input}::jsonb) AS x("leadId" text, email text, "firstName" text, "lastName" text,
                                                         company text, "jobTitle" text, "customFields" jsonb)
+         ORDER BY x.email
         ON CONFLICT ("workspaceId", email) DO NOTHING`;
 
       await tx.$executeRaw`
@@ -92,12 +100,13 @@ export async function bulkUpsertLeads(db: Db, orchestrator: Orchestrator, worksp
         SELECT x."enrollmentId", ${workspaceId}, ${campaignId}, l.id, 'pending', 0, now()
           FROM jsonb_to_recordset(${input}::jsonb) AS x("enrollmentId" text, email text)
           JOIN "Lead" l ON l."workspaceId" = ${workspaceId} AND l.email = x.email
+         ORDER BY x.email
         ON CONFLICT ("campaignId", "leadId") DO NOTHING`;
 
       return { status: campaign.status, created, enrolled, accepted: accepted.length, skipped: rows.length - accepted.length };
     },
     { timeout: 120_000, maxWait: 10_000 },
-  );
+  ));
 
   if (result.status === 'running' && result.enrolled > 0) await requestCampaignSync(orchestrator, campaignId, false);
   const updated = result.accepted - result.created;

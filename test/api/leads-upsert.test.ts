@@ -127,6 +127,22 @@ describe('bulk upsert rules (SPEC §3)', () => {
     );
   });
 
+  it('takes concurrent bulk calls over the same leads in any order without an error', async () => {
+    const { bulk, deps, workspaceId, campaign } = await setup();
+    const tag = uniq();
+    const emails = Array.from({ length: 300 }, (_, i) => `race${i}-${tag}@example.com`);
+    await bulk(emails.slice(0, 150).map((email) => ({ email, firstName: 'Old' })));
+    // Overlapping sets, each in another order: row locks taken in request order would deadlock.
+    const shuffled = (seed: number) => [...emails].sort((a, b) => ((a.length * 31 + seed * a.charCodeAt(4)) % 97) - ((b.length * 31 + seed * b.charCodeAt(4)) % 97) || (seed % 2 ? a.localeCompare(b) : b.localeCompare(a)));
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => bulk(shuffled(i).map((email) => ({ email, firstName: `New${i}` })))));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(answers.every((a) => a.body.data.total === 300)).toBe(true);
+    // Across all calls each lead was created once and enrolled once.
+    expect(answers.reduce((sum, a) => sum + a.body.data.enrolled, 0)).toBe(150);
+    expect(await deps.db.lead.count({ where: { workspaceId, email: { in: emails } } })).toBe(300);
+    expect(await deps.db.enrollment.count({ where: { campaignId: campaign } })).toBe(300);
+  });
+
   it('upserts 10,000 leads in one call', async () => {
     const { bulk, deps, campaign } = await setup();
     const tag = uniq();
