@@ -36,6 +36,9 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
     if (campaign.status === 'running' && resumeFrom?.phase !== 'signal') {
       let after = resumeFrom?.after ?? '';
       for (;;) {
+        // A pause during the sweep stops it: the rest start on resume (their workflowStartedAt is
+        // still null), instead of 10,000 workflows starting only to be paused one by one.
+        if (after && (await db.campaign.findUnique({ where: { id: campaignId }, select: { status: true } }))?.status !== 'running') break;
         const page = await db.enrollment.findMany({
           where: { campaignId, id: { gt: after }, workflowStartedAt: null, status: { in: ['pending', 'active'] } },
           orderBy: { id: 'asc' },

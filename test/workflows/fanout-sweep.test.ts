@@ -1,0 +1,45 @@
+import type { Client } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { activitiesFromConfig } from '../../src/activities/index.js';
+import { createLogger } from '../../src/logger.js';
+import { createLocalTransport } from '../../src/mail/local-transport.js';
+import { testApp } from '../helpers/deps.js';
+
+describe('the fan-out sweep', () => {
+  it('stops starting workflows when the campaign is paused mid-sweep; the rest wait for resume', async () => {
+    const { api, deps } = await testApp();
+    const id = (await api.post('/v1/campaigns', { name: 'sweep', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const tag = Math.random().toString(36).slice(2, 8);
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 1_200 }, (_, i) => ({ email: `sweep${i}-${tag}@example.com` })) });
+    // Running as far as the database knows, without the API's own fan-out racing this one.
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date() } });
+    // The pause commits while the sweep starts the last workflow of its first page of 500.
+    let starts = 0;
+    const pauseAt500: ProxyHandler<Client['workflow']> = {
+      get(workflow, name) {
+        if (name !== 'start') return Reflect.get(workflow, name, workflow) as unknown;
+        return async (...args: Parameters<Client['workflow']['start']>) => {
+          if (++starts === 500) await deps.db.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: new Date() } });
+          return workflow.start(...args);
+        };
+      },
+    };
+    const client = new Proxy(deps.temporal, {
+      get: (target, name) => (name === 'workflow' ? new Proxy(target.workflow, pauseAt500) : (Reflect.get(target, name, target) as unknown)),
+    });
+    const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
+
+    type Sweep = typeof syncCampaign;
+    const sweep = (signalAll: boolean) =>
+      new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll });
+    const paused = await sweep(false);
+    expect(paused.started).toBe(500);
+    expect(await deps.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: { not: null } } })).toBe(paused.started);
+
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', pausedAt: null } });
+    const resumed = await sweep(true);
+    expect(paused.started + resumed.started).toBe(1_200);
+    expect(await deps.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: null } })).toBe(0);
+  }, 120_000);
+});
