@@ -35,6 +35,8 @@ export default defineConfig({
           // All four at once: three of them mostly wait (an outage, a restart, retry backoffs), so
           // side by side they take about as long as the 1,000-lead one alone.
           maxWorkers: 4,
+          // After the integration files, not beside them: a fault test's timings need the CPUs.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
