@@ -14,8 +14,17 @@ import { percentile, startBenchStack } from './stack.js';
 
 type Result = { scenario: string; metric: string; value: number; unit: string; target?: string };
 const results: Result[] = [];
+const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+const dir = path.resolve(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const started = Date.now();
+// Written after every result, so a run cut short still leaves what it measured.
+const save = (complete: boolean) =>
+  writeFileSync(file, JSON.stringify({ date: new Date(started).toISOString(), minutes: +((Date.now() - started) / 60_000).toFixed(1), complete, machine, results }, null, 2));
 const record = (r: Result) => {
   results.push(r);
+  save(false);
   console.log(`${r.scenario.padEnd(11)} ${r.metric.padEnd(58)} ${String(r.value).padStart(10)} ${r.unit.padEnd(4)} ${r.target ?? ''}`);
 };
 const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load').split(','));
@@ -221,10 +230,6 @@ if (only.has('load')) {
   }
 }
 
-const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
-const dir = path.resolve(import.meta.dirname, 'results');
-mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2));
-console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
+save(true);
+console.log(`\nwritten ${path.relative(process.cwd(), file)} after ${((Date.now() - started) / 60_000).toFixed(1)} minutes`);
 process.exit(0);
