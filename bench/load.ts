@@ -18,9 +18,13 @@ const STEPS = [
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
 
 export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], record: Recorder, options: { clients: number; seconds: number }) {
+  // A real sender: the default MAIL_FROM (sequent@localhost) is refused by Resend's validation.
+  await stack.call('POST', '/v1/sender-accounts', { email: 'load@acme.com', name: 'Load', dailyLimit: 100_000 });
   const ids: string[] = [];
   for (let c = 0; c < CAMPAIGNS; c++) {
     const id = (await stack.call('POST', '/v1/campaigns', { name: `load ${c}`, sequenceSteps: STEPS })).body.data.id as string;
+    // A campaign without leads cannot start (400 no_leads_enrolled): seed one first.
+    await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: `l0-${id}@load.example.com`, firstName: 'F0' }] });
     await stack.call('POST', `/v1/campaigns/${id}/start`);
     ids.push(id);
   }
