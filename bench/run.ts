@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { FANOUT_CONCURRENCY } from '../src/activities/fanout-activities.js';
 import { startResendDouble } from '../test/resend-double/server.js';
 import { rawActivityRate, rawStartRate } from './baselines.js';
 import { loadScenario } from './load.js';
@@ -28,7 +29,6 @@ const record = (r: Result) => {
   console.log(`${r.scenario.padEnd(11)} ${r.metric.padEnd(58)} ${String(r.value).padStart(10)} ${r.unit.padEnd(4)} ${r.target ?? ''}`);
 };
 const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load').split(','));
-const FANOUT_CONCURRENCY = 32; // the fan-out activity's own concurrency: the raw baseline uses the same
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 const leadsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@bench.example.com`, firstName: `F${i}`, company: 'Acme' }));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

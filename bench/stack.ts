@@ -6,7 +6,7 @@ import { createDb } from '../src/db.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { createTemporalClient } from '../src/temporal.js';
 import { workerNodeOptions } from '../src/worker/heap.js';
-import { freePort, startChild, stopChildren, type Child } from '../scripts/lib/children.js';
+import { freePort, startChild, stopChildren, waitForHttp, type Child } from '../scripts/lib/children.js';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../scripts/lib/migrate.js';
 import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server.js';
@@ -56,10 +56,7 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
   const db = createDb(pg.url, { max: 5 });
   const temporal = createTemporalClient(config);
   const base = `http://127.0.0.1:${apiPort}`;
-  for (const deadline = Date.now() + 60_000; !(await fetch(`${base}/readyz`).then((r) => r.ok, () => false)); ) {
-    if (Date.now() > deadline) throw new Error('the bench API did not become ready within 60 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForHttp(`${base}/readyz`, 60_000);
   const workspaceId = (await db.apiKey.findFirstOrThrow({ select: { workspaceId: true } })).workspaceId;
 
   const call = async (method: string, url: string, body?: unknown) => {

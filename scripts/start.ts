@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { loadConfigOrExit } from '../src/config.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
-import { startChild, stopChildren, type Child } from './lib/children.js';
+import { startChild, stopChildren, waitForHttp, type Child } from './lib/children.js';
 import { applyMigrations } from './lib/migrate.js';
 import { recordProcesses, stopRecordedProcesses } from './lib/stale-processes.js';
 import { startTemporalDevServer } from './lib/temporal-dev-server.js';
@@ -63,22 +63,6 @@ function startPostgresProcess(): Promise<string> {
     children.push(child);
     void child.exited.then((code) => reject(new Error(`embedded PostgreSQL exited (code ${code}):\n${lines.slice(-2000)}`)));
   });
-}
-
-async function waitReady(url: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline && !stopping) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
-      if (res.ok) return;
-      last = await res.text();
-    } catch (err) {
-      last = String(err);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not become ready within ${timeoutMs} ms: ${last}`);
 }
 
 const pidFile = path.join(dataDir, 'stack.pids');
@@ -140,7 +124,7 @@ try {
   }
 
   const apiUrl = `http://127.0.0.1:${config.PORT}`;
-  await waitReady(`${apiUrl}/readyz`, 60_000);
+  await waitForHttp(`${apiUrl}/readyz`, 60_000, () => stopping);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(`
   Sequent is ready (${seconds} s)

@@ -81,3 +81,20 @@ export async function isPortFree(port: number): Promise<boolean> {
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
+
+/** Polls `url` until it answers 2xx; throws with its last answer after `timeoutMs` (or once `stop()` holds). */
+export async function waitForHttp(url: string, timeoutMs: number, stop: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline && !stop()) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+      if (res.ok) return;
+      last = await res.text();
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not become ready within ${timeoutMs} ms: ${last}`);
+}

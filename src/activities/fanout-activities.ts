@@ -5,7 +5,7 @@ import type { ActivityDeps } from './index.js';
 
 const PAGE = 500;
 // Enough parallel RPCs to keep the Temporal frontend busy without flooding it.
-const CONCURRENCY = 32;
+export const FANOUT_CONCURRENCY = 32;
 
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
   let next = 0;
@@ -47,7 +47,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
         });
         if (page.length === 0) break;
         // Never started, so nothing was sent: the plan is known here and the workflow need not load it.
-        await inParallel(page, CONCURRENCY, (e) =>
+        await inParallel(page, FANOUT_CONCURRENCY, (e) =>
           startEnrollmentWorkflow(orchestrator, {
             enrollmentId: e.id,
             campaignId,
@@ -79,7 +79,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
           select: { id: true },
         });
         if (page.length === 0) break;
-        await inParallel(page, CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, signal));
+        await inParallel(page, FANOUT_CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, signal));
         signalled += page.length;
         after = page.at(-1)!.id;
         heartbeat({ phase: 'signal', after } satisfies Cursor);
