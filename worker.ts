@@ -4,14 +4,15 @@ import { loadConfigOrExit, requireSetting, sendRateOf } from './src/config.js';
 import { createDb } from './src/db.js';
 import { createLogger } from './src/logger.js';
 import { createTemporalClient, temporalAddress } from './src/temporal.js';
-import { buildWorker } from './src/worker/build-worker.js';
+import { buildWorker, WORKER_DB_POOL } from './src/worker/build-worker.js';
 import { installRuntimeLogger } from './src/worker/runtime-logger.js';
 import { ensureSchedules } from './src/worker/schedules.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
 installRuntimeLogger(logger);
-const db = createDb(requireSetting(config, 'DATABASE_URL'));
+// A burst of work waits for a connection rather than failing an attempt.
+const db = createDb(requireSetting(config, 'DATABASE_URL'), { max: WORKER_DB_POOL, waitForConnectionMs: 60_000 });
 const connection = await NativeConnection.connect({ address: temporalAddress(config) });
 // Activities that start or signal workflows (the campaign fan-out) use an ordinary client.
 const client = createTemporalClient(config);

@@ -9,9 +9,9 @@ import path from 'node:path';
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { SendStepResult } from '../src/activities/types.js';
+import type { ClaimResult, SendStepResult } from '../src/activities/types.js';
 import { buildWorker } from '../src/worker/build-worker.js';
-import { pauseSignal, replySignal, resumeSignal, SEARCH_ATTRIBUTES } from '../src/workflows/contract.js';
+import { pauseSignal, replySignal, resumeSignal, SEARCH_ATTRIBUTES, wakeSignal } from '../src/workflows/contract.js';
 import { enrollmentWorkflow } from '../src/workflows/index.js';
 import { obtainTemporalCli, obtainTestServer } from './lib/temporal-tools.js';
 
@@ -29,7 +29,14 @@ await env.connection.operatorService.addSearchAttributes({
   searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
 });
 
-type Scenario = { delaysDays: number[]; failingAttempts?: number; planWithStart?: boolean; drive: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void> };
+type Scenario = {
+  delaysDays: number[];
+  failingAttempts?: number;
+  planWithStart?: boolean;
+  /** What the claims answer before they go ahead, in order. */
+  claims?: ClaimResult[];
+  drive: (handle: Awaited<ReturnType<typeof env.client.workflow.start>>) => Promise<void>;
+};
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const scenarios: Record<string, Scenario> = {
@@ -54,6 +61,24 @@ const scenarios: Record<string, Scenario> = {
       await handle.signal(resumeSignal);
     },
   },
+  // The claim defers for capacity; a wake (a sender fixed or added) cuts the wait short.
+  'capacity-deferral-then-wake': {
+    delaysDays: [0],
+    claims: [{ kind: 'deferred', reason: 'capacity', until: '2099-01-01T00:00:00.000Z' }],
+    drive: async (handle) => {
+      await wait(2_000);
+      await handle.signal(wakeSignal);
+    },
+  },
+  // The database says the campaign is paused; the resume lets the step go.
+  'campaign-paused-at-claim-then-resume': {
+    delaysDays: [0],
+    claims: [{ kind: 'deferred', reason: 'campaign_paused', until: null }],
+    drive: async (handle) => {
+      await wait(2_000);
+      await handle.signal(resumeSignal);
+    },
+  },
 };
 
 let n = 0;
@@ -65,13 +90,16 @@ for (const [name, scenario] of Object.entries(scenarios)) {
     namespace: 'default',
     taskQueue,
     activities: {
+      async claimStep({ stepNumber }): Promise<ClaimResult> {
+        return scenario.claims?.shift() ?? { kind: 'attempt', messageId: `msg_${stepNumber}` };
+      },
+      async deliverStep({ stepNumber }): Promise<SendStepResult> {
+        if (++attempts <= (scenario.failingAttempts ?? 0)) throw ApplicationFailure.retryable('provider unavailable', 'RetryableMailError');
+        return { kind: 'sent', messageId: `msg_${stepNumber}`, sentAt: new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString() };
+      },
       async loadEnrollmentPlan() {
         const anchorAt = new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString();
         return { delaysDays: scenario.delaysDays, sentSteps: 0, anchorAt, finished: false };
-      },
-      async sendStep({ stepNumber }): Promise<SendStepResult> {
-        if (++attempts <= (scenario.failingAttempts ?? 0)) throw ApplicationFailure.retryable('provider unavailable', 'RetryableMailError');
-        return { kind: 'sent', messageId: `msg_${stepNumber}`, sentAt: new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString() };
       },
       async finishEnrollment() {},
     },

@@ -1,13 +1,24 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from './generated/prisma/client.js';
+import { PrismaClient, type Prisma } from './generated/prisma/client.js';
 
 export type Db = PrismaClient;
 export { Prisma } from './generated/prisma/client.js';
+/** A client inside an interactive transaction. */
+export type Tx = Prisma.TransactionClient;
 
-/** One client per process: entry points build it once and pass it in. */
-export function createDb(connectionString: string, options: { max?: number } = {}): Db {
+/**
+ * For transactions that may wait on an enrollment or campaign row a send holds across its provider
+ * call (at most the provider timeout): Prisma's default 5 s would give up first.
+ */
+export const WAITS_FOR_SENDS = { timeout: 30_000, maxWait: 10_000 } as const;
+
+/**
+ * One client per process: entry points build it once and pass it in. `waitForConnectionMs`: how
+ * long a query waits for a free connection (the API fails fast with a 503; the worker queues).
+ */
+export function createDb(connectionString: string, options: { max?: number; waitForConnectionMs?: number } = {}): Db {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: 5_000 }),
+    adapter: new PrismaPg({ connectionString, max: options.max ?? 10, connectionTimeoutMillis: options.waitForConnectionMs ?? 5_000 }),
   });
 }
 

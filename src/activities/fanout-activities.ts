@@ -1,5 +1,6 @@
 import { heartbeat, activityInfo } from '@temporalio/activity';
 import { signalEnrollment, startEnrollmentWorkflow } from '../campaigns/orchestration.js';
+import { inParallel } from '../domain/parallel.js';
 import { planOf } from './enrollment-activities.js';
 import type { ActivityDeps } from './index.js';
 
@@ -7,84 +8,104 @@ const PAGE = 500;
 // Enough parallel RPCs to keep the Temporal frontend busy without flooding it.
 export const FANOUT_CONCURRENCY = 32;
 
-async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  });
-  await Promise.all(runners);
-}
 
 type Cursor = { phase: 'start' | 'signal'; after: string };
 
+type Page = { id: string; enrolledAt: Date; currentStep: number; status: string; lead: { email: string } }[];
+
+/** Pages through a campaign's enrollments by id from `after`, until `next` answers an empty page or `stop` says so. */
+async function sweep<T extends { id: string }>(options: {
+  after: string;
+  next: (after: string) => Promise<T[]>;
+  each: (page: T[]) => Promise<void>;
+  checkpoint: (after: string) => void;
+  stop?: () => Promise<boolean>;
+}): Promise<number> {
+  let after = options.after;
+  let done = 0;
+  for (;;) {
+    if (options.stop && after && (await options.stop())) break;
+    const page = await options.next(after);
+    if (page.length === 0) break;
+    await options.each(page);
+    done += page.length;
+    after = page.at(-1)!.id;
+    options.checkpoint(after);
+  }
+  return done;
+}
+
 export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) {
   /**
-   * Brings every enrollment of a campaign in line with the campaign's current status. Idempotent:
-   * starting is "use existing", signals are state-setting, so a retried sweep is harmless.
+   * Brings every enrollment of a campaign in line with the campaign's current status: starts the
+   * workflows of enrollments that wait for one (while running) and, when the status differs from
+   * the one last brought in line (`syncedStatus`), tells started ones to pause or resume. A retry
+   * or a repeated request is harmless: starting is "use existing", signals set state, and a
+   * campaign already in line gets no signal sweep.
    */
-  async function syncCampaign({ campaignId, signalAll }: { campaignId: string; signalAll: boolean }) {
+  async function syncCampaign({ campaignId }: { campaignId: string; signalAll?: boolean }) {
     const campaign = await db.campaign.findUnique({
       where: { id: campaignId },
-      select: { status: true, workspaceId: true, startedAt: true, steps: { orderBy: { stepNumber: 'asc' }, select: { delayDays: true } } },
+      select: { status: true, syncedStatus: true, workspaceId: true, startedAt: true, steps: { orderBy: { stepNumber: 'asc' }, select: { delayDays: true } } },
     });
     if (!campaign || campaign.status === 'draft') return { started: 0, signalled: 0 };
-
     const resumeFrom = activityInfo().heartbeatDetails as Cursor | undefined;
     let started = 0;
     let signalled = 0;
 
     if (campaign.status === 'running' && resumeFrom?.phase !== 'signal') {
-      let after = resumeFrom?.after ?? '';
-      for (;;) {
+      started = await sweep<Page[number]>({
+        after: resumeFrom?.after ?? '',
         // A pause during the sweep stops it: the rest start on resume (their workflowStartedAt is
         // still null), instead of 10,000 workflows starting only to be paused one by one.
-        if (after && (await db.campaign.findUnique({ where: { id: campaignId }, select: { status: true } }))?.status !== 'running') break;
-        const page = await db.enrollment.findMany({
-          where: { campaignId, id: { gt: after }, workflowStartedAt: null, status: { in: ['pending', 'active'] } },
-          orderBy: { id: 'asc' },
-          take: PAGE,
-          select: { id: true, enrolledAt: true, currentStep: true, status: true, lead: { select: { email: true } } },
-        });
-        if (page.length === 0) break;
-        // Never started, so nothing was sent: the plan is known here and the workflow need not load it.
-        await inParallel(page, FANOUT_CONCURRENCY, (e) =>
-          startEnrollmentWorkflow(orchestrator, {
-            enrollmentId: e.id,
-            campaignId,
-            workspaceId: campaign.workspaceId,
-            leadEmail: e.lead.email,
-            ...(e.currentStep === 0 ? { plan: planOf(e, campaign, null) } : {}),
+        stop: async () => (await db.campaign.findUnique({ where: { id: campaignId }, select: { status: true } }))?.status !== 'running',
+        next: (after) =>
+          db.enrollment.findMany({
+            where: { campaignId, id: { gt: after }, workflowStartedAt: null, status: { in: ['pending', 'active'] } },
+            orderBy: { id: 'asc' },
+            take: PAGE,
+            select: { id: true, enrolledAt: true, currentStep: true, status: true, lead: { select: { email: true } } },
           }),
-        );
-        await db.enrollment.updateMany({
-          where: { id: { in: page.map((e) => e.id) }, workflowStartedAt: null },
-          data: { workflowStartedAt: now() },
-        });
-        await db.enrollment.updateMany({ where: { id: { in: page.map((e) => e.id) }, status: 'pending' }, data: { status: 'active' } });
-        started += page.length;
-        after = page.at(-1)!.id;
-        heartbeat({ phase: 'start', after } satisfies Cursor);
-      }
+        each: async (page) => {
+          // Never started, so nothing was sent: the plan is known here and the workflow need not load it.
+          await inParallel(page, FANOUT_CONCURRENCY, (e) =>
+            startEnrollmentWorkflow(orchestrator, {
+              enrollmentId: e.id,
+              campaignId,
+              workspaceId: campaign.workspaceId,
+              leadEmail: e.lead.email,
+              ...(e.currentStep === 0 ? { plan: planOf(e, campaign, null) } : {}),
+            }),
+          );
+          await db.$executeRaw`
+            UPDATE "Enrollment" SET "workflowStartedAt" = ${now()},
+                   status = CASE WHEN status = 'pending' THEN 'active'::"EnrollmentStatus" ELSE status END
+             WHERE id = ANY(${page.map((e) => e.id)}::text[]) AND "workflowStartedAt" IS NULL`;
+        },
+        checkpoint: (after) => heartbeat({ phase: 'start', after } satisfies Cursor),
+      });
     }
 
-    if (signalAll) {
+    // A first start has nothing started to tell; otherwise a status not yet brought in line is.
+    const fresh = campaign.syncedStatus === null && campaign.status === 'running';
+    if (campaign.syncedStatus !== campaign.status && !fresh) {
       const signal = campaign.status === 'running' ? 'resume' : 'pause';
-      let after = resumeFrom?.phase === 'signal' ? resumeFrom.after : '';
-      for (;;) {
+      signalled = await sweep<{ id: string }>({
+        after: resumeFrom?.phase === 'signal' ? resumeFrom.after : '',
         // Leads paused one by one stay paused when the campaign resumes.
-        const page = await db.enrollment.findMany({
-          where: { campaignId, id: { gt: after }, workflowStartedAt: { not: null }, status: 'active' },
-          orderBy: { id: 'asc' },
-          take: PAGE,
-          select: { id: true },
-        });
-        if (page.length === 0) break;
-        await inParallel(page, FANOUT_CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, signal));
-        signalled += page.length;
-        after = page.at(-1)!.id;
-        heartbeat({ phase: 'signal', after } satisfies Cursor);
-      }
+        next: (after) =>
+          db.enrollment.findMany({
+            where: { campaignId, id: { gt: after }, workflowStartedAt: { not: null }, status: 'active' },
+            orderBy: { id: 'asc' },
+            take: PAGE,
+            select: { id: true },
+          }),
+        each: (page) => inParallel(page, FANOUT_CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, signal)),
+        checkpoint: (after) => heartbeat({ phase: 'signal', after } satisfies Cursor),
+      });
     }
+    // In line with the status read at the start; a change since then requested another sweep.
+    await db.campaign.updateMany({ where: { id: campaignId, status: campaign.status }, data: { syncedStatus: campaign.status } });
     return { started, signalled };
   }
 

@@ -54,7 +54,7 @@ export async function startEnrollmentWorkflow({ client, taskQueue }: Orchestrato
 export async function signalEnrollment(
   { client }: Orchestrator,
   enrollmentId: string,
-  signal: 'pause' | 'resume' | 'reply' | 'stop',
+  signal: 'pause' | 'resume' | 'reply' | 'stop' | 'wake',
   arg?: unknown,
 ): Promise<void> {
   try {

@@ -27,7 +27,15 @@ export async function campaignStats(db: Db, workspaceId: string, campaignId: str
     campaignId,
     status: campaign.status,
     enrolledLeads,
-    metrics: { sent, delivered, queued, bounced: counters?.bounced ?? 0, replied, replyRate: replyRate(replied, delivered) },
+    metrics: {
+      sent,
+      delivered,
+      queued,
+      bounced: counters?.bounced ?? 0,
+      complained: counters?.complained ?? 0,
+      replied,
+      replyRate: replyRate(replied, delivered),
+    },
     updatedAt: updatedAt.toISOString(),
   };
 }

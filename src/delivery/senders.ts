@@ -3,6 +3,8 @@ import type { Db } from '../db.js';
 import type { SenderAccount } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
 import { localDay } from '../domain/schedule.js';
+import { signalEnrollment, type Orchestrator } from '../campaigns/orchestration.js';
+import { inParallel } from '../domain/parallel.js';
 
 export type SenderInput = { email: string; name: string; dailyLimit: number; status?: 'active' | 'paused' | undefined };
 
@@ -20,6 +22,8 @@ function senderView(s: SenderAccount, used: number) {
     name: s.name,
     dailyLimit: s.dailyLimit,
     status: s.status,
+    lastError: s.lastError,
+    lastErrorAt: s.lastErrorAt?.toISOString() ?? null,
     sentToday: used,
     remainingToday: s.status === 'active' ? Math.max(s.dailyLimit - used, 0) : 0,
     createdAt: s.createdAt.toISOString(),
@@ -32,18 +36,56 @@ export async function listSenders(db: Db, workspaceId: string) {
   return senders.map((s) => senderView(s, used.get(s.id) ?? 0));
 }
 
-export async function createSender(db: Db, workspaceId: string, input: SenderInput) {
+/**
+ * Wakes leads that wait for what a sender change made available: those held for this account (or
+ * for any active account), and as many capacity waiters as it can now send today — the earliest
+ * booked first — instead of leaving them asleep until their booked day.
+ */
+async function wakeWaiting(db: Db, orchestrator: Orchestrator, workspaceId: string, senderId: string, capacityAdded: number) {
+  const held = await db.enrollment.findMany({
+    where: {
+      workspaceId,
+      waitingFor: 'sender_unavailable',
+      status: 'active',
+      workflowStartedAt: { not: null },
+      OR: [{ senderAccountId: senderId }, { senderAccountId: null }],
+    },
+    select: { id: true },
+  });
+  const waiting =
+    capacityAdded > 0
+      ? await db.enrollment.findMany({
+          where: { workspaceId, waitingFor: 'capacity', status: 'active', workflowStartedAt: { not: null }, OR: [{ senderAccountId: senderId }, { senderAccountId: null }] },
+          orderBy: [{ nextSendAt: 'asc' }, { id: 'asc' }],
+          take: capacityAdded,
+          select: { id: true },
+        })
+      : [];
+  await inParallel([...held, ...waiting], 32, (e) => signalEnrollment(orchestrator, e.id, 'wake'));
+}
+
+export async function createSender(db: Db, orchestrator: Orchestrator, workspaceId: string, input: SenderInput) {
   const existing = await db.senderAccount.findUnique({ where: { workspaceId_email: { workspaceId, email: input.email } } });
   if (existing) throw new ApiError(409, 'sender_exists', `A sender account for ${input.email} already exists.`);
   const sender = await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, ...input, status: input.status ?? 'active' } });
+  if (sender.status === 'active') await wakeWaiting(db, orchestrator, workspaceId, sender.id, sender.dailyLimit);
   return senderView(sender, 0);
 }
 
-export async function updateSender(db: Db, workspaceId: string, id: string, patch: Partial<Omit<SenderInput, 'email'>>) {
-  const { count } = await db.senderAccount.updateMany({ where: { id, workspaceId }, data: patch });
-  if (count === 0) throw new ApiError(404, 'not_found', 'Sender account not found.');
-  const sender = await db.senderAccount.findUniqueOrThrow({ where: { id } });
-  return senderView(sender, (await usedToday(db, workspaceId, [id])).get(id) ?? 0);
+/** Setting an account `active` again (after a pause or a provider error) clears its error and resumes its leads. */
+export async function updateSender(db: Db, orchestrator: Orchestrator, workspaceId: string, id: string, patch: Partial<Omit<SenderInput, 'email'>>) {
+  const before = await db.senderAccount.findFirst({ where: { id, workspaceId } });
+  if (!before) throw new ApiError(404, 'not_found', 'Sender account not found.');
+  const sender = await db.senderAccount.update({
+    where: { id },
+    data: { ...patch, ...(patch.status === 'active' ? { lastError: null, lastErrorAt: null } : {}) },
+  });
+  const used = (await usedToday(db, workspaceId, [id])).get(id) ?? 0;
+  if (sender.status === 'active') {
+    const remainingBefore = before.status === 'active' ? Math.max(before.dailyLimit - used, 0) : 0;
+    await wakeWaiting(db, orchestrator, workspaceId, id, Math.max(sender.dailyLimit - used, 0) - remainingBefore);
+  }
+  return senderView(sender, used);
 }
 
 /** A workspace has one default pool: all of its sender accounts. */

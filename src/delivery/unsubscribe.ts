@@ -1,6 +1,7 @@
-import type { Db } from '../db.js';
+import { WAITS_FOR_SENDS, type Db } from '../db.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
-import { endEnrollments, notifyEnded } from '../replies/suppression.js';
+import { endEnrollments, notifyEnded } from '../leads/endings.js';
+import { suppressAddress } from '../replies/suppression.js';
 
 /**
  * Suppresses the address a message went to (workspace-wide) and ends every live enrollment of
@@ -10,13 +11,10 @@ export async function unsubscribeByToken(db: Db, orchestrator: Orchestrator, tok
   const message = await db.message.findUnique({ where: { unsubscribeToken: token }, select: { workspaceId: true, leadId: true, toEmail: true } });
   if (!message) return null;
   const ended = await db.$transaction(async (tx) => {
-    await tx.suppression.upsert({
-      where: { workspaceId_email: { workspaceId: message.workspaceId, email: message.toEmail } },
-      create: { workspaceId: message.workspaceId, email: message.toEmail, reason: 'unsubscribed' },
-      update: {},
-    });
-    return endEnrollments(tx, { leadIds: [message.leadId] }, 'unsubscribed', 'unsubscribed via link');
-  });
+    const ended = await endEnrollments(tx, { leadIds: [message.leadId] }, 'unsubscribed', 'unsubscribed via link', new Date());
+    await suppressAddress(tx, message.workspaceId, message.toEmail, 'unsubscribed');
+    return ended;
+  }, WAITS_FOR_SENDS);
   await notifyEnded(orchestrator, ended, 'stop', 'unsubscribed');
   return { email: message.toEmail };
 }

@@ -11,6 +11,11 @@ export function nextLocalMidnight(now: Date, timezone: string): Date {
   return DateTime.fromJSDate(now, { zone: timezone }).startOf('day').plus({ days: 1 }).toJSDate();
 }
 
+/** When a local calendar day (YYYY-MM-DD) begins in a zone. */
+export function startOfLocalDay(day: string, timezone: string): Date {
+  return DateTime.fromISO(day, { zone: timezone }).startOf('day').toJSDate();
+}
+
 const minutes = (hhmm: string) => {
   const [h = '0', m = '0'] = hhmm.split(':');
   return Number(h) * 60 + Number(m);

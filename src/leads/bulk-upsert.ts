@@ -95,9 +95,15 @@ export async function bulkUpsertLeads(db: Db, orchestrator: Orchestrator, worksp
                                                         company text, "jobTitle" text, "customFields" jsonb, present text[])
          WHERE l."workspaceId" = ${workspaceId} AND l.email = x.email AND l.id <> x."leadId"`;
 
+      // Into a running campaign a lead is active at once, its first step planned; otherwise it
+      // waits for the start (pending).
+      const running = campaign.status === 'running';
+      const firstDelay = running ? ((await tx.sequenceStep.findUnique({ where: { campaignId_stepNumber: { campaignId, stepNumber: 1 } } }))?.delayDays ?? 0) : 0;
       const enrolled = await tx.$executeRaw`
-        INSERT INTO "Enrollment" (id, "workspaceId", "campaignId", "leadId", status, "currentStep", "enrolledAt")
-        SELECT x."enrollmentId", ${workspaceId}, ${campaignId}, l.id, 'pending', 0, now()
+        INSERT INTO "Enrollment" (id, "workspaceId", "campaignId", "leadId", status, "currentStep", "enrolledAt", "waitingFor", "waitingSince", "nextSendAt")
+        SELECT x."enrollmentId", ${workspaceId}, ${campaignId}, l.id, ${running ? 'active' : 'pending'}::"EnrollmentStatus", 0, now(),
+               ${running ? 'delay' : null}::"WaitReason", ${running ? new Date() : null}::timestamptz,
+               CASE WHEN ${running} THEN now() + make_interval(days => ${firstDelay}) END
           FROM jsonb_to_recordset(${input}::jsonb) AS x("enrollmentId" text, email text)
           JOIN "Lead" l ON l."workspaceId" = ${workspaceId} AND l.email = x.email
          ORDER BY x.email
@@ -108,7 +114,9 @@ export async function bulkUpsertLeads(db: Db, orchestrator: Orchestrator, worksp
     { timeout: 120_000, maxWait: 10_000 },
   ));
 
-  if (result.status === 'running' && result.enrolled > 0) await requestCampaignSync(orchestrator, campaignId, false);
+  // Also when nothing new was enrolled: a bulk call retried after its sync failed (a 503, a lost
+  // answer) still starts every enrollment it wrote the first time.
+  if (result.status === 'running') await requestCampaignSync(orchestrator, campaignId, false);
   const updated = result.accepted - result.created;
   return { enrolled: result.created, updated, skipped: result.skipped, total: result.created + updated };
 }

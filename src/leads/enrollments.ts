@@ -1,22 +1,25 @@
 import { ApiError } from '../api/errors.js';
-import type { Db } from '../db.js';
+import { WAITS_FOR_SENDS, type Db } from '../db.js';
 import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { paginate } from '../domain/paginate.js';
 import type { Enrollment, EnrollmentStatus, Lead, Message } from '../generated/prisma/client.js';
 import { signalEnrollment, startEnrollmentWorkflow, type Orchestrator } from '../campaigns/orchestration.js';
+import { waitingView } from '../delivery/waiting.js';
+import { endLocked, lockEnrollments } from './endings.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email'> }) {
+function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email'> }, campaignStatus: string) {
   return {
     leadId: e.leadId,
     email: e.lead.email,
     status: e.status,
     currentStep: e.currentStep,
-    nextSendAt: iso(e.nextSendAt),
+    ...waitingView(e, campaignStatus),
     enrolledAt: e.enrolledAt.toISOString(),
     finishedAt: iso(e.finishedAt),
+    stopReason: e.stopReason,
   };
 }
 
@@ -31,6 +34,9 @@ function messageView(m: Message) {
     sentAt: iso(m.sentAt),
     deliveredAt: iso(m.deliveredAt),
     bouncedAt: iso(m.bouncedAt),
+    softBouncedAt: iso(m.softBouncedAt),
+    complainedAt: iso(m.complainedAt),
+    failureReason: m.failureReason,
   };
 }
 
@@ -46,7 +52,7 @@ export async function listEnrollments(
   campaignId: string,
   query: { limit: number; cursor?: string | undefined; status?: EnrollmentStatus | undefined },
 ) {
-  await assertCampaign(db, workspaceId, campaignId);
+  const campaign = await assertCampaign(db, workspaceId, campaignId);
   const rows = await db.enrollment.findMany({
     where: { campaignId, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
     orderBy: { id: 'asc' },
@@ -54,32 +60,32 @@ export async function listEnrollments(
     include: { lead: { select: { email: true } } },
   });
   const { page, nextCursor } = paginate(rows, query.limit, (e) => e.id);
-  return { data: page.map(enrollmentView), nextCursor };
+  return { data: page.map((e) => enrollmentView(e, campaign.status)), nextCursor };
 }
 
 async function findEnrollment(db: Db, workspaceId: string, campaignId: string, leadId: string) {
-  await assertCampaign(db, workspaceId, campaignId);
+  const campaign = await assertCampaign(db, workspaceId, campaignId);
   const enrollment = await db.enrollment.findFirst({
     where: { campaignId, leadId, workspaceId },
     include: { lead: true, messages: { orderBy: { stepNumber: 'asc' } } },
   });
   if (!enrollment) throw new ApiError(404, 'lead_not_found', 'Lead not found in this campaign.');
-  return enrollment;
+  return { ...enrollment, campaignStatus: campaign.status };
 }
 
 export async function getEnrollment(db: Db, workspaceId: string, campaignId: string, leadId: string) {
   const e = await findEnrollment(db, workspaceId, campaignId, leadId);
   const { id, email, firstName, lastName, company, jobTitle, customFields } = e.lead;
   return {
-    ...enrollmentView(e),
+    ...enrollmentView(e, e.campaignStatus),
     lead: { id, email, firstName, lastName, company, jobTitle, customFields: customFields as Record<string, string | number | boolean | null> },
     messages: e.messages.map(messageView),
   };
 }
 
 /**
- * Per-lead control. The row changes first (sendStep reads it in its transaction, so a pause or
- * stop is effective at once), then the lead's workflow is told.
+ * Per-lead control. The row changes first, under its lock (a send in flight finishes before; every
+ * later attempt sees the change), then the lead's workflow is told.
  */
 export async function controlEnrollment(
   db: Db,
@@ -89,23 +95,20 @@ export async function controlEnrollment(
   leadId: string,
   action: 'pause' | 'resume' | 'stop',
 ) {
-  const campaign = await assertCampaign(db, workspaceId, campaignId);
   const e = await findEnrollment(db, workspaceId, campaignId, leadId);
-  const live = { id: e.id, status: { notIn: TERMINAL } };
-  if (action === 'pause') {
-    await db.enrollment.updateMany({ where: live, data: { status: 'paused' } });
-  } else if (action === 'resume') {
-    await db.enrollment.updateMany({ where: { id: e.id, status: 'paused' }, data: { status: e.workflowStartedAt ? 'active' : 'pending' } });
-  } else {
-    await db.enrollment.updateMany({ where: live, data: { status: 'stopped', stopReason: 'stopped by API', finishedAt: new Date(), nextSendAt: null } });
-  }
+  await db.$transaction(async (tx) => {
+    await lockEnrollments(tx, [e.id]);
+    if (action === 'stop') return endLocked(tx, [e.id], 'stopped', 'stopped by API', new Date());
+    if (action === 'pause') return void (await tx.enrollment.updateMany({ where: { id: e.id, status: { notIn: TERMINAL } }, data: { status: 'paused' } }));
+    await tx.enrollment.updateMany({ where: { id: e.id, status: 'paused' }, data: { status: e.workflowStartedAt ? 'active' : 'pending' } });
+  }, WAITS_FOR_SENDS);
 
   if (e.workflowStartedAt) {
     await signalEnrollment(orchestrator, e.id, action, action === 'stop' ? { reason: 'stopped' } : undefined);
-  } else if (action === 'resume' && campaign.status === 'running') {
+  } else if (action === 'resume' && e.campaignStatus === 'running') {
     // Paused before the campaign started: its workflow was never started, so start it now.
     await startEnrollmentWorkflow(orchestrator, { enrollmentId: e.id, campaignId, workspaceId, leadEmail: e.lead.email });
-    await db.enrollment.update({ where: { id: e.id }, data: { workflowStartedAt: new Date(), status: 'active' } });
+    await db.enrollment.updateMany({ where: { id: e.id, status: { in: ['pending', 'active'] } }, data: { workflowStartedAt: new Date(), status: 'active' } });
   }
   return getEnrollment(db, workspaceId, campaignId, leadId);
 }

@@ -21,7 +21,7 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<SendOutcome>;
 }
 
-/** A failure that retrying cannot fix (invalid address, bad credentials). */
+/** The provider refused this one message (an invalid recipient): retrying cannot fix it. */
 export class PermanentMailError extends Error {
   constructor(message: string) {
     super(message);
@@ -29,11 +29,27 @@ export class PermanentMailError extends Error {
   }
 }
 
-/** A failure worth retrying (rate limit, provider or network trouble), after `retryAfterMs` if known. */
+/**
+ * The provider refused the sending account itself (bad API key, unverified domain): no message
+ * from it can go out until someone fixes the account, and no lead is at fault.
+ */
+export class AccountMailError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AccountMailError';
+  }
+}
+
+/**
+ * A failure worth retrying (rate limit, provider or network trouble), after `retryAfterMs` if known.
+ * `answered`: the provider answered with an error, so it did not take the mail; without an answer
+ * (a timeout, a dropped connection) the mail may have gone out.
+ */
 export class RetryableMailError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs?: number,
+    readonly answered = true,
   ) {
     super(message);
     this.name = 'RetryableMailError';

@@ -1,11 +1,17 @@
 import { Resend } from 'resend';
 import { toStorableText } from '../domain/text.js';
-import { PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from './mailer.js';
+import { AccountMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from './mailer.js';
 
 type ResendError = { name?: string; message?: string; statusCode?: number | null };
 
 // Quotas reset slowly; retrying them every few seconds only burns requests.
 const QUOTA_RETRY_MS = 15 * 60 * 1000;
+// Resend answers in well under a second; a call still open after this is given up as "no answer"
+// (the mail may have gone out: the retry uses the same idempotency key). It also bounds how long a
+// send holds its campaign's pause lock (see deliverStep).
+export const PROVIDER_TIMEOUT_MS = 15_000;
+// Refusals of the account, not of the message: a missing or invalid key, a domain not verified.
+const ACCOUNT_ERRORS = new Set(['missing_api_key', 'invalid_api_key', 'restricted_api_key', 'invalid_access', 'invalid_from_address']);
 
 function retryAfterMs(headers: Record<string, string> | null): number | undefined {
   const value = headers?.['retry-after'];
@@ -17,9 +23,9 @@ function retryAfterMs(headers: Record<string, string> | null): number | undefine
 }
 
 /**
- * Resend's answers sorted into "retry" and "give up": rate limits, quotas, concurrent use of one
- * idempotency key, 5xx and network failures are transient; validation, auth and other 4xx are
- * permanent (retrying cannot fix them, and the message must not be retried forever).
+ * Resend's answers sorted three ways: rate limits, quotas, concurrent use of one idempotency key,
+ * 5xx and network failures are transient; 401/403 and refusals of the sender (a bad key, an
+ * unverified domain) are the account's, not the lead's; other 4xx refuse this message for good.
  */
 export function classifyResendError(error: ResendError, headers: Record<string, string> | null): Error {
   const status = error.statusCode ?? null;
@@ -27,8 +33,12 @@ export function classifyResendError(error: ResendError, headers: Record<string, 
   if (error.name === 'daily_quota_exceeded' || error.name === 'monthly_quota_exceeded') {
     return new RetryableMailError(what, retryAfterMs(headers) ?? QUOTA_RETRY_MS);
   }
-  if (status === null || status === 429 || status >= 500 || error.name === 'concurrent_idempotent_requests') {
+  if (status === null) return new RetryableMailError(what, undefined, false);
+  if (status === 429 || status >= 500 || error.name === 'concurrent_idempotent_requests') {
     return new RetryableMailError(what, retryAfterMs(headers));
+  }
+  if (status === 401 || status === 403 || ACCOUNT_ERRORS.has(error.name ?? '') || /domain is not verified|`from`/i.test(error.message ?? '')) {
+    return new AccountMailError(what);
   }
   return new PermanentMailError(what);
 }
@@ -47,7 +57,7 @@ export function createResendTransport(options: { apiKey: string; baseUrl?: strin
           ...(mail.headers ? { headers: mail.headers } : {}),
           ...(mail.tags ? { tags: Object.entries(mail.tags).map(([name, value]) => ({ name, value })) } : {}),
         },
-        { idempotencyKey: mail.idempotencyKey },
+        { idempotencyKey: mail.idempotencyKey, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) },
       );
       if (data) return { providerId: data.id, delivered: false };
       throw classifyResendError(error ?? {}, headers);

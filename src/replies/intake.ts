@@ -1,13 +1,14 @@
 import { ApiError } from '../api/errors.js';
-import type { Db, Prisma } from '../db.js';
+import { retryOnConflict, WAITS_FOR_SENDS, type Db, type Tx } from '../db.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { readSettings } from '../campaigns/campaign-service.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
 import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
+import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
-import { endEnrollments, notifyEnded, type EndStatus } from './suppression.js';
+import { suppressAddress } from './suppression.js';
 
 // Company-wide stops never reach across a free-mail domain: its users are not one company.
 const FREE_MAIL = new Set([
@@ -39,20 +40,6 @@ export function replyView(r: { id: string; email: string; campaignId: string | n
   };
 }
 
-const OUTCOME: Record<ReplyClassification, EndStatus | null> = {
-  interested: 'replied',
-  not_interested: 'replied',
-  unsubscribe: 'unsubscribed',
-  bounce: 'bounced',
-  out_of_office: null,
-};
-
-/**
- * Records a reply and applies its effects in one transaction: any reply but an out-of-office ends
- * the lead's sequence (in the campaign it answered, or in all of them when that is unknown);
- * unsubscribe and bounce also suppress the address; `stopCompanyOnReply` stops the other leads of
- * the same company domain in that campaign. The campaign's `replied` count moves once per lead.
- */
 /** Thrown by `recordReply` when its `claim` finds the reply already recorded (nothing was written). */
 export class ReplyAlreadyRecorded extends Error {
   constructor() {
@@ -66,9 +53,20 @@ export type RecordReplyOptions = {
    * Runs first inside the reply's transaction; false means another request already recorded this
    * reply (e.g. the same provider event delivered twice at once), and nothing is written.
    */
-  claim?: (tx: Prisma.TransactionClient) => Promise<boolean>;
+  claim?: (tx: Tx) => Promise<boolean>;
 };
 
+type Effects = { ended: string[]; signal: 'reply' | 'stop'; as: 'replied' | 'unsubscribed' | 'bounced'; colleagues: string[] };
+type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date };
+
+/**
+ * Records a reply and applies its effects in one transaction (SPEC §6, §9): a person's answer ends
+ * the lead's sequence in the campaign it answered and counts the lead as replied — once, however
+ * many replies race, and even after the last step; an unsubscribe counts likewise and suppresses
+ * the address everywhere; a bounce notice (a mailer-daemon reply) counts as a bounce of the last
+ * mail, not as a reply, and suppresses; an out-of-office changes nothing. `stopCompanyOnReply`
+ * stops the other leads of the same company domain in that campaign.
+ */
 export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceId: string, input: ReplyInput, options: RecordReplyOptions = {}) {
   const email = normalizeEmail(input.email);
   const lead = await db.lead.findUnique({ where: { workspaceId_email: { workspaceId, email } } });
@@ -82,60 +80,85 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
     input.campaignId ??
     (await db.message.findFirst({ where: { leadId: lead.id, workspaceId }, orderBy: { createdAt: 'desc' }, select: { campaignId: true } }))?.campaignId ??
     null;
+  const at = input.receivedAt ?? new Date();
 
-  const { reply, ended, colleagues, event } = await db.$transaction(async (tx) => {
-    if (options.claim && !(await options.claim(tx))) throw new ReplyAlreadyRecorded();
-    const firstCounted =
-      classification !== 'out_of_office' && campaignId !== null &&
-      !(await tx.reply.findFirst({ where: { campaignId, leadId: lead.id, classification: { not: 'out_of_office' } }, select: { id: true } }));
-    const reply = await tx.reply.create({
-      data: {
-        id: newId('rpl'),
-        workspaceId,
-        campaignId,
-        leadId: lead.id,
-        email,
-        subject: input.subject ?? null,
-        text: input.text,
-        classification,
-        receivedAt: input.receivedAt ?? new Date(),
-      },
-    });
-    const event = await emitEvent(tx, workspaceId, 'reply.received', { reply: replyView(reply) });
-    if (firstCounted) {
-      await tx.$executeRaw`
-        INSERT INTO "CampaignCounters" ("campaignId", replied, "updatedAt") VALUES (${campaignId}, 1, now())
-        ON CONFLICT ("campaignId") DO UPDATE SET replied = "CampaignCounters".replied + 1, "updatedAt" = now()`;
-    }
-    const outcome = OUTCOME[classification];
-    if (!outcome) return { reply, ended: [] as string[], colleagues: [] as string[], event };
-    if (classification === 'unsubscribe' || classification === 'bounce') {
-      await tx.suppression.upsert({
-        where: { workspaceId_email: { workspaceId, email } },
-        create: { workspaceId, email, reason: classification === 'bounce' ? 'bounced' : 'unsubscribed' },
-        update: {},
+  const { reply, event, effects } = await retryOnConflict(() =>
+    db.$transaction(async (tx) => {
+      if (options.claim && !(await options.claim(tx))) throw new ReplyAlreadyRecorded();
+      // The lead's enrollments first, in the order every writer takes them: replies racing each
+      // other or a send queue up here, and each sees what the one before it wrote.
+      const enrollments = await tx.enrollment.findMany({ where: { leadId: lead.id }, select: { id: true } });
+      await lockEnrollments(tx, enrollments.map((e) => e.id));
+      const reply = await tx.reply.create({
+        data: { id: newId('rpl'), workspaceId, campaignId, leadId: lead.id, email, subject: input.subject ?? null, text: input.text, classification, receivedAt: at },
       });
-    }
-    // Unsubscribes and bounces end every campaign; a person's answer ends the one it answered.
-    const scope = outcome === 'replied' && input.campaignId ? input.campaignId : outcome === 'replied' && campaignId ? campaignId : undefined;
-    const ended = await endEnrollments(tx, { leadIds: [lead.id], campaignId: scope }, outcome, `reply: ${classification}`);
-    const stoppedColleagues: string[] = [];
-    const company = email.split('@')[1] ?? '';
-    if (outcome === 'replied' && campaignId && !FREE_MAIL.has(company)) {
-      const campaign = await tx.campaign.findUnique({ where: { id: campaignId }, select: { settings: true } });
-      if (campaign && readSettings(campaign.settings).stopCompanyOnReply) {
-        const colleagues = await tx.lead.findMany({ where: { workspaceId, email: { endsWith: `@${company}` }, id: { not: lead.id } }, select: { id: true } });
-        stoppedColleagues.push(...(await endEnrollments(tx, { leadIds: colleagues.map((l) => l.id), campaignId }, 'stopped', `a colleague at ${company} replied`)));
-      }
-    }
-    return { reply, ended, colleagues: stoppedColleagues, event };
-  });
+      const event = await emitEvent(tx, workspaceId, 'reply.received', { reply: replyView(reply) });
+      const effects = await applyReply(tx, { workspaceId, leadId: lead.id, email, campaignId, classification, at });
+      return { reply, event, effects };
+    }, WAITS_FOR_SENDS),
+  );
   await dispatchEvents(db, orchestrator, [event]);
-  const outcome = OUTCOME[classification];
-  if (outcome === 'replied') await notifyEnded(orchestrator, ended, 'reply', 'replied');
-  else if (outcome) await notifyEnded(orchestrator, ended, 'stop', outcome);
-  await notifyEnded(orchestrator, colleagues, 'stop', 'stopped');
+  if (effects) {
+    await notifyEnded(orchestrator, effects.ended, effects.signal, effects.as);
+    await notifyEnded(orchestrator, effects.colleagues, 'stop', 'stopped');
+  }
   return replyView(reply);
+}
+
+async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
+  const reason = `reply: ${r.classification}`;
+  switch (r.classification) {
+    case 'out_of_office':
+      return null;
+    case 'bounce': {
+      await suppressAddress(tx, r.workspaceId, r.email, 'bounced');
+      if (r.campaignId) await bounceLastMessage(tx, r.campaignId, r.leadId, r.at);
+      return { ended: await endEnrollments(tx, { leadIds: [r.leadId] }, 'bounced', reason, r.at), signal: 'stop', as: 'bounced', colleagues: [] };
+    }
+    case 'unsubscribe': {
+      await suppressAddress(tx, r.workspaceId, r.email, 'unsubscribed');
+      const ended = await endEnrollments(tx, { leadIds: [r.leadId] }, 'unsubscribed', reason, r.at);
+      if (r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'unsubscribed');
+      return { ended, signal: 'stop', as: 'unsubscribed', colleagues: [] };
+    }
+    default: {
+      // A person's answer ends the campaign it answered (all of them when that is unknown).
+      const ended = await endEnrollments(tx, { leadIds: [r.leadId], campaignId: r.campaignId ?? undefined }, 'replied', reason, r.at);
+      if (!r.campaignId) return { ended, signal: 'reply', as: 'replied', colleagues: [] };
+      await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied');
+      return { ended, signal: 'reply', as: 'replied', colleagues: await stopColleagues(tx, { ...r, campaignId: r.campaignId }) };
+    }
+  }
+}
+
+/**
+ * The first counted reply marks the enrollment (`repliedAt`, under its row lock): the replied
+ * counter counts these marks, so it moves once per lead. A lead who had completed the sequence is
+ * now one who replied.
+ */
+async function markReplied(tx: Tx, campaignId: string, leadId: string, at: Date, completedBecomes: 'replied' | 'unsubscribed') {
+  await tx.$executeRaw`
+    UPDATE "Enrollment" SET "repliedAt" = COALESCE("repliedAt", ${at}),
+           status = CASE WHEN status = 'completed' THEN ${completedBecomes}::"EnrollmentStatus" ELSE status END
+     WHERE "campaignId" = ${campaignId} AND "leadId" = ${leadId}`;
+}
+
+/** A bounce notice that came back as a reply bounces the last mail the lead got from the campaign. */
+async function bounceLastMessage(tx: Tx, campaignId: string, leadId: string, at: Date) {
+  await tx.$executeRaw`
+    UPDATE "Message" SET status = 'bounced', "bouncedAt" = ${at}, "failureReason" = 'bounce notice received as a reply'
+     WHERE id = (SELECT id FROM "Message" WHERE "campaignId" = ${campaignId} AND "leadId" = ${leadId} AND "sentAt" IS NOT NULL
+                  ORDER BY "stepNumber" DESC LIMIT 1)
+       AND status <> 'bounced'`;
+}
+
+async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }): Promise<string[]> {
+  const company = r.email.split('@')[1] ?? '';
+  if (FREE_MAIL.has(company)) return [];
+  const campaign = await tx.campaign.findUnique({ where: { id: r.campaignId }, select: { settings: true } });
+  if (!campaign || !readSettings(campaign.settings).stopCompanyOnReply) return [];
+  const colleagues = await tx.lead.findMany({ where: { workspaceId: r.workspaceId, email: { endsWith: `@${company}` }, id: { not: r.leadId } }, select: { id: true } });
+  return endEnrollments(tx, { leadIds: colleagues.map((l) => l.id), campaignId: r.campaignId }, 'stopped', `a colleague at ${company} replied`, r.at);
 }
 
 export async function listReplies(

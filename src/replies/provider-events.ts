@@ -1,34 +1,57 @@
-import type { Db, Prisma } from '../db.js';
+import { retryOnConflict, WAITS_FOR_SENDS, type Db, type Prisma, type Tx } from '../db.js';
+import type { Message } from '../generated/prisma/client.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { normalizeEmail } from '../domain/email.js';
+import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
 import { recordReply, ReplyAlreadyRecorded } from './intake.js';
-import { endEnrollments, notifyEnded } from './suppression.js';
+import { suppressAddress } from './suppression.js';
 
 export type ResendEvent = {
   type: string;
-  created_at?: string;
+  created_at?: string | undefined;
   data: {
-    email_id?: string;
-    from?: string;
-    to?: string[] | string;
-    subject?: string;
-    text?: string;
-    headers?: Record<string, string> | { name: string; value: string }[];
-    tags?: Record<string, string> | { name: string; value: string }[];
-    bounce?: { type?: string; subType?: string; message?: string };
+    email_id?: string | undefined;
+    from?: string | undefined;
+    to?: string[] | string | undefined;
+    subject?: string | undefined;
+    text?: string | undefined;
+    headers?: Record<string, string> | { name: string; value: string }[] | undefined;
+    tags?: Record<string, string> | { name: string; value: string }[] | undefined;
+    bounce?: { type?: string | undefined; subType?: string | undefined; message?: string | undefined } | undefined;
   };
 };
+
+export type EventResult = 'processed' | 'duplicate' | 'ignored' | 'pending';
 
 /** Inbound mail's full content, fetched from the provider (Resend's receiving API). */
 export type InboundFetcher = (emailId: string) => Promise<{ from: string; subject?: string; text: string; headers: Record<string, string> } | null>;
 
+/** Events about a message Sequent sent; the others (opens, clicks, delays) change nothing. */
+const MESSAGE_EVENTS = new Set(['email.sent', 'email.delivered', 'email.bounced', 'email.complained']);
+
 const asRecord = (v: ResendEvent['data']['headers']): Record<string, string> =>
   Array.isArray(v) ? Object.fromEntries(v.map((h) => [h.name, h.value])) : (v ?? {});
 
+const markSeen = (tx: Tx | Db, svixId: string, type: string) =>
+  tx.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${type}) ON CONFLICT DO NOTHING`;
+
+/** By the provider's id, else by the message tag Sequent sends with every mail (its answer may have been lost). */
+async function findMessage(db: Db, event: ResendEvent): Promise<Message | null> {
+  const byProviderId = event.data.email_id ? await db.message.findFirst({ where: { providerId: event.data.email_id } }) : null;
+  if (byProviderId) return byProviderId;
+  const tags = asRecord(event.data.tags);
+  if (!tags.message_id) return null;
+  const byTag = await db.message.findUnique({ where: { id: tags.message_id } });
+  return byTag && (!tags.workspace_id || tags.workspace_id === byTag.workspaceId) ? byTag : null;
+}
+
+type Applied = { ended: string[]; endedAs: 'bounced' | 'stopped' | null; events: StoredEvent[] };
+
 /**
  * Applies one verified Resend event, exactly once per Svix message id: the dedupe row is written in
- * the same transaction as the event's effects.
+ * the same transaction as the event's effects. An event for a message not recorded yet is kept and
+ * applied when a message records its provider id (SPEC §9: provider events are never lost).
  */
 export async function handleResendEvent(
   db: Db,
@@ -36,50 +59,123 @@ export async function handleResendEvent(
   fetchInbound: InboundFetcher | null,
   svixId: string,
   event: ResendEvent,
-): Promise<'processed' | 'duplicate' | 'ignored'> {
+): Promise<EventResult> {
   if (await db.providerEvent.findUnique({ where: { svixId } })) return 'duplicate';
   if (event.type === 'email.received') return handleInbound(db, orchestrator, fetchInbound, svixId, event);
-
-  const tags = asRecord(event.data.tags);
-  const message = await db.message.findFirst({
-    where: event.data.email_id ? { providerId: event.data.email_id } : { id: tags.message_id ?? '' },
-  });
-  const at = event.created_at ? new Date(event.created_at) : new Date();
-  const outcome = await db.$transaction(async (tx) => {
-    const inserted = await tx.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`;
-    if (inserted === 0 || !message) return null;
-    const none = { ended: [] as string[], events: [] as StoredEvent[] };
-    if (event.type === 'email.delivered') {
-      const { count } = await tx.message.updateMany({
-        where: { id: message.id, deliveredAt: null, status: { in: ['sending', 'sent'] } },
-        data: { status: 'delivered', deliveredAt: at },
-      });
-      return count ? { ended: [], events: [await emitEvent(tx, message.workspaceId, 'message.delivered', messageEventData(message))] } : none;
-    }
-    const hardBounce = event.type === 'email.bounced' && (event.data.bounce?.type ?? 'Permanent').toLowerCase() !== 'transient';
-    if (!hardBounce && event.type !== 'email.complained') return none;
-    const reason = event.data.bounce?.message ?? (hardBounce ? 'bounced' : 'spam complaint');
-    await tx.message.update({
-      where: { id: message.id },
-      data: { status: 'bounced', bouncedAt: at, failureReason: reason },
-    });
-    const bounced = await emitEvent(tx, message.workspaceId, 'message.bounced', { ...messageEventData(message), bounceType: 'hard', bounceReason: reason });
-    await tx.suppression.upsert({
-      where: { workspaceId_email: { workspaceId: message.workspaceId, email: message.toEmail } },
-      create: { workspaceId: message.workspaceId, email: message.toEmail, reason: hardBounce ? 'bounced' : 'complained' },
-      update: {},
-    });
-    const ended = await endEnrollments(tx, { leadIds: [message.leadId] }, hardBounce ? 'bounced' : 'stopped', hardBounce ? 'hard bounce' : 'spam complaint');
-    return { ended, events: [bounced] };
-  });
-  if (outcome === null) return message ? 'duplicate' : 'ignored';
-  await notifyEnded(orchestrator, outcome.ended, 'stop', event.type === 'email.bounced' ? 'bounced' : 'stopped');
-  await dispatchEvents(db, orchestrator, outcome.events);
+  if (!MESSAGE_EVENTS.has(event.type)) {
+    await markSeen(db, svixId, event.type);
+    return 'ignored';
+  }
+  const message = await findMessage(db, event);
+  if (!message) return keepPending(db, orchestrator, svixId, event);
+  const applied = await retryOnConflict(() =>
+    db.$transaction(async (tx) => ((await markSeen(tx, svixId, event.type)) === 0 ? null : applyMessageEvent(tx, message.id, event)), WAITS_FOR_SENDS),
+  );
+  if (!applied) return 'duplicate';
+  await afterApplied(db, orchestrator, applied);
   return 'processed';
 }
 
+async function keepPending(db: Db, orchestrator: Orchestrator, svixId: string, event: ResendEvent): Promise<EventResult> {
+  const emailId = event.data.email_id;
+  if (!emailId) {
+    await markSeen(db, svixId, event.type);
+    return 'ignored';
+  }
+  await db.$executeRaw`
+    INSERT INTO "ProviderEvent" ("svixId", type, "pendingEmailId", payload)
+    VALUES (${svixId}, ${event.type}, ${emailId}, ${JSON.stringify(event)}::jsonb) ON CONFLICT DO NOTHING`;
+  // The message may have recorded this id between the lookup and the insert, too late to see it.
+  await applyPendingProviderEvents(db, orchestrator, emailId);
+  return 'pending';
+}
+
+/**
+ * Applies the events kept for a provider id, once each (the pending mark is cleared in the same
+ * transaction as the effects). Called when a send records its provider id.
+ */
+export async function applyPendingProviderEvents(db: Db, orchestrator: Orchestrator, providerId: string): Promise<number> {
+  const pending = await db.providerEvent.findMany({ where: { pendingEmailId: providerId }, orderBy: { receivedAt: 'asc' } });
+  if (pending.length === 0) return 0;
+  const message = await db.message.findFirst({ where: { providerId }, select: { id: true } });
+  if (!message) return 0;
+  let applied = 0;
+  for (const row of pending) {
+    const result = await retryOnConflict(() =>
+      db.$transaction(async (tx) => {
+        const taken = await tx.$executeRaw`UPDATE "ProviderEvent" SET "pendingEmailId" = NULL WHERE "svixId" = ${row.svixId} AND "pendingEmailId" IS NOT NULL`;
+        return taken === 0 ? null : applyMessageEvent(tx, message.id, row.payload as unknown as ResendEvent);
+      }, WAITS_FOR_SENDS),
+    );
+    if (result) {
+      applied++;
+      await afterApplied(db, orchestrator, result);
+    }
+  }
+  return applied;
+}
+
+async function afterApplied(db: Db, orchestrator: Orchestrator, applied: Applied) {
+  if (applied.endedAs) await notifyEnded(orchestrator, applied.ended, 'stop', applied.endedAs);
+  await dispatchEvents(db, orchestrator, applied.events);
+}
+
+/**
+ * An event's effects on its message, in the caller's transaction. The message's enrollment is
+ * locked first (the order every writer uses), so an event never interleaves with a send of that
+ * message. Any event proves the mail went out: a message whose answer was lost (still `sending`,
+ * or settled `unknown`) is recorded as sent first.
+ */
+async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent): Promise<Applied> {
+  const ref = await tx.message.findUniqueOrThrow({ where: { id: messageId }, select: { enrollmentId: true } });
+  await lockEnrollments(tx, [ref.enrollmentId]);
+  const message = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
+  const at = event.created_at ? new Date(event.created_at) : new Date();
+  const data = messageEventData(message);
+  const events: StoredEvent[] = [];
+  const none: Applied = { ended: [], endedAs: null, events };
+
+  if (message.status === 'sending' || message.status === 'unknown') {
+    await tx.message.update({
+      where: { id: message.id },
+      data: { status: 'sent', sentAt: message.unconfirmedSince ?? at, providerId: event.data.email_id ?? message.providerId, unconfirmedSince: null },
+    });
+    events.push(await emitEvent(tx, message.workspaceId, 'message.sent', data));
+  }
+  if (event.type === 'email.delivered') {
+    const { count } = await tx.message.updateMany({
+      where: { id: message.id, deliveredAt: null, status: { in: ['sending', 'sent', 'unknown'] } },
+      data: { status: 'delivered', deliveredAt: at },
+    });
+    if (count) events.push(await emitEvent(tx, message.workspaceId, 'message.delivered', data));
+    return none;
+  }
+  if (event.type === 'email.bounced') {
+    const reason = event.data.bounce?.message ?? 'bounced';
+    if ((event.data.bounce?.type ?? 'Permanent').toLowerCase() === 'transient') {
+      // A soft bounce (mailbox full, server busy): on the timeline, not counted, nothing stops.
+      await tx.message.update({ where: { id: message.id }, data: { softBouncedAt: at, failureReason: reason } });
+      events.push(await emitEvent(tx, message.workspaceId, 'message.bounced', { ...data, bounceType: 'soft', bounceReason: reason }));
+      return none;
+    }
+    if (message.status === 'bounced') return none;
+    await tx.message.update({ where: { id: message.id }, data: { status: 'bounced', bouncedAt: at, failureReason: reason } });
+    events.push(await emitEvent(tx, message.workspaceId, 'message.bounced', { ...data, bounceType: 'hard', bounceReason: reason }));
+    await suppressAddress(tx, message.workspaceId, message.toEmail, 'bounced');
+    return { ended: await endEnrollments(tx, { leadIds: [message.leadId] }, 'bounced', 'hard bounce', at), endedAs: 'bounced', events };
+  }
+  if (event.type === 'email.complained') {
+    if (message.complainedAt) return none;
+    await tx.message.update({ where: { id: message.id }, data: { complainedAt: at } });
+    events.push(await emitEvent(tx, message.workspaceId, 'message.complained', data));
+    await suppressAddress(tx, message.workspaceId, message.toEmail, 'complained');
+    return { ended: await endEnrollments(tx, { leadIds: [message.leadId] }, 'stopped', 'spam complaint', at), endedAs: 'stopped', events };
+  }
+  return none;
+}
+
 /** Inbound mail is matched to a lead through the thread it answers (In-Reply-To / References). */
-async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: InboundFetcher | null, svixId: string, event: ResendEvent) {
+async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: InboundFetcher | null, svixId: string, event: ResendEvent): Promise<EventResult> {
   const fetched = event.data.email_id && fetchInbound ? await fetchInbound(event.data.email_id) : null;
   const headers = fetched?.headers ?? asRecord(event.data.headers);
   const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
@@ -88,15 +184,14 @@ async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: I
     ? await db.message.findFirst({ where: { rfcMessageId: { in: referenced } }, orderBy: { stepNumber: 'desc' } })
     : null;
   if (!original) {
-    await db.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`;
+    await markSeen(db, svixId, event.type);
     return 'ignored';
   }
   const from = fetched?.from ?? event.data.from ?? original.toEmail;
   // The event is marked done in the reply's own transaction, first: the same event delivered
   // twice at once is recorded once (the second insert waits for the first and finds the row), and
   // a failed attempt leaves no mark, so Resend's redelivery applies it again.
-  const claim = async (tx: Prisma.TransactionClient) =>
-    (await tx.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`) === 1;
+  const claim = async (tx: Prisma.TransactionClient) => (await markSeen(tx, svixId, event.type)) === 1;
   try {
     await recordReply(
       db,
@@ -119,7 +214,7 @@ async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: I
     // another campaign): nothing to apply.
     const code = (err as { code?: string }).code;
     if (code !== 'lead_not_found' && code !== 'campaign_not_found') throw err;
-    await db.$executeRaw`INSERT INTO "ProviderEvent" ("svixId", type) VALUES (${svixId}, ${event.type}) ON CONFLICT DO NOTHING`;
+    await markSeen(db, svixId, event.type);
     return 'ignored';
   }
   return 'processed';

@@ -1,47 +1,25 @@
-import type { Db } from '../db.js';
-import { LIVE_STATUSES } from '../domain/enrollment-status.js';
+import { WAITS_FOR_SENDS, type Db, type Tx } from '../db.js';
 import { paginate } from '../domain/paginate.js';
-import type { Prisma } from '../generated/prisma/client.js';
-import { signalEnrollment, type Orchestrator } from '../campaigns/orchestration.js';
+import type { Orchestrator } from '../campaigns/orchestration.js';
+import { endEnrollments, notifyEnded } from '../leads/endings.js';
 
-type Tx = Prisma.TransactionClient;
-const LIVE = LIVE_STATUSES;
-export type EndStatus = 'unsubscribed' | 'bounced' | 'stopped' | 'replied';
-
-/**
- * Ends the live enrollments of these leads (in one campaign, or all), inside the caller's
- * transaction; returns the ones whose workflows must be told.
- */
-export async function endEnrollments(tx: Tx, where: { leadIds: string[]; campaignId?: string | undefined }, status: EndStatus, reason: string) {
-  if (where.leadIds.length === 0) return [];
-  const live = await tx.enrollment.findMany({
-    where: { leadId: { in: where.leadIds }, status: { in: [...LIVE] }, ...(where.campaignId ? { campaignId: where.campaignId } : {}) },
-    select: { id: true, workflowStartedAt: true },
-  });
-  await tx.enrollment.updateMany({
-    where: { id: { in: live.map((e) => e.id) }, status: { in: [...LIVE] } },
-    data: { status, stopReason: reason, finishedAt: new Date(), nextSendAt: null },
-  });
-  return live.filter((e) => e.workflowStartedAt).map((e) => e.id);
-}
-
-/** After the transaction commits: the rows already stop every send; the signals end the workflows now. */
-export async function notifyEnded(orchestrator: Orchestrator, enrollmentIds: string[], signal: 'reply' | 'stop', reason: EndStatus) {
-  await Promise.all(enrollmentIds.map((id) => signalEnrollment(orchestrator, id, signal, signal === 'stop' ? { reason } : {})));
+/** Adds an address to the workspace's suppression list (the first reason stays). */
+export async function suppressAddress(tx: Tx, workspaceId: string, email: string, reason: string): Promise<void> {
+  await tx.suppression.upsert({ where: { workspaceId_email: { workspaceId, email } }, create: { workspaceId, email, reason }, update: {} });
 }
 
 /** SPEC §6: up to 1,000 addresses; suppressing an enrolled address stops it. */
 export async function suppressEmails(db: Db, orchestrator: Orchestrator, workspaceId: string, emails: string[], reason = 'manual') {
   const unique = [...new Set(emails)];
   const ended = await db.$transaction(async (tx) => {
+    const leads = await tx.lead.findMany({ where: { workspaceId, email: { in: unique } }, select: { id: true } });
+    const ids = await endEnrollments(tx, { leadIds: leads.map((l) => l.id) }, 'stopped', `suppressed (${reason})`, new Date());
     const inserted = await tx.$executeRaw`
       INSERT INTO "Suppression" ("workspaceId", email, reason, "createdAt")
       SELECT ${workspaceId}, e, ${reason}, now() FROM unnest(${unique}::text[]) AS e
       ON CONFLICT ("workspaceId", email) DO NOTHING`;
-    const leads = await tx.lead.findMany({ where: { workspaceId, email: { in: unique } }, select: { id: true } });
-    const ids = await endEnrollments(tx, { leadIds: leads.map((l) => l.id) }, 'stopped', `suppressed (${reason})`);
     return { inserted, ids };
-  });
+  }, WAITS_FOR_SENDS);
   await notifyEnded(orchestrator, ended.ids, 'stop', 'stopped');
   return { suppressed: ended.inserted, alreadySuppressed: unique.length - ended.inserted, total: unique.length };
 }

@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'message.sent',
   'message.delivered',
   'message.bounced',
+  'message.complained',
   'reply.received',
   'lead.completed',
 ] as const;

@@ -5,6 +5,14 @@ import { sendTaskQueue } from '../workflows/contract.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * Work one worker process runs at once, sized to its database pool: every provider call holds a
+ * connection for its length (deliverStep), every claim for its transaction, and other activities
+ * use one now and then. At Resend's latency, 6 calls at once is far more than its rate allows.
+ */
+export const CONCURRENCY = { sends: 6, claims: 6, activities: 10 } as const;
+export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities;
+
 /** The two Temporal workers one Sequent worker process runs, handled as one. */
 export type SequentWorker = {
   run(): Promise<void>;
@@ -15,8 +23,9 @@ export type SequentWorker = {
 
 /**
  * Builds (but does not run) the workers: one for workflows and the database activities on the
- * main task queue, and one for `sendStep` alone on the send queue, where the server enforces the
- * provider's rate limit across every worker process (`maxTaskQueueActivitiesPerSecond`).
+ * main task queue, and one for the provider calls alone (`deliverStep`, and `sendStep` for
+ * workflows begun on older code) on the send queue, where the server enforces the provider's rate
+ * limit across every worker process (`maxTaskQueueActivitiesPerSecond`).
  * Tests pass their own activities and connection.
  */
 export async function buildWorker(options: {
@@ -26,11 +35,15 @@ export async function buildWorker(options: {
   activities: Partial<Activities>;
   /** Provider requests per second over all workers; unset means unlimited. */
   sendRatePerSecond?: number | undefined;
+  /** Overrides CONCURRENCY (tests share one small pool between the API and the worker). */
+  concurrency?: { sends: number; claims: number; activities: number };
   /** The sticky cache's size (WORKER_CACHED_WORKFLOWS); tests keep the default. */
   maxCachedWorkflows?: number;
   extra?: Partial<WorkerOptions>;
 }): Promise<SequentWorker> {
-  const { sendStep, ...rest } = options.activities;
+  const { sendStep, deliverStep, ...rest } = options.activities;
+  const concurrency = options.concurrency ?? CONCURRENCY;
+  const sendActivities = { ...(deliverStep ? { deliverStep } : {}), ...(sendStep ? { sendStep } : {}) };
   const main = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -41,14 +54,17 @@ export async function buildWorker(options: {
     // cache of 1,000 held ~220 MiB more than one of 100). A workflow that wakes up replays its
     // short history instead.
     maxCachedWorkflows: options.maxCachedWorkflows ?? 250,
+    maxConcurrentLocalActivityExecutions: concurrency.claims,
+    maxConcurrentActivityTaskExecutions: concurrency.activities,
     ...options.extra,
   });
-  const send = sendStep
+  const send = Object.keys(sendActivities).length
     ? await Worker.create({
         connection: options.connection,
         namespace: options.namespace,
         taskQueue: sendTaskQueue(options.taskQueue),
-        activities: { sendStep },
+        activities: sendActivities,
+        maxConcurrentActivityTaskExecutions: concurrency.sends,
         ...(options.sendRatePerSecond ? { maxTaskQueueActivitiesPerSecond: options.sendRatePerSecond } : {}),
       })
     : null;

@@ -26,12 +26,18 @@ export type EnrollmentInput = {
   workspaceId: string;
   leadEmail: string;
   /**
-   * The plan as the starter read it (a fresh enrollment: nothing sent yet). Saves the workflow a
-   * database round trip at start, which is most of the cost of enrolling 10,000 leads. Without it
-   * the workflow loads the plan itself; sendStep checks the database either way.
+   * The plan as the starter read it (a fresh enrollment: nothing sent yet), or as the previous run
+   * left it (continue-as-new). Saves the workflow a database round trip at start, which is most of
+   * the cost of enrolling 10,000 leads. Without it the workflow loads the plan itself; every send
+   * checks the database either way.
    */
   plan?: EnrollmentPlan;
+  /** What a run hands the next when it continues as new. */
+  carried?: { paused: boolean; recheckMs: number };
 };
+
+/** The send retry policy; deliverStep estimates a lead's next attempt (`nextSendAt`) from it. */
+export const SEND_RETRY = { initialIntervalMs: 5_000, backoffCoefficient: 2, maximumIntervalMs: 10 * 60_000 } as const;
 
 export type EnrollmentPhase = 'waiting' | 'paused' | 'sending' | 'completed' | 'replied' | 'stopped' | 'failed' | 'bounced' | 'unsubscribed';
 
@@ -50,6 +56,8 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const replySignal = defineSignal<[{ replyId?: string }]>('reply');
 export const stopSignal = defineSignal<[{ reason: StopReason }]>('stop');
+/** Something a waiting lead waits for may have changed (a sender fixed, capacity added): check now. */
+export const wakeSignal = defineSignal('wake');
 export const stateQuery = defineQuery<EnrollmentState>('state');
 
 export const enrollmentWorkflowId = (enrollmentId: string) => `enrollment-${enrollmentId}`;

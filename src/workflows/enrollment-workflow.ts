@@ -1,162 +1,203 @@
 import {
   ActivityCancellationType,
+  allHandlersFinished,
   CancellationScope,
   condition,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { SendStepResult } from '../activities/types.js';
+import type { Deferred, EnrollmentPlan, SendStepResult } from '../activities/types.js';
 import {
   enrollmentStatusKey,
   pauseSignal,
   replySignal,
   resumeSignal,
+  SEND_RETRY,
   sendTaskQueue,
   stateQuery,
   stopSignal,
+  wakeSignal,
   type EnrollmentInput,
   type EnrollmentPhase,
   type EnrollmentState,
 } from './contract.js';
+import { legacyEnrollmentWorkflow } from './enrollment-workflow-v1.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-// A deferral without a known end (a pause whose resume signal was lost) re-checks the database this
-// often, so a missed signal delays a lead at most this long instead of forever.
-const RECHECK_PAUSED_MS = 60 * 60 * 1000;
+// A wait without a known end (a pause, a sender to be fixed) re-checks the database after an hour,
+// then ever less often up to once a day: a lost signal delays a lead about as long as it had
+// already waited (a day at most), and a year-long hold costs some 400 checks, not 9,000.
+const RECHECK_FIRST_MS = 60 * 60 * 1000;
+const RECHECK_MAX_MS = DAY_MS;
+// Past this many events a run hands over to a fresh one (continue-as-new), far below Temporal's
+// limit of 51,200: an ordinary 20-step sequence stays under it in one run.
+const HISTORY_LIMIT = 1_000;
 
+const DB_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 // Database work: short, retried quickly and forever; the database is the guard, so retries are safe.
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const db = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
+// The claim runs in the worker beside the workflow (a local activity): no task queue, no
+// provider-rate token, no extra workflow task, only a marker in the history.
+const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 
-// Sending talks to the mail provider; sendStep is idempotent per (enrollment, step), so retrying it
-// never sends twice. It runs on the send queue (see sendTaskQueue), chosen per workflow below.
-// A pause withdraws a send still queued (behind the provider's rate limit, or between retries): the
-// server drops it at once. One already running is waited for, never abandoned mid-call.
-// One attempt is a transaction, one provider request and another transaction: seconds at most. Its
-// timeout is also how long a send waits when its worker died mid-attempt (SIGKILL, OOM) or when its
-// completion was lost while the Temporal server was down; then the retry finds the message and
-// finishes it. 2 minutes held those leads back for 2 minutes; 30 s still leaves a slow provider room.
+// One delivery attempt is a transaction around one provider request (at most the provider timeout,
+// 15 s). The timeout is also how long a send waits when its worker died mid-attempt or its
+// completion was lost; the retry then finds the message and finishes it under the same key.
+// A signal that ends or pauses the lead withdraws a delivery still queued (behind the rate limit,
+// or between retries); one already running is waited for, never abandoned mid-call.
 const MAIL_PROFILE = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  retry: {
+    initialInterval: SEND_RETRY.initialIntervalMs,
+    backoffCoefficient: SEND_RETRY.backoffCoefficient,
+    maximumInterval: SEND_RETRY.maximumIntervalMs,
+  },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } as const;
 
-/** Workflows begun before pauses withdrew queued sends replay without it (no marker in their history). */
-const WITHDRAW_QUEUED_SEND = 'withdraw-queued-send-on-pause';
-/** Likewise for workflows whose plan came with the start (older workers loaded it regardless). */
-const PLAN_WITH_START = 'plan-with-start';
+/** Workflows begun before claims and deliveries were split replay (and finish) on the old code. */
+export const CLAIM_THEN_DELIVER = 'claim-then-deliver';
 
+/**
+ * One lead in one campaign: waits out each step's delay, claims the step (the database guard),
+ * hands a claimed step to the rate-limited provider queue, and waits as long as the claim says
+ * when it may not send yet. Signals: pause, resume, reply, stop, wake. Query: state.
+ */
 export async function enrollmentWorkflow(input: EnrollmentInput): Promise<EnrollmentState> {
+  if (!patched(CLAIM_THEN_DELIVER)) return legacyEnrollmentWorkflow(input);
+  return runEnrollment(input);
+}
+
+async function runEnrollment(input: EnrollmentInput): Promise<EnrollmentState> {
+  const { enrollmentId } = input;
   const mail = proxyActivities<Activities>({ ...MAIL_PROFILE, taskQueue: sendTaskQueue(workflowInfo().taskQueue) });
-  let paused = false;
-  let resumes = 0;
-  let ended: EnrollmentPhase | null = null;
-  let sending: CancellationScope | null = null;
-  const withdrawOnPause = patched(WITHDRAW_QUEUED_SEND);
   const state: EnrollmentState = { status: 'waiting', currentStep: 0, totalSteps: 0, nextDueAt: null };
+  const lead = { paused: input.carried?.paused ?? false, ended: null as EnrollmentPhase | null, resumes: 0, wakes: 0 };
+  let recheckMs = input.carried?.recheckMs ?? RECHECK_FIRST_MS;
+  let delivering: CancellationScope | null = null;
 
   const setStatus = (status: EnrollmentPhase) => {
     if (state.status === status) return;
     state.status = status;
     upsertSearchAttributes([{ key: enrollmentStatusKey, value: status }]);
   };
-
+  const end = (status: EnrollmentPhase) => {
+    lead.ended ??= status;
+    delivering?.cancel();
+  };
   setHandler(stateQuery, () => ({ ...state }));
-  // Status (and the EnrollmentStatus search attribute) follows a pause at once, even mid-delay,
-  // so ops filtering the UI see what the lead is doing.
+  // Status (and the EnrollmentStatus search attribute) follows a pause at once, even mid-delay.
   setHandler(pauseSignal, () => {
-    paused = true;
+    lead.paused = true;
     if (state.status === 'waiting') setStatus('paused');
-    else if (withdrawOnPause) sending?.cancel();
+    delivering?.cancel();
   });
   setHandler(resumeSignal, () => {
-    paused = false;
-    resumes++;
+    lead.paused = false;
+    lead.resumes++;
     if (state.status === 'paused') setStatus('waiting');
   });
-  setHandler(replySignal, () => {
-    ended ??= 'replied';
+  setHandler(wakeSignal, () => {
+    lead.wakes++;
   });
-  setHandler(stopSignal, ({ reason }) => {
-    ended ??= reason === 'bounced' || reason === 'unsubscribed' || reason === 'replied' ? reason : 'stopped';
-  });
+  setHandler(replySignal, () => end('replied'));
+  setHandler(stopSignal, ({ reason }) => end(reason === 'bounced' || reason === 'unsubscribed' || reason === 'replied' ? reason : 'stopped'));
 
-  // A worker still on the old code may have taken the first task of a workflow started with a plan
-  // (a rolling deploy); replaying that history must load the plan as it did.
-  const planGiven = input.plan !== undefined && patched(PLAN_WITH_START);
-  const plan = planGiven ? input.plan! : await db.loadEnrollmentPlan({ enrollmentId: input.enrollmentId });
+  const plan: EnrollmentPlan = input.plan ?? (await db.loadEnrollmentPlan({ enrollmentId }));
   state.totalSteps = plan.delaysDays.length;
   state.currentStep = plan.sentSteps;
   if (plan.finished) {
     setStatus('stopped');
     return { ...state };
   }
+  // A plan given with the start came with EnrollmentStatus set; saying it again costs a visibility write.
+  if (!input.plan) upsertSearchAttributes([{ key: enrollmentStatusKey, value: state.status }]);
+  if (lead.paused) setStatus('paused');
   let anchor = Date.parse(plan.anchorAt);
-  // The fan-out sets EnrollmentStatus with the start; saying it again costs the server a visibility write.
-  if (!planGiven) upsertSearchAttributes([{ key: enrollmentStatusKey, value: state.status }]);
 
-  while (state.currentStep < state.totalSteps && !ended) {
+  const told = () => ({ resumes: lead.resumes, wakes: lead.wakes });
+  /** Waits for a resume or wake counted after `since`, or the next re-check; then the database decides. */
+  const waitUntilTold = async (since: ReturnType<typeof told>) => {
+    const wasTold = await condition(() => lead.ended !== null || lead.resumes > since.resumes || lead.wakes > since.wakes, recheckMs);
+    recheckMs = wasTold ? RECHECK_FIRST_MS : Math.min(recheckMs * 2, RECHECK_MAX_MS);
+    lead.paused = false;
+  };
+  const waitDeferred = async (deferred: Deferred, since: ReturnType<typeof told>) => {
+    if (deferred.until === null) {
+      setStatus(deferred.reason === 'campaign_paused' || deferred.reason === 'lead_paused' ? 'paused' : 'waiting');
+      return waitUntilTold(since);
+    }
+    setStatus(lead.paused ? 'paused' : 'waiting');
+    state.nextDueAt = deferred.until;
+    const wait = Math.max(Date.parse(deferred.until) - Date.now(), 1);
+    await condition(() => lead.ended !== null || lead.wakes > since.wakes, wait);
+  };
+  /** Claims the step, then hands a claimed one to the provider queue; null when a signal withdrew it. */
+  const attempt = async (stepNumber: number): Promise<SendStepResult | null> => {
+    const claimed = await local.claimStep({ enrollmentId, stepNumber });
+    if (claimed.kind !== 'attempt') return claimed;
+    if (lead.ended !== null || lead.paused) return null;
+    setStatus('sending');
+    const scope = new CancellationScope();
+    delivering = scope;
+    try {
+      return await scope.run(() => mail.deliverStep({ enrollmentId, stepNumber }));
+    } catch (err) {
+      // Withdrawn before it ran: the claimed step waits for the lead to go on. Had it begun after
+      // all, the next attempt finds its message and does not send it again.
+      if (!scope.consideredCancelled) throw err;
+      return null;
+    } finally {
+      delivering = null;
+    }
+  };
+  const handOver = async () => {
+    // Handlers are synchronous; a signal that arrives meanwhile makes the server refuse the hand-over
+    // and run another task first, so none is lost.
+    await condition(allHandlersFinished);
+    const next = { ...plan, sentSteps: state.currentStep, anchorAt: new Date(anchor).toISOString() };
+    const continueAsNew = makeContinueAsNewFunc<typeof enrollmentWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+    return continueAsNew({ ...input, plan: next, carried: { paused: lead.paused, recheckMs } });
+  };
+
+  while (state.currentStep < state.totalSteps && lead.ended === null) {
+    const info = workflowInfo();
+    if (info.historyLength > HISTORY_LIMIT || info.continueAsNewSuggested) return handOver();
     const stepNumber = state.currentStep + 1;
     const dueAt = anchor + (plan.delaysDays[stepNumber - 1] ?? 0) * DAY_MS;
     state.nextDueAt = new Date(dueAt).toISOString();
-    setStatus(paused ? 'paused' : 'waiting');
-
-    const wait = dueAt - Date.now();
-    if (wait > 0) await condition(() => ended !== null, wait);
-    if (ended) break;
-    if (paused) {
-      setStatus('paused');
-      await condition(() => !paused || ended !== null);
-      if (ended) break;
-    }
-
-    setStatus('sending');
-    const resumesBefore = resumes;
-    const scope = new CancellationScope();
-    sending = scope;
-    let result: SendStepResult;
-    try {
-      result = await scope.run(() => mail.sendStep({ enrollmentId: input.enrollmentId, stepNumber }));
-    } catch (err) {
-      // Withdrawn by a pause before it ran: the step is retried on resume. Should it have begun
-      // after all, sendStep is idempotent per (enrollment, step) and the retry finds its message.
-      if (!scope.consideredCancelled) throw err;
+    setStatus(lead.paused ? 'paused' : 'waiting');
+    if (dueAt > Date.now()) await condition(() => lead.ended !== null, dueAt - Date.now());
+    if (lead.ended !== null) break;
+    if (lead.paused) {
+      await waitUntilTold(told());
       continue;
-    } finally {
-      sending = null;
     }
-    switch (result.kind) {
-      case 'sent':
-        anchor = Date.parse(result.sentAt);
-        state.currentStep = stepNumber;
-        break;
-      case 'deferred': {
-        const onResume = result.until === null;
-        setStatus(onResume ? 'paused' : 'waiting');
-        const timeout = onResume ? RECHECK_PAUSED_MS : Math.max(Date.parse(result.until!) - Date.now(), 1);
-        // A resume that arrived while sendStep ran counts: the database said paused, but only just.
-        await condition(() => ended !== null || (onResume && resumes > resumesBefore), timeout);
-        if (onResume && resumes > resumesBefore) paused = false;
-        // Retry the step at the same due time: anchor stays, so `wait` is now <= 0.
-        break;
-      }
-      case 'ended':
-        ended = result.status === 'completed' ? null : result.status;
-        if (result.status === 'completed') state.currentStep = state.totalSteps;
-        break;
+
+    const since = told();
+    const result = await attempt(stepNumber);
+    if (result === null) continue;
+    if (result.kind === 'sent') {
+      anchor = Date.parse(result.sentAt);
+      state.currentStep = stepNumber;
+      recheckMs = RECHECK_FIRST_MS;
+    } else if (result.kind === 'ended') {
+      if (result.status === 'completed') state.currentStep = state.totalSteps;
+      else lead.ended ??= result.status;
+    } else {
+      await waitDeferred(result, since);
     }
   }
 
   state.nextDueAt = null;
-  const finalStatus: EnrollmentPhase = ended ?? 'completed';
-  await db.finishEnrollment({ enrollmentId: input.enrollmentId, status: finalStatus });
+  const finalStatus: EnrollmentPhase = lead.ended ?? 'completed';
+  await db.finishEnrollment({ enrollmentId, status: finalStatus });
   setStatus(finalStatus);
   return { ...state };
 }

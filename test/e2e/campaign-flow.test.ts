@@ -50,6 +50,7 @@ describe('a campaign end to end (real Temporal, real worker, real Postgres)', ()
         delivered: messages.filter((m) => m.deliveredAt).length,
         queued: 0,
         bounced: 0,
+        complained: 0,
         replied: 0,
         replyRate: 0,
       },
@@ -87,33 +88,6 @@ describe('a campaign end to end (real Temporal, real worker, real Postgres)', ()
     const timeline = await api.get(`/v1/campaigns/${id}/leads/${detail.leadId}`);
     expect(timeline.body.data.messages.map((m: any) => [m.stepNumber, m.subject])).toEqual([[1, 'Quick question, Late']]);
   });
-
-  it('pauses a running 1,000-lead campaign: no message is created after the pause returns, and resume finishes it once', async () => {
-    const { api, deps } = await testApp();
-    const id = (await api.post('/v1/campaigns', { name: 'big', sequenceSteps: [seedSteps[0]] })).body.data.id;
-    const leads = Array.from({ length: 1000 }, (_, i) => ({ email: `lead${i}-${uniq()}@example.com`, firstName: `L${i}` }));
-    expect((await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads })).body.data.enrolled).toBe(1000);
-    await api.post(`/v1/campaigns/${id}/start`);
-    await eventually(async () => (await deps.db.message.count({ where: { campaignId: id } })) >= 20, 60_000, 'sending began');
-
-    const paused = await api.post(`/v1/campaigns/${id}/pause`);
-    expect(paused.body.data).toMatchObject({ id, status: 'paused', pausedAt: expect.any(String) });
-    const atPause = await deps.db.message.count({ where: { campaignId: id } });
-    expect(atPause).toBeLessThan(1000);
-
-    // Give every workflow time to reach its send and be refused.
-    await new Promise((r) => setTimeout(r, 4_000));
-    expect(await deps.db.message.count({ where: { campaignId: id } })).toBe(atPause);
-    expect(await deps.db.message.count({ where: { campaignId: id, createdAt: { gt: new Date(paused.body.data.pausedAt) } } })).toBe(0);
-
-    const resumed = await api.post(`/v1/campaigns/${id}/resume`);
-    expect(resumed.body.data.status).toBe('running');
-    await eventually(async () => (await deps.db.message.count({ where: { campaignId: id } })) === 1000, 120_000, 'all sent after resume');
-    const perStep = await deps.db.message.groupBy({ by: ['enrollmentId'], where: { campaignId: id }, _count: { _all: true } });
-    expect(perStep.every((g) => g._count._all === 1)).toBe(true);
-    const stats = await api.get(`/v1/campaigns/${id}/stats`);
-    expect(stats.body.data.metrics.sent).toBe(1000);
-  }, 240_000);
 });
 
 describe('campaign lifecycle rules', () => {

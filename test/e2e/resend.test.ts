@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentMailError, RetryableMailError } from '../../src/mail/mailer.js';
+import { AccountMailError, PermanentMailError, RetryableMailError } from '../../src/mail/mailer.js';
 import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { testApp } from '../helpers/deps.js';
@@ -41,8 +41,11 @@ describe('Resend transport: error mapping, case by case', () => {
     [{ status: 409, name: 'concurrent_idempotent_requests' }, RetryableMailError, undefined],
     [{ status: 409, name: 'invalid_idempotent_request' }, PermanentMailError, undefined],
     [{ status: 422, name: 'validation_error' }, PermanentMailError, undefined],
-    [{ status: 403, name: 'invalid_api_key' }, PermanentMailError, undefined],
-    [{ status: 401, name: 'restricted_api_key' }, PermanentMailError, undefined],
+    [{ status: 403, name: 'invalid_api_key' }, AccountMailError, undefined],
+    [{ status: 401, name: 'restricted_api_key' }, AccountMailError, undefined],
+    [{ status: 401, name: 'missing_api_key' }, AccountMailError, undefined],
+    [{ status: 403, name: 'validation_error', message: 'The acme.com domain is not verified. Please, add and verify your domain.' }, AccountMailError, undefined],
+    [{ status: 422, name: 'invalid_from_address', message: 'Invalid `from` field.' }, AccountMailError, undefined],
   ])('maps %o', async (failure, kind, retryAfterMs) => {
     double.failNext(1, failure);
     const error = await transport().send(mail()).catch((e: unknown) => e);

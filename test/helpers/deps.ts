@@ -32,7 +32,7 @@ export function testDeps(): AppDeps {
     const config = testConfig();
     const deps: AppDeps = {
       config,
-      db: createDb(config.DATABASE_URL!, { max: 5 }),
+      db: createDb(config.DATABASE_URL!, { max: 10, waitForConnectionMs: 30_000 }),
       temporal: createTemporalClient(config),
       logger: createLogger('silent', 'test'),
     };

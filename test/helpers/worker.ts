@@ -11,7 +11,7 @@ import { testDeps } from './deps.js';
  * A real worker with the real activities on the test file's task queue, polling the dev server
  * until the file's tests end. The API built by testDeps() starts workflows on the same queue.
  */
-export async function startTestWorker(options: { mailer?: Mailer } = {}) {
+export async function startTestWorker(options: { mailer?: Mailer; sendRatePerSecond?: number } = {}) {
   const deps = testDeps();
   const taskQueue = deps.config.TEMPORAL_TASK_QUEUE;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
@@ -20,6 +20,9 @@ export async function startTestWorker(options: { mailer?: Mailer } = {}) {
     connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue,
+    // The file's one pool (testDeps) serves the API too: keep the worker's share well below its size.
+    concurrency: { sends: 3, claims: 3, activities: 10 },
+    sendRatePerSecond: options.sendRatePerSecond,
     activities: activitiesFromConfig(deps.config, {
       db: deps.db,
       logger: createLogger('silent', 'worker'),

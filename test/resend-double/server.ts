@@ -27,6 +27,9 @@ export type InboundEmail = { id: string; from: string; to: string[]; subject: st
 
 export type Failure = { status: number; name: string; message?: string; retryAfter?: string };
 
+/** One POST /emails as it arrived: when, under which key, and how it was answered. */
+export type Post = { at: number; idempotencyKey: string | null; status: number };
+
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const MAILBOX = /^(?:[^<>]*<([^<>]+)>|([^<>\s]+))$/;
 const TAG = /^[A-Za-z0-9_-]{1,256}$/;
@@ -67,10 +70,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startResendDouble(options: { apiKey?: string } = {}) {
   const apiKey = options.apiKey ?? `re_test_${randomUUID().replace(/-/g, '')}`;
   const accepted: AcceptedEmail[] = [];
+  const posts: Post[] = [];
   const byKey = new Map<string, { hash: string; id: string }>();
   const failures: Failure[] = [];
   const inbound = new Map<string, InboundEmail>();
   let failureRate: { rate: number; pick: () => Failure } | null = null;
+  const failWhen: { match: (key: string | null) => boolean; failure: Failure }[] = [];
   let delayMs = 0;
   let answerDelayMs = 0;
   let requests = 0;
@@ -92,9 +97,16 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
   };
   const fail = (res: ServerResponse, f: Failure) =>
     send(res, f.status, { statusCode: f.status, name: f.name, message: f.message ?? f.name }, f.retryAfter ? { 'retry-after': f.retryAfter } : {});
+  // Each POST /emails is logged on arrival; its answer's status is filled in when it is sent.
+  const logPost = (req: IncomingMessage, res: ServerResponse) => {
+    const post: Post = { at: Date.now(), idempotencyKey: (req.headers['idempotency-key'] as string | undefined) ?? null, status: 0 };
+    posts.push(post);
+    res.on('finish', () => (post.status = res.statusCode));
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     requests++;
+    if (req.method === 'POST' && req.url === '/emails') logPost(req, res);
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     const auth = req.headers.authorization;
     if (!auth) return fail(res, { status: 401, name: 'missing_api_key', message: 'Missing API key in the authorization header.' });
@@ -124,7 +136,9 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     }
     if (req.method !== 'POST' || url.pathname !== '/emails') return fail(res, { status: 405, name: 'method_not_allowed', message: 'Method not allowed' });
 
-    const injected = failures.shift() ?? (failureRate && Math.random() < failureRate.rate ? failureRate.pick() : undefined);
+    const requestKey = (req.headers['idempotency-key'] as string | undefined) ?? null;
+    const injected =
+      failWhen.find((f) => f.match(requestKey))?.failure ?? failures.shift() ?? (failureRate && Math.random() < failureRate.rate ? failureRate.pick() : undefined);
     if (injected) return fail(res, injected);
 
     const raw = await readBody(req);
@@ -179,6 +193,8 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     url: `http://127.0.0.1:${port}`,
     apiKey,
     accepted,
+    /** Every POST /emails in arrival order, failures included. */
+    posts,
     get requests() {
       return requests;
     },
@@ -189,6 +205,15 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     /** The next `count` POST /emails answer with this failure (before any validation). */
     failNext(count: number, failure: Failure) {
       for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    /** Every POST /emails whose idempotency key `match`es fails this way, until clearFailures. */
+    failWhen(match: (idempotencyKey: string | null) => boolean, failure: Failure) {
+      failWhen.push({ match, failure });
+    },
+    /** Drops the failures failNext queued and every failWhen rule: the provider recovers. */
+    clearFailures() {
+      failures.length = 0;
+      failWhen.length = 0;
     },
     /** Every POST /emails fails with probability `rate`, with a failure `pick` chooses. */
     failRandomly(rate: number, pick: () => Failure) {

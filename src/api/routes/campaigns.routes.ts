@@ -4,6 +4,7 @@ import { createCampaign, campaignView, getCampaign, listCampaigns } from '../../
 import { pauseCampaign, startCampaign, updateCampaign } from '../../campaigns/lifecycle.js';
 import { previewCampaign } from '../../campaigns/preview.js';
 import { campaignStats } from '../../campaigns/stats.js';
+import { campaignHealth } from '../../campaigns/health.js';
 import { createRouter, type AppDeps, orchestratorOf } from '../context.js';
 import {
   CampaignIdParam,
@@ -11,6 +12,7 @@ import {
   CreateCampaignSchema,
   CreatedCampaignSchema,
   CampaignStatusSchema,
+  HealthSchema,
   ListCampaignsQuery,
   UpdateCampaignSchema,
 } from '../schemas/campaigns.js';
@@ -34,9 +36,19 @@ const get = createRoute({
   path: '/campaigns/{id}',
   tags,
   security,
-  summary: 'Get a campaign with its steps',
+  summary: 'Get a campaign with its steps and its health',
   request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(dataOf(CampaignSchema), 'The campaign'), ...commonErrors },
+  responses: { 200: jsonResponse(dataOf(CampaignSchema.extend({ health: HealthSchema })), 'The campaign'), ...commonErrors },
+});
+
+const healthRoute = createRoute({
+  method: 'get',
+  path: '/campaigns/{id}/health',
+  tags,
+  security,
+  summary: 'Whether the campaign is sending, and if not, why and until when',
+  request: { params: CampaignIdParam },
+  responses: { 200: jsonResponse(dataOf(HealthSchema), 'The health'), ...commonErrors },
 });
 
 const list = createRoute({
@@ -73,11 +85,12 @@ const lifecycleRoute = (action: 'start' | 'resume' | 'pause', summary: string) =
     responses: {
       200: jsonResponse(dataOf(action === 'pause' ? PausedSchema : StartedSchema), 'The campaign after the call (no-ops answer the current state)'),
       ...commonErrors,
+      ...(action === 'resume' ? { 409: errorResponse('A draft is started, not resumed (campaign_not_paused)') } : {}),
     },
   });
 
 const start = lifecycleRoute('start', 'Start a draft campaign, or resume a paused one');
-const resume = lifecycleRoute('resume', 'Resume a paused campaign (an alias of start)');
+const resume = lifecycleRoute('resume', 'Resume a paused campaign (a no-op on a running one; a draft answers 409)');
 const pause = lifecycleRoute('pause', 'Pause a running campaign: no message goes out after this returns');
 
 const StatsSchema = z
@@ -86,11 +99,12 @@ const StatsSchema = z
     status: CampaignStatusSchema,
     enrolledLeads: z.number().int(),
     metrics: z.object({
-      sent: z.number().int(),
-      delivered: z.number().int(),
-      queued: z.number().int(),
-      bounced: z.number().int(),
-      replied: z.number().int(),
+      sent: z.number().int().openapi({ description: 'Messages the mail provider accepted' }),
+      delivered: z.number().int().openapi({ description: "Messages the recipient's server accepted (a later hard bounce moves one to bounced)" }),
+      queued: z.number().int().openapi({ description: 'Enrolled leads with a step still to send (waiting on a delay, the window, capacity or a pause)' }),
+      bounced: z.number().int().openapi({ description: 'Messages permanently rejected (hard bounces; soft bounces are not counted)' }),
+      complained: z.number().int().openapi({ description: 'Messages the recipient reported as spam' }),
+      replied: z.number().int().openapi({ description: 'Leads with at least one reply that counts (not out-of-office, not a bounce notice)' }),
       replyRate: z.number().openapi({ description: 'replied / delivered, 3 decimals' }),
     }),
     updatedAt: z.string(),
@@ -141,16 +155,20 @@ export function campaignRoutes(deps: AppDeps) {
       return c.json({ data }, 201);
     })
     .openapi(get, async (c) => {
-      const campaign = await getCampaign(db, c.get('workspaceId'), c.req.valid('param').id);
-      return c.json({ data: campaignView(campaign) }, 200);
+      const [campaign, health] = await Promise.all([
+        getCampaign(db, c.get('workspaceId'), c.req.valid('param').id),
+        campaignHealth(db, c.get('workspaceId'), c.req.valid('param').id),
+      ]);
+      return c.json({ data: { ...campaignView(campaign), health } }, 200);
     })
+    .openapi(healthRoute, async (c) => c.json({ data: await campaignHealth(db, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(list, async (c) => c.json(await listCampaigns(db, c.get('workspaceId'), c.req.valid('query')), 200))
     .openapi(update, async (c) => {
       const campaign = await updateCampaign(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json'));
       return c.json({ data: campaignView(campaign) }, 200);
     })
     .openapi(start, async (c) => c.json({ data: await startCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id) }, 200))
-    .openapi(resume, async (c) => c.json({ data: await startCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(resume, async (c) => c.json({ data: await startCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id, { resumeOnly: true }) }, 200))
     .openapi(stats, async (c) => c.json({ data: await campaignStats(db, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(preview, async (c) => {
       const data = await previewCampaign(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query'));

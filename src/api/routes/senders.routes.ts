@@ -1,13 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
 import { createSender, listPools, listSenders, updateSender } from '../../delivery/senders.js';
-import { createRouter, type AppDeps } from '../context.js';
+import { createRouter, orchestratorOf, type AppDeps } from '../context.js';
 import { commonErrors, dataOf, errorResponse, jsonBody, jsonResponse } from '../schemas/common.js';
 
 const tags = ['Delivery'];
 const security = [{ bearerAuth: [] }];
 
 const SenderStatus = z.enum(['active', 'paused']);
+const SenderState = z.enum(['active', 'paused', 'error']).openapi({
+  description: '`error`: the provider refused the account (bad key, unverified domain); its sends wait until it is set `active` again',
+});
 const DailyLimit = z.number().int().min(1).max(100_000);
 const SenderSchema = z
   .object({
@@ -15,7 +18,9 @@ const SenderSchema = z
     email: z.string(),
     name: z.string(),
     dailyLimit: z.number().int(),
-    status: SenderStatus,
+    status: SenderState,
+    lastError: z.string().nullable().openapi({ description: "The provider's refusal that put the account in error" }),
+    lastErrorAt: z.string().nullable(),
     sentToday: z.number().int(),
     remainingToday: z.number().int(),
     createdAt: z.string(),
@@ -67,7 +72,7 @@ const update = createRoute({
   path: '/sender-accounts/{id}',
   tags,
   security,
-  summary: 'Change a sender account (name, dailyLimit, status)',
+  summary: 'Change a sender account (name, dailyLimit, status); setting `active` again after an error resumes the leads that waited for it',
   request: { params: z.object({ id: z.string() }), body: jsonBody(UpdateSender) },
   responses: { 200: jsonResponse(dataOf(SenderSchema), 'The account'), ...commonErrors },
 });
@@ -80,10 +85,12 @@ const pools = createRoute({
   responses: { 200: jsonResponse(z.object({ data: z.array(PoolSchema), nextCursor: z.null() }), 'Pools'), ...commonErrors },
 });
 
-export function senderRoutes({ db }: AppDeps) {
+export function senderRoutes(deps: AppDeps) {
+  const { db } = deps;
+  const orchestrator = orchestratorOf(deps);
   return createRouter()
     .openapi(list, async (c) => c.json({ data: await listSenders(db, c.get('workspaceId')), nextCursor: null }, 200))
-    .openapi(create, async (c) => c.json({ data: await createSender(db, c.get('workspaceId'), c.req.valid('json')) }, 201))
-    .openapi(update, async (c) => c.json({ data: await updateSender(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json')) }, 200))
+    .openapi(create, async (c) => c.json({ data: await createSender(db, orchestrator, c.get('workspaceId'), c.req.valid('json')) }, 201))
+    .openapi(update, async (c) => c.json({ data: await updateSender(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json')) }, 200))
     .openapi(pools, async (c) => c.json({ data: await listPools(db, c.get('workspaceId')), nextCursor: null }, 200));
 }

@@ -116,3 +116,20 @@ export const CampaignIdParam = z.object({
 });
 
 export const ListCampaignsQuery = PaginationQuery.extend({ status: CampaignStatusSchema.optional() });
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(['healthy', 'waiting', 'blocked', 'auto_paused']).openapi({
+      description: '`healthy`: sending as planned. `waiting`: held by something that passes by itself (a pause, the window, capacity, provider retries). `blocked`: needs someone to act (a sender account in error, no active sender).',
+    }),
+    reasons: z.array(
+      z.object({
+        code: z.string().openapi({ example: 'capacity_exhausted' }),
+        message: z.string(),
+        count: z.number().int().openapi({ description: 'Leads it holds' }),
+        since: z.string().nullable(),
+        until: z.string().nullable().optional().openapi({ description: 'When it passes, where known (the reset, the window opening)' }),
+      }),
+    ),
+  })
+  .openapi('CampaignHealth');

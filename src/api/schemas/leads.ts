@@ -36,15 +36,27 @@ export const BulkResultSchema = z
 
 export const EnrollmentStatusSchema = z.enum(['pending', 'active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed']);
 
+export const WaitReasonSchema = z
+  .enum(['delay', 'window', 'capacity', 'pacing', 'daily_new_leads', 'campaign_paused', 'lead_paused', 'provider_retry', 'sender_unavailable'])
+  .openapi('WaitReason', {
+    description:
+      'What a live lead waits for before its next step: `delay` (the step\'s delayDays), `window` (the sending window opens at nextSendAt), ' +
+      '`capacity` (the sender pool\'s daily limit is used up; nextSendAt is the day booked for it), `campaign_paused`, `lead_paused`, ' +
+      '`provider_retry` (the provider failed; nextSendAt is the estimated retry), `sender_unavailable` (its sender account is paused or ' +
+      'in error; fixing it resumes the lead). Null while sending, before the campaign starts, and once finished.',
+  });
+
 export const EnrollmentSchema = z
   .object({
     leadId: z.string(),
     email: z.string(),
     status: EnrollmentStatusSchema,
     currentStep: z.number().int().openapi({ description: 'Steps already sent' }),
-    nextSendAt: z.string().nullable(),
+    waitingFor: WaitReasonSchema.nullable(),
+    nextSendAt: z.string().nullable().openapi({ description: 'When the next step is planned, deferrals included; null when not known (a pause) or finished' }),
     enrolledAt: z.string(),
     finishedAt: z.string().nullable(),
+    stopReason: z.string().nullable().openapi({ description: 'Why a finished lead stopped (a reply, an unsubscribe, a colleague\'s reply, …)' }),
   })
   .openapi('Enrollment');
 
@@ -52,13 +64,20 @@ export const MessageSchema = z
   .object({
     messageId: z.string(),
     stepNumber: z.number().int(),
-    status: z.enum(['sending', 'sent', 'delivered', 'bounced', 'failed']),
+    status: z.enum(['sending', 'sent', 'delivered', 'bounced', 'failed', 'cancelled', 'unknown']).openapi({
+      description:
+        '`sending`: claimed, not confirmed by the provider yet. `cancelled`: withdrawn before the provider got it (the lead ended). ' +
+        '`unknown`: the provider never answered and no retry may follow; it may have gone out (not counted as sent).',
+    }),
     subject: z.string(),
     bodyHtml: z.string(),
     senderEmail: z.string(),
     sentAt: z.string().nullable(),
     deliveredAt: z.string().nullable(),
     bouncedAt: z.string().nullable(),
+    softBouncedAt: z.string().nullable().openapi({ description: 'A transient bounce (not counted as bounced)' }),
+    complainedAt: z.string().nullable().openapi({ description: 'The recipient reported it as spam' }),
+    failureReason: z.string().nullable(),
   })
   .openapi('Message');
 

@@ -1,0 +1,67 @@
+import type { Db } from '../db.js';
+import { notFound } from '../api/errors.js';
+
+export type HealthStatus = 'healthy' | 'waiting' | 'blocked' | 'auto_paused';
+export type HealthReason = { code: string; message: string; count: number; since: string | null; until?: string | null };
+export type CampaignHealth = { status: HealthStatus; reasons: HealthReason[] };
+
+type Waiting = { waitingFor: string | null; count: number; since: Date | null; until: Date | null };
+
+const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
+
+/** Live enrollments grouped by what they wait for: facts the send path wrote (SPEC §9). */
+async function waitingCounts(db: Db, campaignId: string): Promise<Map<string, Waiting>> {
+  const rows = await db.$queryRaw<Waiting[]>`
+    SELECT CASE WHEN status = 'paused' THEN 'lead_paused' ELSE "waitingFor"::text END AS "waitingFor",
+           count(*)::int AS count, min("waitingSince") AS since, min("nextSendAt") AS until
+      FROM "Enrollment" WHERE "campaignId" = ${campaignId} AND status IN ('pending', 'active', 'paused')
+     GROUP BY 1`;
+  return new Map(rows.map((r) => [r.waitingFor ?? 'none', r]));
+}
+
+/**
+ * Why a campaign is or is not sending, derived from what its enrollments wait for and the state of
+ * its workspace's sender accounts; nothing asks a workflow.
+ */
+export async function campaignHealth(db: Db, workspaceId: string, campaignId: string): Promise<CampaignHealth> {
+  const campaign = await db.campaign.findFirst({ where: { id: campaignId, workspaceId }, select: { status: true, createdAt: true, pausedAt: true } });
+  if (!campaign) throw notFound('campaign_not_found', 'Campaign');
+  const [waiting, senders] = await Promise.all([
+    waitingCounts(db, campaignId),
+    db.senderAccount.findMany({ where: { workspaceId }, select: { email: true, status: true, lastError: true, lastErrorAt: true } }),
+  ]);
+  const live = [...waiting.values()].reduce((n, w) => n + w.count, 0);
+  const reasons: HealthReason[] = [];
+  const add = (code: string, message: string, w: Waiting | undefined, withUntil = false) => {
+    if (w && w.count > 0) reasons.push({ code, message, count: w.count, since: iso(w.since), ...(withUntil ? { until: iso(w.until) } : {}) });
+  };
+
+  if (campaign.status === 'draft') {
+    reasons.push({ code: 'not_started', message: 'The campaign is a draft: nothing is sent until it is started.', count: live, since: iso(campaign.createdAt) });
+  } else if (campaign.status === 'paused') {
+    reasons.push({ code: 'campaign_paused', message: 'The campaign is paused: nothing is sent until it is resumed.', count: live, since: iso(campaign.pausedAt) });
+  }
+  const errored = senders.filter((s) => s.status === 'error');
+  const held = waiting.get('sender_unavailable');
+  if (errored.length > 0) {
+    const which = errored.map((s) => `${s.email} (${s.lastError ?? 'refused'})`).join('; ');
+    reasons.push({ code: 'sender_error', message: `The provider refused sender accounts: ${which}. Fix them and set them active again.`, count: held?.count ?? 0, since: iso(held?.since ?? errored[0]!.lastErrorAt) });
+  } else if (held && held.count > 0) {
+    add('no_active_sender', 'No sender account that these leads may send from is active.', held);
+  } else if (senders.length > 0 && !senders.some((s) => s.status === 'active') && campaign.status === 'running' && live > 0) {
+    reasons.push({ code: 'no_active_sender', message: 'Every sender account is paused: nothing can be sent.', count: live, since: null });
+  }
+  add('capacity_exhausted', "The sender accounts' daily limits are used up; these leads send when capacity resets.", waiting.get('capacity'), true);
+  add('window_closed', 'Outside the sending window; these leads send when it opens.', waiting.get('window'), true);
+  add('provider_retrying', 'The mail provider failed; these sends are being retried.', waiting.get('provider_retry'), true);
+  add('leads_paused', 'Leads paused one by one.', waiting.get('lead_paused'));
+
+  const codes = new Set(reasons.filter((r) => r.count > 0 || r.code === 'campaign_paused' || r.code === 'not_started').map((r) => r.code));
+  const status: HealthStatus =
+    codes.has('sender_error') || codes.has('no_active_sender')
+      ? 'blocked'
+      : ['not_started', 'campaign_paused', 'capacity_exhausted', 'window_closed', 'provider_retrying'].some((c) => codes.has(c))
+        ? 'waiting'
+        : 'healthy';
+  return { status, reasons };
+}

@@ -1,0 +1,168 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db, Tx } from '../db.js';
+import type { Message } from '../generated/prisma/client.js';
+import type { Logger } from '../logger.js';
+import type { Orchestrator } from '../campaigns/orchestration.js';
+import type { SendStepResult } from '../activities/types.js';
+import { AccountMailError, PermanentMailError, RetryableMailError, type Mailer, type SendOutcome } from '../mail/mailer.js';
+import { PROVIDER_TIMEOUT_MS } from '../mail/resend-transport.js';
+import { endLocked } from '../leads/endings.js';
+import { applyPendingProviderEvents } from '../replies/provider-events.js';
+import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
+import { SEND_RETRY } from '../workflows/contract.js';
+import { advance, answerBlocked, settledResult } from './step-state.js';
+import { outgoingMail } from './compose.js';
+import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
+import { recordWait } from './waiting.js';
+
+/**
+ * Resend keeps an idempotency key 24 hours. Past that, a retry under the key could send a second
+ * mail, so an attempt whose answer never came is not retried after this long (an hour's margin).
+ */
+export const PROVIDER_IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
+
+export type DeliverDeps = { db: Db; mailer: Mailer; now: () => Date; publicUrl: string; orchestrator: Orchestrator; logger: Logger };
+
+type Attempted =
+  | { kind: 'done'; result: SendStepResult; events?: StoredEvent[]; providerId?: string; replayed?: Message }
+  | { kind: 'failed'; error: unknown; message: Message; target: SendTarget };
+
+const done = (result: SendStepResult): Attempted => ({ kind: 'done', result });
+
+/**
+ * One provider attempt at a claimed step, first or retry. Its transaction re-checks the guard and
+ * holds the campaign (FOR SHARE) and enrollment (FOR UPDATE) rows across the provider call: a
+ * pause cannot commit while a call is in flight, and every call begins after the guard passed
+ * under those locks — so none begins after a pause's 200, a reply, a stop or an unsubscribe.
+ * The wait this adds to a pause is bounded by the provider timeout.
+ */
+export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepNumber: number, attempt: number): Promise<SendStepResult> {
+  // Marked on its own, before the transaction and the call: should the call be made and this
+  // transaction never commit (a crash, a lost connection), the row still says the mail may have
+  // gone out, and only a same-key retry follows. An attempt that does not call clears it again.
+  const before = await deps.db.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } }, select: { unconfirmedSince: true } });
+  await deps.db.message.updateMany({
+    where: { enrollmentId, stepNumber, status: 'sending', unconfirmedSince: null },
+    data: { unconfirmedSince: deps.now() },
+  });
+  const attempted = await deps.db.$transaction((tx) => attemptInTx(deps, tx, enrollmentId, stepNumber, before?.unconfirmedSince ?? null), {
+    timeout: PROVIDER_TIMEOUT_MS + 10_000,
+    maxWait: 10_000,
+  });
+  if (attempted.kind === 'failed') return handleFailure(deps, attempted, attempt);
+  const { db, orchestrator } = deps;
+  if (attempted.replayed) {
+    // An earlier attempt recorded the send but may have died before telling webhooks: tell them
+    // again (deliveries are keyed by webhook and event, so none is sent twice).
+    const m = attempted.replayed;
+    const events = await db.event.findMany({ where: { workspaceId: m.workspaceId, data: { path: ['messageId'], equals: m.id } } });
+    await dispatchEvents(db, orchestrator, events);
+  }
+  await dispatchEvents(db, orchestrator, attempted.events ?? []);
+  if (attempted.providerId) await applyPendingProviderEvents(db, orchestrator, attempted.providerId);
+  return attempted.result;
+}
+
+async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, stepNumber: number, unconfirmedBefore: Date | null): Promise<Attempted> {
+  const { mailer, now, publicUrl } = deps;
+  const at = now();
+  const target = await lockForSend(tx, enrollmentId);
+  if (!target) return done({ kind: 'ended', status: 'stopped', reason: 'enrollment deleted' });
+  const message = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
+  // Never claimed (nothing to send yet): the workflow claims it again now.
+  if (!message) return done({ kind: 'deferred', reason: 'delay', until: at.toISOString() });
+  const settled = settledResult(message);
+  if (settled) {
+    if (settled.kind === 'sent') await advance(tx, target, stepNumber, new Date(settled.sentAt));
+    return { kind: 'done', result: settled, replayed: message };
+  }
+  // Until the call is certain, the row says what the earlier attempts left: a lead ended right here
+  // has its step settled as never sent (cancelled) unless an earlier call may have sent it.
+  const marked = message.unconfirmedSince;
+  await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: unconfirmedBefore } });
+  const blocked = (await checkSendable(tx, target, at)) ?? (await senderBlocked(tx, target));
+  if (blocked) return done(await answerBlocked(tx, target, blocked, at));
+  if (unconfirmedBefore && at.getTime() - unconfirmedBefore.getTime() >= PROVIDER_IDEMPOTENCY_WINDOW_MS) {
+    const unknown = await tx.message.update({ where: { id: message.id }, data: { status: 'unknown' } });
+    await advance(tx, target, stepNumber, unconfirmedBefore);
+    return done(settledResult(unknown)!);
+  }
+  await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: marked } });
+  let outcome: SendOutcome;
+  try {
+    outcome = await mailer.send(await outgoingMail(tx, message, publicUrl));
+  } catch (error) {
+    return { kind: 'failed', error, message, target };
+  }
+  const sentAt = now();
+  const events = await recordSent(tx, target, message, outcome, sentAt);
+  return { kind: 'done', result: { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() }, events, providerId: outcome.providerId };
+}
+
+/** The lead's thread sender was paused or refused by the provider: its follow-ups wait for it. */
+async function senderBlocked(tx: Tx, target: SendTarget): Promise<Blocked | null> {
+  const id = target.enrollment.senderAccountId;
+  if (!id) return null;
+  const sender = await tx.senderAccount.findUnique({ where: { id }, select: { status: true } });
+  return sender && sender.status !== 'active' ? { kind: 'deferred', reason: 'sender_unavailable', until: null } : null;
+}
+
+async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome: SendOutcome, sentAt: Date): Promise<StoredEvent[]> {
+  const { count } = await tx.message.updateMany({
+    where: { id: message.id, status: 'sending' },
+    data: {
+      status: outcome.delivered ? 'delivered' : 'sent',
+      providerId: outcome.providerId,
+      sentAt,
+      unconfirmedSince: null,
+      ...(outcome.delivered ? { deliveredAt: sentAt } : {}),
+    },
+  });
+  await advance(tx, target, message.stepNumber, sentAt);
+  // A provider event matched by the message tag may have recorded it first, with its events.
+  if (count === 0) return [];
+  const data = messageEventData(message);
+  const sent = await emitEvent(tx, message.workspaceId, 'message.sent', data);
+  return outcome.delivered ? [sent, await emitEvent(tx, message.workspaceId, 'message.delivered', data)] : [sent];
+}
+
+/** Estimated from the send retry policy (or the provider's Retry-After), for `nextSendAt`. */
+function nextRetryAt(now: Date, attempt: number, retryAfterMs: number | undefined): Date {
+  const backoff = Math.min(SEND_RETRY.initialIntervalMs * SEND_RETRY.backoffCoefficient ** (attempt - 1), SEND_RETRY.maximumIntervalMs);
+  return new Date(now.getTime() + (retryAfterMs ?? backoff));
+}
+
+async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kind: 'failed' }>, attempt: number): Promise<SendStepResult> {
+  const { db, now, logger } = deps;
+  const { error, message, target } = failed;
+  const at = now();
+  if (error instanceof RetryableMailError) {
+    // An answer, even an error, means the provider did not take the mail under this key.
+    if (error.answered) await db.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { unconfirmedSince: null } });
+    await recordWait(db, target.enrollment.id, 'provider_retry', nextRetryAt(at, attempt, error.retryAfterMs), at);
+    // Temporal retries the activity, which re-checks the guard first; Retry-After sets the pause.
+    throw ApplicationFailure.create({
+      message: error.message,
+      type: 'MailTransient',
+      ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
+    });
+  }
+  if (error instanceof AccountMailError) {
+    await db.$transaction(async (tx) => {
+      await tx.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { unconfirmedSince: null } });
+      const senderId = target.enrollment.senderAccountId;
+      if (senderId) await tx.senderAccount.updateMany({ where: { id: senderId }, data: { status: 'error', lastError: error.message, lastErrorAt: at } });
+      await recordWait(tx, target.enrollment.id, 'sender_unavailable', null, at);
+    });
+    logger.error({ messageId: message.id, senderAccountId: target.enrollment.senderAccountId, reason: error.message }, 'the provider refused the sender account');
+    return { kind: 'deferred', reason: 'sender_unavailable', until: null };
+  }
+  if (!(error instanceof PermanentMailError)) throw error;
+  await db.$transaction(async (tx) => {
+    if (!(await lockForSend(tx, target.enrollment.id))) return;
+    await tx.message.update({ where: { id: message.id }, data: { status: 'failed', failureReason: error.message, unconfirmedSince: null } });
+    await endLocked(tx, [target.enrollment.id], 'failed', error.message, at);
+  });
+  logger.warn({ messageId: message.id, reason: error.message }, 'message failed permanently');
+  return { kind: 'ended', status: 'failed', reason: error.message };
+}

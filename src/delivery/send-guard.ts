@@ -1,0 +1,77 @@
+import type { Tx } from '../db.js';
+import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
+import { checkWindow } from '../domain/schedule.js';
+import { readSettings, type CampaignSettings } from '../campaigns/campaign-service.js';
+import { endLocked, type EndStatus } from '../leads/endings.js';
+import type { WaitReason } from '../activities/types.js';
+
+const TERMINAL = new Set<string>(TERMINAL_STATUSES);
+
+export type SendTarget = {
+  enrollment: {
+    id: string;
+    workspaceId: string;
+    campaignId: string;
+    leadId: string;
+    status: string;
+    senderAccountId: string | null;
+    waitingFor: WaitReason | null;
+    email: string;
+  };
+  campaign: { status: string; settings: CampaignSettings; timezone: string };
+};
+
+export type Blocked =
+  | { kind: 'deferred'; reason: WaitReason; until: Date | null }
+  | { kind: 'ended'; status: Exclude<EndStatus, 'failed'> | 'failed'; reason: string };
+
+/**
+ * Locks what decides whether a step may go out, in the one order every writer uses (campaign, then
+ * enrollment): the campaign row FOR SHARE, so a pause (FOR UPDATE) waits for a send that holds it
+ * and a send that comes after the pause sees it; the enrollment FOR UPDATE, so a reply, stop or
+ * unsubscribe waits likewise, and two attempts at one step never overlap.
+ */
+export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTarget | null> {
+  const ref = await tx.enrollment.findUnique({ where: { id: enrollmentId }, select: { campaignId: true } });
+  if (!ref) return null;
+  const [campaign] = await tx.$queryRaw<{ status: string; settings: unknown; timezone: string }[]>`
+    SELECT c.status::text AS status, c.settings, w.timezone FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
+     WHERE c.id = ${ref.campaignId} FOR SHARE OF c`;
+  const [enrollment] = await tx.$queryRaw<SendTarget['enrollment'][]>`
+    SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId",
+           e."waitingFor"::text AS "waitingFor", l.email
+      FROM "Enrollment" e JOIN "Lead" l ON l.id = e."leadId"
+     WHERE e.id = ${enrollmentId} FOR UPDATE OF e`;
+  if (!campaign || !enrollment) return null;
+  return { enrollment, campaign: { ...campaign, settings: readSettings(campaign.settings) } };
+}
+
+/**
+ * SPEC §9, checked by every attempt, first or retry, in the transaction that holds the locks: the
+ * enrollment is live and not paused, the campaign is running, the address is not suppressed, and
+ * the sending window is open. An address suppressed since enrollment ends the enrollment here.
+ */
+export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promise<Blocked | null> {
+  const { enrollment, campaign } = target;
+  if (TERMINAL.has(enrollment.status)) {
+    return { kind: 'ended', status: enrollment.status as EndStatus, reason: `enrollment is ${enrollment.status}` };
+  }
+  if (enrollment.status === 'paused') return { kind: 'deferred', reason: 'lead_paused', until: null };
+  if (campaign.status !== 'running') return { kind: 'deferred', reason: 'campaign_paused', until: null };
+
+  const suppression = await tx.suppression.findUnique({
+    where: { workspaceId_email: { workspaceId: enrollment.workspaceId, email: enrollment.email } },
+  });
+  if (suppression) {
+    const reason = `suppressed (${suppression.reason})`;
+    await endLocked(tx, [enrollment.id], 'stopped', reason, at);
+    return { kind: 'ended', status: 'stopped', reason };
+  }
+
+  const window = campaign.settings.sendingWindow;
+  if (window) {
+    const check = checkWindow(at, window);
+    if (!check.open) return { kind: 'deferred', reason: 'window', until: check.opensAt };
+  }
+  return null;
+}

@@ -1,0 +1,47 @@
+import type { Tx } from '../db.js';
+import type { Message } from '../generated/prisma/client.js';
+import type { SendStepResult } from '../activities/types.js';
+import type { Blocked, SendTarget } from './send-guard.js';
+import { recordWait } from './waiting.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What a step's message row says about the step: done (sent, or sent-or-not and never to be
+ * retried), failed for good, or still open (null: claimed, not sent yet).
+ */
+export function settledResult(message: Message): SendStepResult | null {
+  switch (message.status) {
+    case 'sending':
+      return null;
+    case 'failed':
+      return { kind: 'ended', status: 'failed', reason: message.failureReason ?? 'the provider refused the message' };
+    case 'cancelled':
+      return { kind: 'ended', status: 'stopped', reason: 'the step was withdrawn' };
+    case 'unknown':
+      return { kind: 'sent', messageId: message.id, sentAt: (message.unconfirmedSince ?? message.createdAt).toISOString(), unknown: true };
+    default:
+      return { kind: 'sent', messageId: message.id, sentAt: (message.sentAt ?? message.createdAt).toISOString() };
+  }
+}
+
+/** A guard's "not now" is written on the enrollment (waitingFor, nextSendAt) for readers. */
+export async function answerBlocked(tx: Tx, target: SendTarget, blocked: Blocked, at: Date): Promise<SendStepResult> {
+  if (blocked.kind === 'ended') return blocked;
+  await recordWait(tx, target.enrollment.id, blocked.reason, blocked.until, at);
+  return { kind: 'deferred', reason: blocked.reason, until: blocked.until?.toISOString() ?? null };
+}
+
+/** Moves the enrollment past a step that is done, to wait for the next one's delay. */
+export async function advance(tx: Tx, target: SendTarget, stepNumber: number, sentAt: Date): Promise<void> {
+  const next = await tx.sequenceStep.findUnique({
+    where: { campaignId_stepNumber: { campaignId: target.enrollment.campaignId, stepNumber: stepNumber + 1 } },
+    select: { delayDays: true },
+  });
+  const nextSendAt = next ? new Date(sentAt.getTime() + next.delayDays * DAY_MS) : null;
+  await tx.$executeRaw`
+    UPDATE "Enrollment" SET "currentStep" = GREATEST("currentStep", ${stepNumber}), "nextSendAt" = ${nextSendAt},
+           "waitingFor" = ${next ? 'delay' : null}::"WaitReason", "waitingSince" = ${next ? sentAt : null},
+           status = CASE WHEN status = 'pending' THEN 'active'::"EnrollmentStatus" ELSE status END
+     WHERE id = ${target.enrollment.id}`;
+}

@@ -1,0 +1,33 @@
+import type { Tx } from '../db.js';
+import type { WaitReason } from '../activities/types.js';
+
+/** Pauses are facts of the campaign and lead rows; they are read from there, never stored as a wait. */
+const DERIVED: ReadonlySet<WaitReason> = new Set(['campaign_paused', 'lead_paused']);
+
+/**
+ * Writes why an enrollment waits and until when (SPEC §9 visibility); `waitingSince` keeps the
+ * start of an unbroken wait for the same reason.
+ */
+export async function recordWait(tx: Tx, enrollmentId: string, reason: WaitReason, until: Date | null, at: Date): Promise<void> {
+  if (DERIVED.has(reason)) return;
+  await tx.$executeRaw`
+    UPDATE "Enrollment" SET "waitingFor" = ${reason}::"WaitReason", "nextSendAt" = ${until},
+           "waitingSince" = CASE WHEN "waitingFor" = ${reason}::"WaitReason" THEN COALESCE("waitingSince", ${at}) ELSE ${at} END
+     WHERE id = ${enrollmentId} AND status IN ('pending', 'active', 'paused')`;
+}
+
+/**
+ * What a reader is told an enrollment waits for: a lead or campaign pause (from their rows) over
+ * the wait the send path last recorded; nothing once it has ended or before its campaign starts.
+ */
+export function waitingView(
+  e: { status: string; waitingFor: WaitReason | null; nextSendAt: Date | null },
+  campaignStatus: string,
+): { waitingFor: WaitReason | null; nextSendAt: string | null } {
+  const live = e.status === 'pending' || e.status === 'active' || e.status === 'paused';
+  if (!live || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null };
+  const nextSendAt = e.nextSendAt?.toISOString() ?? null;
+  if (e.status === 'paused') return { waitingFor: 'lead_paused', nextSendAt };
+  if (campaignStatus === 'paused') return { waitingFor: 'campaign_paused', nextSendAt };
+  return { waitingFor: e.waitingFor, nextSendAt };
+}

@@ -1,0 +1,66 @@
+import type { Tx } from '../db.js';
+import { LIVE_STATUSES } from '../domain/enrollment-status.js';
+import { signalEnrollment, type Orchestrator } from '../campaigns/orchestration.js';
+import { releaseBookings } from '../delivery/capacity.js';
+
+export type EndStatus = 'unsubscribed' | 'bounced' | 'stopped' | 'replied' | 'failed';
+
+/**
+ * Locks enrollment rows in id order. Every path that changes several enrollments takes them this
+ * way, and before any message or counter row, so concurrent sends, replies and stops queue behind
+ * each other instead of deadlocking.
+ */
+export async function lockEnrollments(tx: Tx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx.$queryRaw`SELECT 1 FROM "Enrollment" WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+}
+
+/**
+ * A step claimed but not sent when its enrollment ends is settled in the same transaction: never
+ * handed to the provider → `cancelled`; a call whose answer never came → `unknown` (it may have gone
+ * out; a provider event matched by its tag can still tell). No retry can send it afterwards.
+ */
+export async function settleOpenMessages(tx: Tx, enrollmentIds: string[]): Promise<void> {
+  if (enrollmentIds.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE "Message" SET status = (CASE WHEN "unconfirmedSince" IS NULL THEN 'cancelled' ELSE 'unknown' END)::"MessageStatus"
+     WHERE "enrollmentId" = ANY(${enrollmentIds}::text[]) AND status = 'sending'`;
+}
+
+/**
+ * Ends the live enrollments of these leads (in one campaign, or all), inside the caller's
+ * transaction; returns the ones whose workflows must be told.
+ */
+export async function endEnrollments(
+  tx: Tx,
+  where: { leadIds: string[]; campaignId?: string | undefined },
+  status: EndStatus,
+  reason: string,
+  at: Date,
+) {
+  if (where.leadIds.length === 0) return [];
+  const live = await tx.$queryRaw<{ id: string; workflowStartedAt: Date | null }[]>`
+    SELECT id, "workflowStartedAt" FROM "Enrollment"
+     WHERE "leadId" = ANY(${where.leadIds}::text[]) AND status::text = ANY(${[...LIVE_STATUSES]}::text[])
+       AND (${where.campaignId ?? null}::text IS NULL OR "campaignId" = ${where.campaignId ?? null})
+     ORDER BY id FOR UPDATE`;
+  const ids = live.map((e) => e.id);
+  await endLocked(tx, ids, status, reason, at);
+  return live.filter((e) => e.workflowStartedAt).map((e) => e.id);
+}
+
+/** Ends enrollments the caller has already locked (see lockEnrollments); live ones only. */
+export async function endLocked(tx: Tx, ids: string[], status: EndStatus, reason: string, at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await releaseBookings(tx, ids);
+  await tx.enrollment.updateMany({
+    where: { id: { in: ids }, status: { in: [...LIVE_STATUSES] } },
+    data: { status, stopReason: reason, finishedAt: at, nextSendAt: null, waitingFor: null, waitingSince: null },
+  });
+  await settleOpenMessages(tx, ids);
+}
+
+/** After the transaction commits: the rows already stop every send; the signals end the workflows now. */
+export async function notifyEnded(orchestrator: Orchestrator, enrollmentIds: string[], signal: 'reply' | 'stop', reason: Exclude<EndStatus, 'failed'>) {
+  await Promise.all(enrollmentIds.map((id) => signalEnrollment(orchestrator, id, signal, signal === 'stop' ? { reason } : {})));
+}
