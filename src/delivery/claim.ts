@@ -23,7 +23,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       const target = await lockForSend(tx, enrollmentId);
       if (!target) return DELETED;
       const existing = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
-      const settled = existing && settledResult(existing);
+      const settled = existing && settledResult(existing, target.enrollment.status);
       if (settled) {
         if (settled.kind === 'sent') await advance(tx, target, stepNumber, new Date(settled.sentAt));
         return settled;

@@ -71,7 +71,7 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
   const message = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
   // Never claimed (nothing to send yet): the workflow claims it again now.
   if (!message) return done({ kind: 'deferred', reason: 'delay', until: at.toISOString() });
-  const settled = settledResult(message);
+  const settled = settledResult(message, target.enrollment.status);
   if (settled) {
     if (settled.kind === 'sent') await advance(tx, target, stepNumber, new Date(settled.sentAt));
     return { kind: 'done', result: settled, replayed: message };
@@ -85,7 +85,7 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
   if (unconfirmedBefore && at.getTime() - unconfirmedBefore.getTime() >= PROVIDER_IDEMPOTENCY_WINDOW_MS) {
     const unknown = await tx.message.update({ where: { id: message.id }, data: { status: 'unknown' } });
     await advance(tx, target, stepNumber, unconfirmedBefore);
-    return done(settledResult(unknown)!);
+    return done(settledResult(unknown, target.enrollment.status)!);
   }
   await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: marked } });
   let outcome: SendOutcome;

@@ -1,6 +1,7 @@
 import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
-import type { SendStepResult } from '../activities/types.js';
+import type { EndStatus, SendStepResult } from '../activities/types.js';
+import { isTerminal } from '../domain/enrollment-status.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
 
@@ -10,14 +11,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * What a step's message row says about the step: done (sent, or sent-or-not and never to be
  * retried), failed for good, or still open (null: claimed, not sent yet).
  */
-export function settledResult(message: Message): SendStepResult | null {
+export function settledResult(message: Message, enrollmentStatus: string): SendStepResult | null {
   switch (message.status) {
     case 'sending':
       return null;
     case 'failed':
       return { kind: 'ended', status: 'failed', reason: message.failureReason ?? 'the provider refused the message' };
     case 'cancelled':
-      return { kind: 'ended', status: 'stopped', reason: 'the step was withdrawn' };
+      // Only an ending cancels a step: the enrollment says which.
+      return { kind: 'ended', status: isTerminal(enrollmentStatus) ? (enrollmentStatus as EndStatus) : 'stopped', reason: 'the step was withdrawn' };
     case 'unknown':
       return { kind: 'sent', messageId: message.id, sentAt: (message.unconfirmedSince ?? message.createdAt).toISOString(), unknown: true };
     default:

@@ -18,10 +18,11 @@ describe('pause, start and bulk hold on every path (real worker, real database, 
 
   it('lets no provider request begin after the pause returns, even for a send that had passed its check', async () => {
     // Every call takes 1.5 s to reach the provider: the window in which a send that passed its
-    // guard just before the pause could otherwise reach the provider after it.
+    // guard just before the pause could otherwise reach the provider after it. Nine leads and three
+    // calls at a time: while three are in flight, six more deliveries wait for the worker.
     stack.gate.delayMs = 1_500;
     try {
-      const c = await stack.campaign(ONE_STEP, 3);
+      const c = await stack.campaign(ONE_STEP, 9);
       const entered = stack.gate.entered;
       await eventually(async () => stack.gate.entered > entered, 30_000, 'a send under way');
       const pause = await c.api.post(`/v1/campaigns/${c.id}/pause`);
@@ -42,7 +43,7 @@ describe('pause, start and bulk hold on every path (real worker, real database, 
 
       stack.gate.delayMs = 0;
       await c.api.post(`/v1/campaigns/${c.id}/resume`);
-      await eventually(async () => (await c.api.get(`/v1/campaigns/${c.id}/stats`)).body.data.metrics.sent === 3, 30_000, 'all sent after resume');
+      await eventually(async () => (await c.api.get(`/v1/campaigns/${c.id}/stats`)).body.data.metrics.sent === 9, 30_000, 'all sent after resume');
       for (const email of c.emails) expect(stack.acceptedFor(c.enrollmentOf(email).id)).toHaveLength(1);
     } finally {
       stack.gate.delayMs = 0;

@@ -104,4 +104,45 @@ describe('every provider attempt is guarded, retries included (real worker, real
     expect(stack.acceptedFor(enrollment.id)).toEqual([]);
     expect((await c.api.get(`/v1/campaigns/${c.id}/stats`)).body.data.metrics.sent).toBe(0);
   }, 60_000);
+
+  it('lets replies, suppressions and stops race sends in flight without a deadlock, a lost count or a send after the end', async () => {
+    stack.gate.delayMs = 200; // every provider call holds its locks a while
+    try {
+      const c = await stack.campaign(TWO_STEPS, 24);
+      await eventually(async () => stack.gate.entered > 0, 30_000, 'sending');
+      const [replying, suppressing, stopping] = [c.emails.slice(0, 8), c.emails.slice(8, 16), c.emails.slice(16, 20)];
+      const answers = await Promise.all([
+        ...replying.map((email) => c.api.post('/v1/replies', { email, campaignId: c.id, text: 'Interested, call me.' })),
+        c.api.post('/v1/suppression-list', { emails: suppressing }),
+        ...stopping.map((email) => c.api.post(`/v1/campaigns/${c.id}/leads/${c.enrollmentOf(email).leadId}/stop`)),
+      ]);
+      expect(answers.map((a) => a.status).filter((s) => s >= 300)).toEqual([]);
+      const endedAt = Date.now();
+
+      const { db } = stack.deps;
+      const enrollments = await eventually(async () => {
+        const rows = await db.enrollment.findMany({ where: { campaignId: c.id } });
+        return rows.every((e) => !['pending', 'active', 'paused'].includes(e.status)) ? rows : null;
+      }, 60_000, 'every lead finished');
+      const messages = await db.message.findMany({ where: { campaignId: c.id } });
+      const counters = await db.campaignCounters.findUniqueOrThrow({ where: { campaignId: c.id } });
+      expect(counters).toMatchObject({
+        enrolled: 24,
+        finished: 24,
+        sent: messages.filter((m) => m.sentAt).length,
+        replied: enrollments.filter((e) => e.repliedAt).length,
+      });
+      expect(counters.replied).toBe(8);
+      expect(messages.filter((m) => m.status !== 'sent' && m.status !== 'cancelled')).toEqual([]);
+      // Nothing went to a lead after its reply, suppression or stop had answered.
+      for (const email of [...replying, ...suppressing, ...stopping]) {
+        expect(stack.postsFor(c.enrollmentOf(email).id).filter((p) => p.at > endedAt)).toEqual([]);
+      }
+      // Each (lead, step) reached the provider at most once.
+      const keys = c.emails.flatMap((email) => stack.acceptedFor(c.enrollmentOf(email).id).map((a) => a.idempotencyKey));
+      expect(new Set(keys).size).toBe(keys.length);
+    } finally {
+      stack.gate.delayMs = 0;
+    }
+  }, 90_000);
 });

@@ -91,8 +91,15 @@ describe('Resend events in (Svix-signed)', () => {
     ]);
   });
 
-  it('takes an inbound reply matched by In-Reply-To: the sequence stops before step 2', async () => {
-    const { api, db, id, email, message } = await sentCampaign();
+  it('takes an inbound reply matched by In-Reply-To: the sequence stops before step 2, even one the provider was retrying', async () => {
+    // Step 2 is due at once, but the provider fails it: it is being retried when the reply comes.
+    double.failWhen((key) => !!key?.endsWith('/2'), { status: 500, name: 'application_error', retryAfter: '1' });
+    const { api, db, id, email, message } = await sentCampaign([
+      { delayDays: 0, subject: 'Hello', bodyHtml: '<p>1</p>' },
+      { delayDays: 0, subject: '', bodyHtml: '<p>2</p>' },
+    ]);
+    const stepTwo = `${message.enrollmentId}/2`;
+    await eventually(async () => double.posts.filter((p) => p.idempotencyKey === stepTwo).length >= 2, 30_000, 'step 2 retried');
     const event = double.receive({
       from: `Lead <${email}>`,
       to: ['ada@acme.com'],
@@ -105,9 +112,15 @@ describe('Resend events in (Svix-signed)', () => {
     expect((await api.get(`/v1/campaigns/${id}/leads`)).body.data[0].status).toBe('replied');
     const replies = await api.get(`/v1/replies?campaignId=${id}`);
     expect(replies.body.data).toEqual([expect.objectContaining({ email, classification: 'interested', threadSnippet: 'Interesting — can we talk on Friday?' })]);
-    expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics.replied).toBe(1);
-    expect(await db.message.count({ where: { campaignId: id } })).toBe(1);
-  });
+    expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics).toMatchObject({ replied: 1, sent: 1 });
+    // The provider recovers; three retry intervals later step 2 has still not gone out.
+    const repliedAt = Date.now();
+    double.clearFailures();
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(double.posts.filter((p) => p.idempotencyKey === stepTwo && p.at > repliedAt)).toEqual([]);
+    expect(double.accepted.filter((a) => a.idempotencyKey === stepTwo)).toEqual([]);
+    expect((await db.message.findFirstOrThrow({ where: { campaignId: id, stepNumber: 2 } })).status).toBe('cancelled');
+  }, 60_000);
 
   it('records an inbound out-of-office without stopping the sequence', async () => {
     const { api, id, email, message } = await sentCampaign();

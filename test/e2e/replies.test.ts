@@ -26,10 +26,14 @@ describe('replies and suppression', () => {
   it('a reply during the delay ends the sequence, counts once, and step 2 is never sent', async () => {
     const email = `jane-${uniq()}@acme-${uniq()}.com`;
     const { api, deps, id, status } = await runningCampaign([email]);
-    const res = await api.post('/v1/replies', { email, campaignId: id, subject: 'Re: One', text: 'Sounds good, let us talk Thursday.' });
+    // Two replies of the same lead at once: the lead counts once.
+    const [res, second] = await Promise.all([
+      api.post('/v1/replies', { email, campaignId: id, subject: 'Re: One', text: 'Sounds good, let us talk Thursday.' }),
+      api.post('/v1/replies', { email, text: 'Also, can you send pricing?' }),
+    ]);
     expect(res.status).toBe(201);
+    expect(second.status).toBe(201);
     expect(res.body.data).toMatchObject({ id: expect.stringMatching(/^rpl_/), email, campaignId: id, classification: 'interested', threadSnippet: 'Sounds good, let us talk Thursday.' });
-    await api.post('/v1/replies', { email, text: 'Also, can you send pricing?' }); // a second reply: same lead
     expect(await status(email)).toBe('replied');
     const stats = (await api.get(`/v1/campaigns/${id}/stats`)).body.data;
     expect(stats.metrics).toMatchObject({ replied: 1, delivered: 1, queued: 0, replyRate: 1 });

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activitiesFromConfig } from '../../src/activities/index.js';
+import { newId } from '../../src/domain/ids.js';
+import { createLogger } from '../../src/logger.js';
+import { RetryableMailError, type Mailer } from '../../src/mail/mailer.js';
+import { createResendTransport } from '../../src/mail/resend-transport.js';
+import { recordReply } from '../../src/replies/intake.js';
+import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
+import { newWorkspace, testDeps } from '../helpers/deps.js';
+
+const HOUR = 60 * 60 * 1000;
+
+/**
+ * Attempts whose answer never comes (SPEC §9): the provider took the mail, the caller never heard.
+ * The activities run directly with a clock the test moves, against the Resend double.
+ */
+describe('an attempt whose outcome is unknown is never resent blind', () => {
+  let double: ResendDouble;
+  const clock = { now: new Date('2026-11-30T10:00:00Z') };
+  // While `loseAnswers` is set, the mail reaches the provider and the answer is lost on the way back.
+  const network = { loseAnswers: false };
+  let activities: ReturnType<typeof activitiesFromConfig>;
+
+  beforeAll(async () => {
+    double = await startResendDouble();
+    const transport = createResendTransport({ apiKey: double.apiKey, baseUrl: double.url });
+    const mailer: Mailer = {
+      name: 'resend',
+      async send(mail) {
+        const outcome = await transport.send(mail);
+        if (network.loseAnswers) throw new RetryableMailError('Resend network application_error: the connection dropped', undefined, false);
+        return outcome;
+      },
+    };
+    const deps = testDeps();
+    activities = activitiesFromConfig(deps.config, { db: deps.db, client: deps.temporal, logger: createLogger('silent', 'test'), mailer, now: () => clock.now });
+  });
+  afterAll(() => double.close());
+
+  async function enrolled() {
+    const { db } = testDeps();
+    const { workspaceId } = await newWorkspace(db);
+    await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, email: `ada-${Date.now()}@acme.com`, name: 'Ada', dailyLimit: 100 } });
+    const campaign = await db.campaign.create({
+      data: { id: newId('camp'), workspaceId, name: 'unknown', status: 'running', startedAt: clock.now, steps: { create: [{ stepNumber: 1, delayDays: 0, subject: 'Hi', bodyHtml: '<p>1</p>' }] } },
+    });
+    const lead = await db.lead.create({ data: { id: newId('lead'), workspaceId, email: `lead-${Math.random().toString(36).slice(2, 8)}@example.com` } });
+    const enrollment = await db.enrollment.create({ data: { id: newId('enr'), workspaceId, campaignId: campaign.id, leadId: lead.id, status: 'active' } });
+    const step = { enrollmentId: enrollment.id, stepNumber: 1 };
+    const message = () => db.message.findUniqueOrThrow({ where: { enrollmentId_stepNumber: step } });
+    const accepted = () => double.accepted.filter((a) => a.idempotencyKey === `${enrollment.id}/1`);
+    const sent = async () => (await db.campaignCounters.findUnique({ where: { campaignId: campaign.id } }))?.sent ?? 0;
+    return { db, workspaceId, campaign, lead, enrollment, step, message, accepted, sent };
+  }
+
+  async function attemptWithoutAnswer(step: { enrollmentId: string; stepNumber: number }) {
+    expect((await activities.claimStep(step)).kind).toBe('attempt');
+    network.loseAnswers = true;
+    try {
+      await expect(activities.deliverStep(step)).rejects.toThrow(/connection dropped/);
+    } finally {
+      network.loseAnswers = false;
+    }
+  }
+
+  it('keeps the step unconfirmed, and a retry under the same key records one send', async () => {
+    const e = await enrolled();
+    await attemptWithoutAnswer(e.step);
+    expect(await e.message()).toMatchObject({ status: 'sending', unconfirmedSince: clock.now });
+    expect(e.accepted()).toHaveLength(1);
+
+    clock.now = new Date(clock.now.getTime() + HOUR);
+    expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'sent' });
+    expect(e.accepted()).toHaveLength(1); // the provider answered the retry from its idempotency record
+    expect(await e.message()).toMatchObject({ status: 'sent', unconfirmedSince: null, providerId: e.accepted()[0]!.id });
+    expect(await e.sent()).toBe(1);
+  });
+
+  it('settles the step as unknown, not cancelled, when the lead ends after an unanswered attempt; a provider event then tells', async () => {
+    const e = await enrolled();
+    await attemptWithoutAnswer(e.step);
+    const { temporal } = testDeps();
+    await recordReply(e.db, { client: temporal, taskQueue: 'none' }, e.workspaceId, { email: e.lead.email, campaignId: e.campaign.id, text: 'Interested!' });
+    expect((await e.message()).status).toBe('unknown');
+    expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'sent', unknown: true });
+    expect(e.accepted()).toHaveLength(1);
+    expect(await e.sent()).toBe(0);
+
+    // The provider's delivered event, matched by the message tag, settles it: it went out.
+    const { handleResendEvent } = await import('../../src/replies/provider-events.js');
+    const tags = Object.fromEntries(e.accepted()[0]!.tags.map((t) => [t.name, t.value]));
+    await handleResendEvent(e.db, { client: temporal, taskQueue: 'none' }, null, `msg_${Date.now()}`, {
+      type: 'email.delivered',
+      created_at: clock.now.toISOString(),
+      data: { email_id: e.accepted()[0]!.id, tags },
+    });
+    expect(await e.message()).toMatchObject({ status: 'delivered', providerId: e.accepted()[0]!.id });
+    expect(await e.sent()).toBe(1);
+  });
+
+  it('does not retry an unanswered attempt after the provider forgets its key (24 h): the step becomes unknown, nothing is sent again', async () => {
+    const e = await enrolled();
+    await attemptWithoutAnswer(e.step);
+    // The campaign was paused the next 25 hours; on resume the step's outcome is still unknown.
+    const posts = double.posts.length;
+    clock.now = new Date(clock.now.getTime() + 25 * HOUR);
+    expect(await activities.claimStep(e.step)).toMatchObject({ kind: 'attempt' });
+    expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'sent', unknown: true });
+    expect(double.posts.length).toBe(posts);
+    expect(await e.message()).toMatchObject({ status: 'unknown' });
+    expect(await e.db.enrollment.findUniqueOrThrow({ where: { id: e.enrollment.id } })).toMatchObject({ currentStep: 1 });
+  });
+
+  it('cancels, not marks unknown, a step the provider answered with an error before the lead ended', async () => {
+    const e = await enrolled();
+    double.failWhen((key) => key === `${e.enrollment.id}/1`, { status: 500, name: 'application_error' });
+    expect((await activities.claimStep(e.step)).kind).toBe('attempt');
+    await expect(activities.deliverStep(e.step)).rejects.toThrow(/500/);
+    double.clearFailures();
+    expect((await e.message()).unconfirmedSince).toBeNull();
+    const { temporal } = testDeps();
+    await recordReply(e.db, { client: temporal, taskQueue: 'none' }, e.workspaceId, { email: e.lead.email, campaignId: e.campaign.id, text: 'Interested!' });
+    expect((await e.message()).status).toBe('cancelled');
+    expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'ended', status: 'replied' });
+    expect(e.accepted()).toEqual([]);
+  });
+});
