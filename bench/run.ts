@@ -1,14 +1,15 @@
 // `npm run bench`: starts its own stacks, runs every scenario, prints a table and writes
 // bench/results/<timestamp>.json. Not part of `npm test`. Each Sequent rate is set beside the rate
 // of the engine itself (a bare Temporal workflow or activity on the same server), because absolute
-// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load picks
-// some.
+// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity
+// picks some.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FANOUT_CONCURRENCY } from '../src/activities/fanout-activities.js';
 import { startResendDouble } from '../test/resend-double/server.js';
 import { rawActivityRate, rawStartRate } from './baselines.js';
+import { capacityScenario } from './capacity.js';
 import { loadScenario } from './load.js';
 import { measureCpu, rssMiB, type CpuProbe } from './procs.js';
 import { percentile, startBenchStack } from './stack.js';
@@ -28,7 +29,7 @@ const record = (r: Result) => {
   save(false);
   console.log(`${r.scenario.padEnd(11)} ${r.metric.padEnd(58)} ${String(r.value).padStart(10)} ${r.unit.padEnd(4)} ${r.target ?? ''}`);
 };
-const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load').split(','));
+const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load,capacity').split(','));
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 const leadsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@bench.example.com`, firstName: `F${i}`, company: 'Acme' }));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -228,6 +229,11 @@ if (only.has('load')) {
     await stack.stop();
     await double.close();
   }
+}
+
+if (only.has('capacity')) {
+  const leads = Number(process.env.BENCH_CAPACITY_LEADS ?? 10_000);
+  await capacityScenario(record, { leads, dailyCapacity: leads / 10, days: 10 });
 }
 
 save(true);

@@ -7,10 +7,11 @@ export { Prisma } from './generated/prisma/client.js';
 export type Tx = Prisma.TransactionClient;
 
 /**
- * For transactions that may wait on an enrollment or campaign row a send holds across its provider
- * call (at most the provider timeout): Prisma's default 5 s would give up first.
+ * For transactions that may wait on rows others hold: an enrollment or campaign row a send holds
+ * across its provider call (at most the provider timeout), a busy campaign's counter row. Prisma's
+ * default 5 s would give up first.
  */
-export const WAITS_FOR_SENDS = { timeout: 30_000, maxWait: 10_000 } as const;
+export const MAY_WAIT_FOR_LOCKS = { timeout: 30_000, maxWait: 10_000 } as const;
 
 /**
  * One client per process: entry points build it once and pass it in. `waitForConnectionMs`: how

@@ -1,9 +1,10 @@
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
+import { MAY_WAIT_FOR_LOCKS } from '../db.js';
 import { parseMailbox } from '../domain/email.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import { claimStep } from '../delivery/claim.js';
 import { deliverStep } from '../delivery/deliver.js';
-import { endLocked } from '../leads/endings.js';
+import { endLocked, type EndStatus } from '../leads/endings.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import type { ActivityDeps } from './index.js';
 import type { ClaimResult, EnrollmentPlan, SendStepResult } from './types.js';
@@ -27,6 +28,11 @@ export function planOf(
 }
 
 type StepRef = { enrollmentId: string; stepNumber: number };
+/**
+ * `at`: the workflow's time when it claims. The claim's clock is never behind it, so a wait the
+ * claim answers is never already over by the clock the workflow sleeps by.
+ */
+type ClaimRef = StepRef & { at?: string };
 
 /** The attempt number Temporal runs; called directly (tests, scripts) there is none: a first attempt. */
 function currentAttempt(): number {
@@ -55,8 +61,9 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
   }
 
   /** The guard and the claim of a step; costs no provider-rate token (see src/delivery/claim.ts). */
-  async function claim({ enrollmentId, stepNumber }: StepRef): Promise<ClaimResult> {
-    return claimStep(claimDeps, enrollmentId, stepNumber);
+  async function claim({ enrollmentId, stepNumber, at }: ClaimRef): Promise<ClaimResult> {
+    const clock = at ? () => new Date(Math.max(Date.parse(at), now().getTime())) : now;
+    return claimStep({ ...claimDeps, now: clock }, enrollmentId, stepNumber);
   }
 
   /** One provider attempt at a claimed step, on the rate-limited send queue (src/delivery/deliver.ts). */
@@ -78,7 +85,7 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
         SELECT id FROM "Enrollment" WHERE id = ${enrollmentId} AND status IN ('pending', 'active', 'paused') FOR UPDATE`;
       if (!live) return [];
       if (final !== 'completed') {
-        await endLocked(tx, [enrollmentId], final as never, `workflow ended: ${final}`, now());
+        await endLocked(tx, [enrollmentId], final as EndStatus, `workflow ended: ${final}`, now());
         return [];
       }
       const e = await tx.enrollment.update({
@@ -87,7 +94,7 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
         include: { lead: { select: { email: true } } },
       });
       return [await emitEvent(tx, e.workspaceId, 'lead.completed', { campaignId: e.campaignId, leadId: e.leadId, email: e.lead.email })];
-    });
+    }, MAY_WAIT_FOR_LOCKS);
     await dispatchEvents(db, orchestrator, events);
   }
 

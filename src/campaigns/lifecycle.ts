@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import { retryOnConflict, WAITS_FOR_SENDS, type Db, type Tx } from '../db.js';
+import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
 import { getCampaign, mergeSettings, type CampaignSettings, type StepInput } from './campaign-service.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { requestCampaignSync, type Orchestrator } from './orchestration.js';
@@ -84,7 +84,7 @@ export async function startCampaign(db: Db, orchestrator: Orchestrator, workspac
         resumed: current.status === 'paused',
       });
       return { campaign: updated, event };
-    }, WAITS_FOR_SENDS),
+    }, MAY_WAIT_FOR_LOCKS),
   );
   if (event) await dispatchEvents(db, orchestrator, [event]);
   // Also on a no-op: a start or resume retried after a failed sync still reaches every enrollment
@@ -105,7 +105,7 @@ export async function pauseCampaign(db: Db, orchestrator: Orchestrator, workspac
     const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: new Date() } });
     const event = await emitEvent(tx, workspaceId, 'campaign.paused', { campaignId: id, name: updated.name, status: 'paused', pausedAt: updated.pausedAt?.toISOString() });
     return { campaign: updated, event };
-  }, WAITS_FOR_SENDS);
+  }, MAY_WAIT_FOR_LOCKS);
   if (event) await dispatchEvents(db, orchestrator, [event]);
   // The database already stops every send; the signals let each workflow show it is paused. Also
   // on a no-op: a pause retried after a failed sync (a 503, a lost answer) still reaches them all.

@@ -1,4 +1,4 @@
-import { retryOnConflict, WAITS_FOR_SENDS, type Db } from '../db.js';
+import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db } from '../db.js';
 import type { ClaimResult, Ended } from '../activities/types.js';
 import { bookCapacity, releaseBookings, reserveSender, type Sender } from './capacity.js';
 import { createMessage } from './compose.js';
@@ -62,6 +62,6 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
         },
       });
       return { kind: 'attempt', messageId: message.id };
-    }, WAITS_FOR_SENDS),
+    }, MAY_WAIT_FOR_LOCKS),
   );
 }

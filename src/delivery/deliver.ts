@@ -40,12 +40,12 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
   // Marked on its own, before the transaction and the call: should the call be made and this
   // transaction never commit (a crash, a lost connection), the row still says the mail may have
   // gone out, and only a same-key retry follows. An attempt that does not call clears it again.
-  const before = await deps.db.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } }, select: { unconfirmedSince: true } });
-  await deps.db.message.updateMany({
-    where: { enrollmentId, stepNumber, status: 'sending', unconfirmedSince: null },
-    data: { unconfirmedSince: deps.now() },
-  });
-  const attempted = await deps.db.$transaction((tx) => attemptInTx(deps, tx, enrollmentId, stepNumber, before?.unconfirmedSince ?? null), {
+  const [before] = await deps.db.$queryRaw<{ before: Date | null }[]>`
+    UPDATE "Message" m SET "unconfirmedSince" = COALESCE(old."unconfirmedSince", ${deps.now()})
+      FROM (SELECT id, "unconfirmedSince" FROM "Message" WHERE "enrollmentId" = ${enrollmentId} AND "stepNumber" = ${stepNumber} FOR UPDATE) old
+     WHERE m.id = old.id AND m.status = 'sending'
+    RETURNING old."unconfirmedSince" AS before`;
+  const attempted = await deps.db.$transaction((tx) => attemptInTx(deps, tx, enrollmentId, stepNumber, before?.before ?? null), {
     timeout: PROVIDER_TIMEOUT_MS + 10_000,
     maxWait: 10_000,
   });
@@ -76,18 +76,18 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
     if (settled.kind === 'sent') await advance(tx, target, stepNumber, new Date(settled.sentAt));
     return { kind: 'done', result: settled, replayed: message };
   }
-  // Until the call is certain, the row says what the earlier attempts left: a lead ended right here
-  // has its step settled as never sent (cancelled) unless an earlier call may have sent it.
-  const marked = message.unconfirmedSince;
-  await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: unconfirmedBefore } });
   const blocked = (await checkSendable(tx, target, at)) ?? (await senderBlocked(tx, target));
-  if (blocked) return done(await answerBlocked(tx, target, blocked, at));
+  if (blocked) {
+    // No call: the row says again what the earlier attempts left, so a lead ended right here has its
+    // step settled as never sent (cancelled) unless an earlier call may have sent it.
+    await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: unconfirmedBefore } });
+    return done(await answerBlocked(tx, target, blocked, at));
+  }
   if (unconfirmedBefore && at.getTime() - unconfirmedBefore.getTime() >= PROVIDER_IDEMPOTENCY_WINDOW_MS) {
     const unknown = await tx.message.update({ where: { id: message.id }, data: { status: 'unknown' } });
     await advance(tx, target, stepNumber, unconfirmedBefore);
     return done(settledResult(unknown, target.enrollment.status)!);
   }
-  await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: marked } });
   let outcome: SendOutcome;
   try {
     outcome = await mailer.send(await outgoingMail(tx, message, publicUrl));

@@ -2,7 +2,7 @@ import type { Tx } from '../db.js';
 import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { checkWindow } from '../domain/schedule.js';
 import { readSettings, type CampaignSettings } from '../campaigns/campaign-service.js';
-import { endLocked, type EndStatus } from '../leads/endings.js';
+import type { EndStatus } from '../leads/endings.js';
 import type { WaitReason } from '../activities/types.js';
 
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
@@ -15,7 +15,6 @@ export type SendTarget = {
     leadId: string;
     status: string;
     senderAccountId: string | null;
-    waitingFor: WaitReason | null;
     email: string;
   };
   campaign: { status: string; settings: CampaignSettings; timezone: string };
@@ -23,7 +22,8 @@ export type SendTarget = {
 
 export type Blocked =
   | { kind: 'deferred'; reason: WaitReason; until: Date | null }
-  | { kind: 'ended'; status: Exclude<EndStatus, 'failed'> | 'failed'; reason: string };
+  /** `end`: the enrollment is still live and must be ended (an address suppressed since enrollment). */
+  | { kind: 'ended'; status: EndStatus; reason: string; end?: boolean };
 
 /**
  * Locks what decides whether a step may go out, in the one order every writer uses (campaign, then
@@ -38,8 +38,7 @@ export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTar
     SELECT c.status::text AS status, c.settings, w.timezone FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
      WHERE c.id = ${ref.campaignId} FOR SHARE OF c`;
   const [enrollment] = await tx.$queryRaw<SendTarget['enrollment'][]>`
-    SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId",
-           e."waitingFor"::text AS "waitingFor", l.email
+    SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId", l.email
       FROM "Enrollment" e JOIN "Lead" l ON l.id = e."leadId"
      WHERE e.id = ${enrollmentId} FOR UPDATE OF e`;
   if (!campaign || !enrollment) return null;
@@ -49,7 +48,8 @@ export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTar
 /**
  * SPEC §9, checked by every attempt, first or retry, in the transaction that holds the locks: the
  * enrollment is live and not paused, the campaign is running, the address is not suppressed, and
- * the sending window is open. An address suppressed since enrollment ends the enrollment here.
+ * the sending window is open. Reads only; an address suppressed since enrollment comes back with
+ * `end` (answerBlocked ends it).
  */
 export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promise<Blocked | null> {
   const { enrollment, campaign } = target;
@@ -62,11 +62,7 @@ export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promi
   const suppression = await tx.suppression.findUnique({
     where: { workspaceId_email: { workspaceId: enrollment.workspaceId, email: enrollment.email } },
   });
-  if (suppression) {
-    const reason = `suppressed (${suppression.reason})`;
-    await endLocked(tx, [enrollment.id], 'stopped', reason, at);
-    return { kind: 'ended', status: 'stopped', reason };
-  }
+  if (suppression) return { kind: 'ended', status: 'stopped', reason: `suppressed (${suppression.reason})`, end: true };
 
   const window = campaign.settings.sendingWindow;
   if (window) {

@@ -4,6 +4,7 @@ import type { EndStatus, SendStepResult } from '../activities/types.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
+import { endLocked } from '../leads/endings.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -29,12 +30,18 @@ export function settledResult(message: Message, enrollmentStatus: string): SendS
 
 /** A guard's "not now" is written on the enrollment (waitingFor, nextSendAt) for readers. */
 export async function answerBlocked(tx: Tx, target: SendTarget, blocked: Blocked, at: Date): Promise<SendStepResult> {
-  if (blocked.kind === 'ended') return blocked;
+  if (blocked.kind === 'ended') {
+    if (blocked.end) await endLocked(tx, [target.enrollment.id], blocked.status, blocked.reason, at);
+    return { kind: 'ended', status: blocked.status, reason: blocked.reason };
+  }
   await recordWait(tx, target.enrollment.id, blocked.reason, blocked.until, at);
   return { kind: 'deferred', reason: blocked.reason, until: blocked.until?.toISOString() ?? null };
 }
 
-/** Moves the enrollment past a step that is done, to wait for the next one's delay. */
+/**
+ * Moves the enrollment past a step that is done; a live one then waits for the next step's delay
+ * (an ended one only records the step).
+ */
 export async function advance(tx: Tx, target: SendTarget, stepNumber: number, sentAt: Date): Promise<void> {
   const next = await tx.sequenceStep.findUnique({
     where: { campaignId_stepNumber: { campaignId: target.enrollment.campaignId, stepNumber: stepNumber + 1 } },
@@ -42,8 +49,10 @@ export async function advance(tx: Tx, target: SendTarget, stepNumber: number, se
   });
   const nextSendAt = next ? new Date(sentAt.getTime() + next.delayDays * DAY_MS) : null;
   await tx.$executeRaw`
-    UPDATE "Enrollment" SET "currentStep" = GREATEST("currentStep", ${stepNumber}), "nextSendAt" = ${nextSendAt},
-           "waitingFor" = ${next ? 'delay' : null}::"WaitReason", "waitingSince" = ${next ? sentAt : null},
+    UPDATE "Enrollment" SET "currentStep" = GREATEST("currentStep", ${stepNumber}),
+           "nextSendAt" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${nextSendAt}::timestamptz END,
+           "waitingFor" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${next ? 'delay' : null}::"WaitReason" END,
+           "waitingSince" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${next ? sentAt : null}::timestamptz END,
            status = CASE WHEN status = 'pending' THEN 'active'::"EnrollmentStatus" ELSE status END
      WHERE id = ${target.enrollment.id}`;
 }

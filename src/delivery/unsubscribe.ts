@@ -1,4 +1,4 @@
-import { WAITS_FOR_SENDS, type Db } from '../db.js';
+import { MAY_WAIT_FOR_LOCKS, type Db } from '../db.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { endEnrollments, notifyEnded } from '../leads/endings.js';
 import { suppressAddress } from '../replies/suppression.js';
@@ -14,7 +14,7 @@ export async function unsubscribeByToken(db: Db, orchestrator: Orchestrator, tok
     const ended = await endEnrollments(tx, { leadIds: [message.leadId] }, 'unsubscribed', 'unsubscribed via link', new Date());
     await suppressAddress(tx, message.workspaceId, message.toEmail, 'unsubscribed');
     return ended;
-  }, WAITS_FOR_SENDS);
+  }, MAY_WAIT_FOR_LOCKS);
   await notifyEnded(orchestrator, ended, 'stop', 'unsubscribed');
   return { email: message.toEmail };
 }

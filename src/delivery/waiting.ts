@@ -19,15 +19,17 @@ export async function recordWait(tx: Tx, enrollmentId: string, reason: WaitReaso
 /**
  * What a reader is told an enrollment waits for: a lead or campaign pause (from their rows) over
  * the wait the send path last recorded; nothing once it has ended or before its campaign starts.
+ * During a pause a step not yet due keeps its time (it goes then if resumed before); one already
+ * due has none until the resume.
  */
 export function waitingView(
   e: { status: string; waitingFor: WaitReason | null; nextSendAt: Date | null },
   campaignStatus: string,
+  now: Date,
 ): { waitingFor: WaitReason | null; nextSendAt: string | null } {
   const live = e.status === 'pending' || e.status === 'active' || e.status === 'paused';
   if (!live || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null };
-  const nextSendAt = e.nextSendAt?.toISOString() ?? null;
-  if (e.status === 'paused') return { waitingFor: 'lead_paused', nextSendAt };
-  if (campaignStatus === 'paused') return { waitingFor: 'campaign_paused', nextSendAt };
-  return { waitingFor: e.waitingFor, nextSendAt };
+  const paused = e.status === 'paused' ? 'lead_paused' : campaignStatus === 'paused' ? 'campaign_paused' : null;
+  if (!paused) return { waitingFor: e.waitingFor, nextSendAt: e.nextSendAt?.toISOString() ?? null };
+  return { waitingFor: paused, nextSendAt: e.nextSendAt && e.nextSendAt > now ? e.nextSendAt.toISOString() : null };
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import { WAITS_FOR_SENDS, type Db } from '../db.js';
+import { MAY_WAIT_FOR_LOCKS, type Db } from '../db.js';
 import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { paginate } from '../domain/paginate.js';
 import type { Enrollment, EnrollmentStatus, Lead, Message } from '../generated/prisma/client.js';
@@ -16,7 +16,7 @@ function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email'> }, campaignS
     email: e.lead.email,
     status: e.status,
     currentStep: e.currentStep,
-    ...waitingView(e, campaignStatus),
+    ...waitingView(e, campaignStatus, new Date()),
     enrolledAt: e.enrolledAt.toISOString(),
     finishedAt: iso(e.finishedAt),
     stopReason: e.stopReason,
@@ -101,7 +101,7 @@ export async function controlEnrollment(
     if (action === 'stop') return endLocked(tx, [e.id], 'stopped', 'stopped by API', new Date());
     if (action === 'pause') return void (await tx.enrollment.updateMany({ where: { id: e.id, status: { notIn: TERMINAL } }, data: { status: 'paused' } }));
     await tx.enrollment.updateMany({ where: { id: e.id, status: 'paused' }, data: { status: e.workflowStartedAt ? 'active' : 'pending' } });
-  }, WAITS_FOR_SENDS);
+  }, MAY_WAIT_FOR_LOCKS);
 
   if (e.workflowStartedAt) {
     await signalEnrollment(orchestrator, e.id, action, action === 'stop' ? { reason: 'stopped' } : undefined);

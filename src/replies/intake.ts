@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import { retryOnConflict, WAITS_FOR_SENDS, type Db, type Tx } from '../db.js';
+import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { readSettings } from '../campaigns/campaign-service.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
@@ -95,7 +95,7 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
       const event = await emitEvent(tx, workspaceId, 'reply.received', { reply: replyView(reply) });
       const effects = await applyReply(tx, { workspaceId, leadId: lead.id, email, campaignId, classification, at });
       return { reply, event, effects };
-    }, WAITS_FOR_SENDS),
+    }, MAY_WAIT_FOR_LOCKS),
   );
   await dispatchEvents(db, orchestrator, [event]);
   if (effects) {

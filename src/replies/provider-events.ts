@@ -1,4 +1,4 @@
-import { retryOnConflict, WAITS_FOR_SENDS, type Db, type Prisma, type Tx } from '../db.js';
+import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Prisma, type Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { normalizeEmail } from '../domain/email.js';
@@ -69,7 +69,7 @@ export async function handleResendEvent(
   const message = await findMessage(db, event);
   if (!message) return keepPending(db, orchestrator, svixId, event);
   const applied = await retryOnConflict(() =>
-    db.$transaction(async (tx) => ((await markSeen(tx, svixId, event.type)) === 0 ? null : applyMessageEvent(tx, message.id, event)), WAITS_FOR_SENDS),
+    db.$transaction(async (tx) => ((await markSeen(tx, svixId, event.type)) === 0 ? null : applyMessageEvent(tx, message.id, event)), MAY_WAIT_FOR_LOCKS),
   );
   if (!applied) return 'duplicate';
   await afterApplied(db, orchestrator, applied);
@@ -105,7 +105,7 @@ export async function applyPendingProviderEvents(db: Db, orchestrator: Orchestra
       db.$transaction(async (tx) => {
         const taken = await tx.$executeRaw`UPDATE "ProviderEvent" SET "pendingEmailId" = NULL WHERE "svixId" = ${row.svixId} AND "pendingEmailId" IS NOT NULL`;
         return taken === 0 ? null : applyMessageEvent(tx, message.id, row.payload as unknown as ResendEvent);
-      }, WAITS_FOR_SENDS),
+      }, MAY_WAIT_FOR_LOCKS),
     );
     if (result) {
       applied++;

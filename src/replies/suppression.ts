@@ -1,4 +1,4 @@
-import { WAITS_FOR_SENDS, type Db, type Tx } from '../db.js';
+import { MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
 import { paginate } from '../domain/paginate.js';
 import type { Orchestrator } from '../campaigns/orchestration.js';
 import { endEnrollments, notifyEnded } from '../leads/endings.js';
@@ -19,7 +19,7 @@ export async function suppressEmails(db: Db, orchestrator: Orchestrator, workspa
       SELECT ${workspaceId}, e, ${reason}, now() FROM unnest(${unique}::text[]) AS e
       ON CONFLICT ("workspaceId", email) DO NOTHING`;
     return { inserted, ids };
-  }, WAITS_FOR_SENDS);
+  }, MAY_WAIT_FOR_LOCKS);
   await notifyEnded(orchestrator, ended.ids, 'stop', 'stopped');
   return { suppressed: ended.inserted, alreadySuppressed: unique.length - ended.inserted, total: unique.length };
 }

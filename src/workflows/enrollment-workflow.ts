@@ -135,12 +135,13 @@ async function runEnrollment(input: EnrollmentInput): Promise<EnrollmentState> {
     }
     setStatus(lead.paused ? 'paused' : 'waiting');
     state.nextDueAt = deferred.until;
-    const wait = Math.max(Date.parse(deferred.until) - Date.now(), 1);
+    // At least a second: a deferral decided on a clock behind the workflow's must not spin.
+    const wait = Math.max(Date.parse(deferred.until) - Date.now(), 1_000);
     await condition(() => lead.ended !== null || lead.wakes > since.wakes, wait);
   };
   /** Claims the step, then hands a claimed one to the provider queue; null when a signal withdrew it. */
   const attempt = async (stepNumber: number): Promise<SendStepResult | null> => {
-    const claimed = await local.claimStep({ enrollmentId, stepNumber });
+    const claimed = await local.claimStep({ enrollmentId, stepNumber, at: new Date().toISOString() });
     if (claimed.kind !== 'attempt') return claimed;
     if (lead.ended !== null || lead.paused) return null;
     setStatus('sending');

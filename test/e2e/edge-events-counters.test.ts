@@ -1,12 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startEdgeStack } from '../helpers/edge-stack.js';
+import { FOLLOW_UP_LATER, ONE_STEP, startEdgeStack } from '../helpers/edge-stack.js';
 import { eventually } from '../helpers/worker.js';
-
-const ONE_STEP = [{ delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' }];
-const FOLLOW_UP_LATER = [
-  { delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' },
-  { delayDays: 3, subject: 'Two', bodyHtml: '<p>2</p>' },
-];
 
 describe('provider events are never lost and counters stay exact (real worker, real database, the Resend double)', () => {
   let stack: Awaited<ReturnType<typeof startEdgeStack>>;

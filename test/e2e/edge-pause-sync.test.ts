@@ -1,14 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { apiClient } from '../helpers/deps.js';
-import { sleep, startEdgeStack, withTemporalFailing } from '../helpers/edge-stack.js';
+import { FOLLOW_UP_LATER, ONE_STEP, sleep, startEdgeStack, withTemporalFailing } from '../helpers/edge-stack.js';
 import { eventually } from '../helpers/worker.js';
-
-const ONE_STEP = [{ delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' }];
-const FOLLOW_UP_LATER = [
-  { delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' },
-  { delayDays: 3, subject: 'Two', bodyHtml: '<p>2</p>' },
-];
 
 describe('pause, start and bulk hold on every path (real worker, real database, the Resend double)', () => {
   let stack: Awaited<ReturnType<typeof startEdgeStack>>;

@@ -2,13 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createResendTransport } from '../../src/mail/resend-transport.js';
-import { startEdgeStack, sleep } from '../helpers/edge-stack.js';
+import { startEdgeStack, sleep, TWO_STEPS } from '../helpers/edge-stack.js';
 import { eventually } from '../helpers/worker.js';
 
-const TWO_STEPS = [
-  { delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' },
-  { delayDays: 0, subject: 'Two', bodyHtml: '<p>2</p>' },
-];
 // The provider's answer while it is down; Retry-After keeps the retries a second apart.
 const OUTAGE = { status: 500, name: 'application_error', message: 'Internal server error', retryAfter: '1' };
 

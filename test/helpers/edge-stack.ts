@@ -13,6 +13,12 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Step = { delayDays: number; subject: string; bodyHtml: string };
 
+export const ONE_STEP: Step[] = [{ delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' }];
+/** Step 2 due right after step 1. */
+export const TWO_STEPS: Step[] = [...ONE_STEP, { delayDays: 0, subject: 'Two', bodyHtml: '<p>2</p>' }];
+/** Step 2 three days after step 1: the lead waits in between. */
+export const FOLLOW_UP_LATER: Step[] = [...ONE_STEP, { delayDays: 3, subject: 'Two', bodyHtml: '<p>2</p>' }];
+
 /**
  * The real worker with the real activities, sending through the real Resend SDK to the Resend
  * double, and an API that takes Svix-signed provider events. `gate.delayMs` holds every provider
