@@ -8,6 +8,14 @@ const WORKFLOW_FORBIDDEN = [
   { group: ['resend', 'svix', 'standardwebhooks', '**/mail/**'], message: 'Workflows send no mail: call an activity.' },
   { group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'hono', '@hono/*', 'pino', '**/api/**', '**/logger.js', '**/config.js'], message: 'Not available inside the workflow sandbox.' },
 ];
+// Where each part of src/ may reach (README, "Architecture"): the HTTP layer is the outermost shell.
+const NO_API = { group: ['**/api/**'], message: 'Only src/api imports the HTTP layer: throw a domain error (src/domain/errors.ts) instead.' };
+// The domain is pure: no database, network, Temporal, mail, files, clock-bound I/O; only its own modules.
+const DOMAIN_FORBIDDEN = [
+  { regex: '^\\.\\./', message: 'src/domain imports only src/domain.' },
+  { group: ['@prisma/*', 'pg', '@temporalio/*', 'resend', 'svix', 'standardwebhooks', 'hono', '@hono/*', 'pino'], message: 'src/domain does no I/O.' },
+  { group: ['node:fs', 'node:fs/*', 'node:net', 'node:http', 'node:https', 'node:dns', 'node:child_process'], message: 'src/domain does no I/O.' },
+];
 const NODE_BUILTINS = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
 
 export default tseslint.config(
@@ -29,11 +37,27 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/api/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_API] }] },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: DOMAIN_FORBIDDEN }] },
+  },
+  {
+    // The mail boundary knows mail and nothing of campaigns, leads or the database.
+    files: ['src/mail/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^\\.\\./(?!domain/|config\\.js$)', message: 'src/mail imports only src/domain and src/config.ts.' }] }] },
+  },
+  {
+    // The client module lives beside the workflows it starts and signals, outside the sandbox.
     files: ['src/workflows/**/*.ts'],
+    ignores: ['src/workflows/client.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: NODE_BUILTINS.map((name) => ({ name, message: 'Workflows are deterministic: no Node builtins.' })), patterns: WORKFLOW_FORBIDDEN },
+        { paths: NODE_BUILTINS.map((name) => ({ name, message: 'Workflows are deterministic: no Node builtins.' })), patterns: [...WORKFLOW_FORBIDDEN, NO_API] },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
       '@typescript-eslint/no-restricted-imports': [

@@ -64,6 +64,7 @@ export async function capacityScenario(record: Recorder, options: { leads: numbe
     const worker = await buildWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities: counted, concurrency: { sends: 8, claims: 8, activities: 10 } });
 
     const { workspace } = await createWorkspace(db, 'capacity');
+    const services = { db, orchestrator, now: () => new Date() };
     for (let i = 0; i < 2; i++) {
       await db.senderAccount.create({ data: { id: newId('sa'), workspaceId: workspace.id, email: `s${i}@acme.com`, name: `S${i}`, dailyLimit: options.dailyCapacity / 2 } });
     }
@@ -72,15 +73,15 @@ export async function capacityScenario(record: Recorder, options: { leads: numbe
     });
     for (let i = 0; i < options.leads; i += 10_000) {
       const leads = Array.from({ length: Math.min(10_000, options.leads - i) }, (_, j) => ({ email: `c${i + j}@capacity.example.com`, firstName: `F${i + j}` }));
-      await bulkUpsertLeads(db, orchestrator, workspace.id, campaign.id, leads);
+      await bulkUpsertLeads(services, workspace.id, campaign.id, leads);
     }
 
     const wallStart = performance.now();
+    const unfinished = () => db.enrollment.count({ where: { campaignId: campaign.id, status: { in: ['pending', 'active'] } } });
     await worker.runUntil(async () => {
-      await startCampaign(db, orchestrator, workspace.id, campaign.id);
-      for (let day = 1; day <= options.days; day++) await env.sleep('1 day');
-      // Whatever is left finishes before the count (there should be nothing).
-      while ((await db.enrollment.count({ where: { campaignId: campaign.id, status: { in: ['pending', 'active'] } } })) > 0) await env.sleep('1 day');
+      await startCampaign(services, workspace.id, campaign.id);
+      // The simulated days, and whatever is left after them (there should be nothing).
+      for (let day = 1; day <= options.days || (await unfinished()) > 0; day++) await env.sleep('1 day');
     });
     const wallSeconds = (performance.now() - wallStart) / 1000;
     // Per calendar day of the workspace (UTC), as the capacity counts them.

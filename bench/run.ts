@@ -12,7 +12,7 @@ import { rawActivityRate, rawStartRate } from './baselines.js';
 import { capacityScenario } from './capacity.js';
 import { loadScenario } from './load.js';
 import { measureCpu, rssMiB, type CpuProbe } from './procs.js';
-import { percentile, startBenchStack } from './stack.js';
+import { abortBenchStacks, killChildrenOnExit, percentile, startBenchStack } from './stack.js';
 
 type Result = { scenario: string; metric: string; value: number; unit: string; target?: string };
 const results: Result[] = [];
@@ -29,6 +29,20 @@ const record = (r: Result) => {
   save(false);
   console.log(`${r.scenario.padEnd(11)} ${r.metric.padEnd(58)} ${String(r.value).padStart(10)} ${r.unit.padEnd(4)} ${r.target ?? ''}`);
 };
+// A run cut short (Ctrl-C, SIGTERM from a CI job) stops its stacks instead of orphaning them.
+killChildrenOnExit();
+let aborting = false;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  process.on(signal, () => {
+    if (aborting) return;
+    aborting = true;
+    const kept = results.length ? ` (results so far are in ${path.relative(process.cwd(), file)})` : '';
+    console.log(`\n${signal}: stopping the bench's stacks${kept}`);
+    // The scenario still running fails as its stack goes away; that is expected now, not a crash.
+    process.on('uncaughtException', () => undefined);
+    void abortBenchStacks().finally(() => process.exit(code));
+  });
+}
 const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load,capacity').split(','));
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 const leadsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@bench.example.com`, firstName: `F${i}`, company: 'Acme' }));

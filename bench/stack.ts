@@ -6,13 +6,46 @@ import { createDb } from '../src/db.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { createTemporalClient } from '../src/temporal.js';
 import { workerNodeOptions } from '../src/worker/heap.js';
-import { freePort, startChild, stopChildren, waitForHttp, type Child } from '../scripts/lib/children.js';
-import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres.js';
+import { freePort, liveChildren, startChild, stopChildren, waitForHttp, type Child } from '../scripts/lib/children.js';
+import { startEmbeddedPostgres, stopAllEmbeddedPostgres } from '../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../scripts/lib/migrate.js';
 import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server.js';
 import { obtainTemporalCli } from '../scripts/lib/temporal-tools.js';
+import { processTree } from './procs.js';
+import { httpClient } from '../test/helpers/http-client.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
+/** Temp dirs of stacks not yet stopped, removed by abortBenchStacks too. */
+const tempDirs = new Set<string>();
+
+/**
+ * Stops whatever the bench started — the worker and API first, then the dev servers, then
+ * PostgreSQL — for a run cut short by a signal. The children run in process groups of their own
+ * (so a terminal's Ctrl-C does not hit them mid-scenario); nothing else would stop them.
+ */
+export async function abortBenchStacks(): Promise<void> {
+  const children = liveChildren();
+  const isService = (c: Child) => c.name === 'temporal';
+  await stopChildren(children.filter((c) => !isService(c)));
+  await stopChildren(children.filter(isService));
+  await stopAllEmbeddedPostgres();
+  // Whatever else a scenario started (the capacity scenario's time-skipping test server, spawned by the SDK).
+  for (const pid of processTree(process.pid).filter((p) => p !== process.pid)) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A last resort when the process ends before abortBenchStacks finished (a crash mid-stop): no orphan survives it. */
+export function killChildrenOnExit(): void {
+  process.on('exit', () => {
+    for (const child of liveChildren()) child.process.kill('SIGKILL');
+  });
+}
 
 /**
  * A whole Sequent stack for benchmarks, shaped as in production: its own PostgreSQL and dev
@@ -22,6 +55,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
  */
 export async function startBenchStack(options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number } = {}) {
   const parent = mkdtempSync(path.join(tmpdir(), 'sequent-bench-'));
+  tempDirs.add(parent);
   chmodSync(parent, 0o755);
   const [pgPort, tPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const cli = await obtainTemporalCli((l) => console.log(l));
@@ -42,7 +76,8 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
     LOG_LEVEL: 'warn',
     // The benchmarks drive one key far past any sane per-client limit on purpose: limit off.
     API_RATE_LIMIT: '0',
-    ...(options.resend ? { RESEND_API_KEY: options.resend.apiKey, RESEND_BASE_URL: options.resend.baseUrl } : {}),
+    // Resend refuses the default sender (sequent@localhost), and so does start-up with a Resend key.
+    ...(options.resend ? { RESEND_API_KEY: options.resend.apiKey, RESEND_BASE_URL: options.resend.baseUrl, MAIL_FROM: 'Sequent Bench <bench@bench.example.com>' } : {}),
     // "No limit" is spelt as a rate no run can reach (with a Resend key the default would be 2/s).
     SEND_RATE_LIMIT: String(options.sendRatePerSecond ?? 10_000),
   };
@@ -59,14 +94,7 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
   await waitForHttp(`${base}/readyz`, 60_000);
   const workspaceId = (await db.apiKey.findFirstOrThrow({ select: { workspaceId: true } })).workspaceId;
 
-  const call = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${base}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = httpClient(() => base, apiKey);
 
   const pids = {
     worker: () => worker.process.pid!,
@@ -84,6 +112,7 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
     await stopChildren([temporalServer]);
     await pg.stop();
     rmSync(parent, { recursive: true, force: true });
+    tempDirs.delete(parent);
   };
   return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids };
 }

@@ -7,15 +7,26 @@ import { loadConfigOrExit } from '../src/config.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { startChild, stopChildren, waitForHttp, type Child } from './lib/children.js';
 import { applyMigrations } from './lib/migrate.js';
+import { choosePort, type PortSetting } from './lib/ports.js';
 import { recordProcesses, stopRecordedProcesses } from './lib/stale-processes.js';
 import { startTemporalDevServer } from './lib/temporal-dev-server.js';
 import { obtainTemporalCli } from './lib/temporal-tools.js';
 import { workerNodeOptions } from '../src/worker/heap.js';
+import { prettyFormatter } from '../src/logger.js';
 
 const config = loadConfigOrExit();
 const dataDir = path.resolve(config.DATA_DIR);
-const embeddedPgPort = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
 const log = (line: string) => process.stdout.write(`[start] ${line}\n`);
+// The ports this launcher binds. A default that is taken moves aside; one set by its variable must be free.
+const PORTS = {
+  api: { variable: 'PORT', what: 'API', fallback: config.PORT, explicit: process.env.PORT, host: '0.0.0.0' },
+  temporal: { variable: 'TEMPORAL_PORT', what: 'Temporal frontend', fallback: config.TEMPORAL_PORT, explicit: process.env.TEMPORAL_PORT },
+  temporalUi: { variable: 'TEMPORAL_UI_PORT', what: 'Temporal UI', fallback: config.TEMPORAL_UI_PORT, explicit: process.env.TEMPORAL_UI_PORT },
+  postgres: { variable: 'EMBEDDED_PG_PORT', what: 'embedded PostgreSQL', fallback: 54329, explicit: process.env.EMBEDDED_PG_PORT },
+} satisfies Record<string, PortSetting>;
+const portFor = (setting: PortSetting) => choosePort(setting, log);
+// Children write JSON log lines into a pipe; a person at a terminal reads them formatted.
+const formatLogs = process.stdout.isTTY ? prettyFormatter() : undefined;
 const started = performance.now();
 
 const children: Child[] = [];
@@ -49,10 +60,10 @@ function devApiKey(): string {
 }
 
 /** The embedded PostgreSQL runs as a child, so it is stopped last, after API and worker. */
-function startPostgresProcess(): Promise<string> {
+function startPostgresProcess(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let lines = '';
-    const child = startChild('postgres', process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'postgres-process.ts'), dataDir, String(embeddedPgPort)], {
+    const child = startChild('postgres', process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'postgres-process.ts'), dataDir, String(port)], {
       quiet: true,
       onLine: (line) => {
         lines += `${line}\n`;
@@ -68,47 +79,51 @@ function startPostgresProcess(): Promise<string> {
 const pidFile = path.join(dataDir, 'stack.pids');
 const recordChildren = () => recordProcesses(pidFile, children.flatMap((c) => (c.process.pid ? [c.process.pid] : [])));
 
+/** Fails before anything starts when a port the user set is taken; the defaults are chosen as each service starts. */
+async function checkExplicitPorts() {
+  const owned = [PORTS.api, ...(config.TEMPORAL_ADDRESS ? [] : [PORTS.temporal, PORTS.temporalUi]), ...(config.DATABASE_URL ? [] : [PORTS.postgres])];
+  for (const setting of owned.filter((s) => s.explicit?.trim())) await choosePort(setting);
+}
+
+async function startTemporal() {
+  const cli = await obtainTemporalCli(log);
+  const port = await portFor(PORTS.temporal);
+  const uiPort = await portFor(PORTS.temporalUi);
+  children.push(
+    await startTemporalDevServer({ cli, port, uiPort, dbFile: path.join(dataDir, 'temporal.db'), namespace: config.TEMPORAL_NAMESPACE }),
+  );
+  return { address: `127.0.0.1:${port}`, ui: `http://127.0.0.1:${uiPort}` };
+}
+
 try {
   mkdirSync(dataDir, { recursive: true });
   const stale = await stopRecordedProcesses(pidFile);
   if (stale) log(`stopped ${stale} process(es) left behind by an earlier start`);
+  await checkExplicitPorts();
 
-  let temporalAddress = config.TEMPORAL_ADDRESS;
-  let temporalUi: string | null = null;
-  if (!temporalAddress) {
-    const cli = await obtainTemporalCli(log);
-    children.push(
-      await startTemporalDevServer({
-        cli,
-        port: config.TEMPORAL_PORT,
-        uiPort: config.TEMPORAL_UI_PORT,
-        dbFile: path.join(dataDir, 'temporal.db'),
-        namespace: config.TEMPORAL_NAMESPACE,
-      }),
-    );
-    temporalAddress = `127.0.0.1:${config.TEMPORAL_PORT}`;
-    temporalUi = `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;
-  }
-
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    databaseUrl = await startPostgresProcess();
-  }
+  const temporal = config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS, ui: null } : await startTemporal();
+  const temporalAddress = temporal.address;
+  // After the dev server: it binds a few random ports of its own, which must not be PostgreSQL's.
+  const databaseUrl = config.DATABASE_URL ?? (await startPostgresProcess(await portFor(PORTS.postgres)));
 
   const applied = await applyMigrations(databaseUrl);
   if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
 
   const apiKey = devApiKey();
+  const apiPort = await portFor(PORTS.api);
   const env = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     BOOTSTRAP_API_KEY: apiKey,
+    // The worker too: unsubscribe links point at the API's port unless PUBLIC_URL is set.
+    PORT: String(apiPort),
   };
   const node = (entry: string) => ['--import', 'tsx', path.resolve(import.meta.dirname, '..', entry)];
   for (const [name, entry] of [['worker', 'worker.ts'], ['api', 'src/api/server.ts']] as const) {
     const child = startChild(name, process.execPath, node(entry), {
       env: name === 'worker' ? { ...env, NODE_OPTIONS: workerNodeOptions(process.env) } : env,
+      format: formatLogs,
     });
     children.push(child);
   }
@@ -123,14 +138,15 @@ try {
     });
   }
 
-  const apiUrl = `http://127.0.0.1:${config.PORT}`;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitForHttp(`${apiUrl}/readyz`, 60_000, () => stopping);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(`
   Sequent is ready (${seconds} s)
 
     API          ${apiUrl}            (docs: ${apiUrl}/docs)
-    Temporal UI  ${temporalUi ?? `(external Temporal at ${temporalAddress})`}
+    Temporal UI  ${temporal.ui ?? '(external Temporal)'}
+    Temporal     ${temporalAddress}
     PostgreSQL   ${databaseUrl.replace(/:[^:@/]+@/, ':****@')}
     API key      ${apiKey}
 

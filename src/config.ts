@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** Fine for the local transport; Resend refuses it (no verified domain is `localhost`). */
+export const DEFAULT_MAIL_FROM = 'Sequent <sequent@localhost>';
 const optionalString = z
   .string()
   .optional()
@@ -26,7 +28,7 @@ const ConfigSchema = z.object({
   RESEND_API_KEY: optionalString,
   RESEND_BASE_URL: optionalString.pipe(z.url().optional()),
   RESEND_WEBHOOK_SECRET: optionalString,
-  MAIL_FROM: z.string().min(3).default('Sequent <sequent@localhost>'),
+  MAIL_FROM: z.string().min(3).default(DEFAULT_MAIL_FROM),
   /** Provider requests per second across all workers; defaults to Resend's 2/s when sending through Resend. */
   SEND_RATE_LIMIT: optionalString.pipe(
     z
@@ -88,6 +90,34 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   );
 }
 
+const domainOf = (mailbox: string) => /@([^@<>\s]+)>?\s*$/.exec(mailbox)?.[1]?.toLowerCase() ?? '';
+
+/**
+ * Settings each valid alone that no process can work with together. Checked when a process
+ * starts (not in parseConfig, which tests call with partial settings), so it fails at once
+ * instead of at its first send.
+ */
+function startupProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const domain = domainOf(config.MAIL_FROM);
+  if (config.RESEND_API_KEY && (domain === 'localhost' || domain.endsWith('.localhost'))) {
+    problems.push(
+      `MAIL_FROM: is "${config.MAIL_FROM}"${config.MAIL_FROM === DEFAULT_MAIL_FROM ? ' (the default)' : ''}, which Resend refuses. ` +
+        'With RESEND_API_KEY set, set MAIL_FROM to a sender on a domain verified in Resend, e.g. MAIL_FROM="Acme Sales <sales@acme.com>"; ' +
+        'or unset RESEND_API_KEY to keep mail on the local transport.',
+    );
+  }
+  return problems;
+}
+
+/** parseConfig, plus the combinations a process must not start with (see startupProblems). */
+export function parseStartupConfig(env: Record<string, string | undefined>): Config {
+  const config = parseConfig(env);
+  const problems = startupProblems(config);
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
 /** For entry points that need a setting the embedded launcher normally provides. */
 export function requireSetting<K extends keyof Config>(config: Config, key: K): NonNullable<Config[K]> {
   const value = config[key];
@@ -100,7 +130,7 @@ export function requireSetting<K extends keyof Config>(config: Config, key: K): 
 /** Entry points call this once: a bad value ends the process with a message naming the variable. */
 export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): Config {
   try {
-    return parseConfig(env);
+    return parseStartupConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './domain/api-keys.js';
+import { NotFoundError } from './domain/errors.js';
 import { newId } from './domain/ids.js';
 
 export const DEFAULT_WORKSPACE_SLUG = 'default';
@@ -19,12 +20,34 @@ export async function createApiKey(db: Db, workspaceId: string, apiKey = generat
   return { id, apiKey };
 }
 
-export async function revokeApiKey(db: Db, id: string): Promise<boolean> {
-  const { count } = await db.apiKey.updateMany({
-    where: { id, revokedAt: null },
-    data: { revokedAt: new Date() },
-  });
-  return count > 0 || (await db.apiKey.count({ where: { id } })) > 0;
+/** Another key for an existing workspace (the operator's call); NotFoundError for an unknown one. */
+export async function createApiKeyFor(db: Db, workspaceId: string) {
+  if (!(await db.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } }))) throw new NotFoundError('workspace');
+  return createApiKey(db, workspaceId);
+}
+
+/** Revoking twice is fine; an unknown key is NotFoundError. */
+export async function revokeApiKey(db: Db, id: string, now: Date): Promise<void> {
+  const { count } = await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+  if (count === 0 && (await db.apiKey.count({ where: { id } })) === 0) throw new NotFoundError('api_key');
+}
+
+export type WorkspaceSettings = { name?: string | undefined; timezone?: string | undefined };
+
+export const workspaceView = (w: { id: string; name: string; timezone: string; createdAt: Date }) => ({
+  id: w.id,
+  name: w.name,
+  timezone: w.timezone,
+  createdAt: w.createdAt.toISOString(),
+});
+
+export async function getWorkspace(db: Db, id: string) {
+  return workspaceView(await db.workspace.findUniqueOrThrow({ where: { id } }));
+}
+
+/** Its name, or its time zone (the day capacity counts against). */
+export async function updateWorkspace(db: Db, id: string, patch: WorkspaceSettings) {
+  return workspaceView(await db.workspace.update({ where: { id }, data: patch }));
 }
 
 /** Makes `apiKey` a valid key of the `default` workspace; idempotent across restarts. */
@@ -54,7 +77,3 @@ export async function authenticateApiKey(db: Db, apiKey: string): Promise<{ apiK
   return key && !key.revokedAt ? { apiKeyId: key.id, workspaceId: key.workspaceId } : null;
 }
 
-/** The workspace a Bearer key belongs to, or null for a malformed, unknown or revoked key. */
-export async function authenticate(db: Db, apiKey: string): Promise<string | null> {
-  return (await authenticateApiKey(db, apiKey))?.workspaceId ?? null;
-}

@@ -3,12 +3,16 @@ import net from 'node:net';
 
 export type Child = { name: string; process: ChildProcess; exited: Promise<number | null> };
 
+const live = new Set<Child>();
+/** Every child this process started that has not exited: what a process stopping in a hurry must not leave behind. */
+export const liveChildren = (): Child[] => [...live];
+
 /** Starts a child whose output lines are prefixed with its name (or dropped when `quiet`). */
 export function startChild(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; quiet?: boolean; onLine?: (line: string) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; quiet?: boolean; onLine?: (line: string) => void; format?: (line: string) => string } = {},
 ): Child {
   // Its own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the
   // children in order (API and worker drain while Temporal and PostgreSQL are still up).
@@ -20,7 +24,9 @@ export function startChild(
       pending = lines.pop() ?? '';
       for (const line of lines) {
         options.onLine?.(line);
-        if (!options.quiet && line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+        if (options.quiet || !line.trim()) continue;
+        const shown = options.format ? options.format(line) : line;
+        for (const part of shown.trimEnd().split('\n')) process.stdout.write(`[${name}] ${part}\n`);
       }
     });
   }
@@ -28,7 +34,10 @@ export function startChild(
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : null)));
     child.on('error', () => resolve(-1));
   });
-  return { name, process: child, exited };
+  const started = { name, process: child, exited };
+  live.add(started);
+  void exited.then(() => live.delete(started));
+  return started;
 }
 
 /** SIGTERM, then SIGKILL for whatever has not exited within `graceMs`. */
@@ -74,11 +83,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function isPortFree(port: number): Promise<boolean> {
+/** Whether `port` can be bound on `host` (0.0.0.0 also collides with a listener on any one address). */
+export async function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    server.listen({ port, host }, () => server.close(() => resolve(true)));
   });
 }
 

@@ -4,7 +4,7 @@ import { parseMailbox } from '../domain/email.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import { claimStep } from '../delivery/claim.js';
 import { deliverStep } from '../delivery/deliver.js';
-import { endLocked, type EndStatus } from '../leads/endings.js';
+import { endLocked } from '../leads/endings.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import type { ActivityDeps } from './index.js';
 import type { ClaimResult, EnrollmentPlan, SendStepResult } from './types.js';
@@ -44,7 +44,7 @@ function currentAttempt(): number {
 }
 
 export function createEnrollmentActivities(deps: ActivityDeps) {
-  const { db, now, orchestrator } = deps;
+  const { db, now } = deps;
   const claimDeps = { db, now, fallback: { id: null, ...parseMailbox(deps.mailFrom) } };
 
   async function loadEnrollmentPlan({ enrollmentId }: { enrollmentId: string }): Promise<EnrollmentPlan> {
@@ -85,7 +85,7 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
         SELECT id FROM "Enrollment" WHERE id = ${enrollmentId} AND status IN ('pending', 'active', 'paused') FOR UPDATE`;
       if (!live) return [];
       if (final !== 'completed') {
-        await endLocked(tx, [enrollmentId], final as EndStatus, `workflow ended: ${final}`, now());
+        await endLocked(tx, [enrollmentId], final, `workflow ended: ${final}`, now());
         return [];
       }
       const e = await tx.enrollment.update({
@@ -95,7 +95,7 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
       });
       return [await emitEvent(tx, e.workspaceId, 'lead.completed', { campaignId: e.campaignId, leadId: e.leadId, email: e.lead.email })];
     }, MAY_WAIT_FOR_LOCKS);
-    await dispatchEvents(db, orchestrator, events);
+    await dispatchEvents(deps, events);
   }
 
   return { loadEnrollmentPlan, claimStep: claim, deliverStep: deliver, sendStep, finishEnrollment };

@@ -1,5 +1,5 @@
 import { heartbeat, activityInfo } from '@temporalio/activity';
-import { signalEnrollment, startEnrollmentWorkflow } from '../campaigns/orchestration.js';
+import { signalEnrollment, startEnrollmentWorkflow } from '../workflows/client.js';
 import { inParallel } from '../domain/parallel.js';
 import { planOf } from './enrollment-activities.js';
 import type { ActivityDeps } from './index.js';
@@ -100,7 +100,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
             take: PAGE,
             select: { id: true },
           }),
-        each: (page) => inParallel(page, FANOUT_CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, signal)),
+        each: (page) => inParallel(page, FANOUT_CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, { name: signal })),
         checkpoint: (after) => heartbeat({ phase: 'signal', after } satisfies Cursor),
       });
     }

@@ -3,7 +3,7 @@ import { publicUrlOf, type Config } from '../config.js';
 import type { Db } from '../db.js';
 import { createMailer } from '../mail/create-mailer.js';
 import type { Logger } from '../logger.js';
-import type { Orchestrator } from '../campaigns/orchestration.js';
+import type { Orchestrator } from '../workflows/client.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { HostResolver } from '../webhooks/url-policy.js';
 import { createEnrollmentActivities } from './enrollment-activities.js';

@@ -1,18 +1,6 @@
-/** Shapes shared by activities and the workflows that call them (types only: safe in the sandbox). */
-
-export type EnrollmentPlan = {
-  /** delayDays of every step, in order. */
-  delaysDays: number[];
-  /** Steps already sent. */
-  sentSteps: number;
-  /**
-   * What the next step's delay counts from (ISO): the last send, or for step 1 when the sequence
-   * began for this lead (its enrollment into a running campaign, or the campaign's start).
-   */
-  anchorAt: string;
-  /** Terminal enrollments (replied, stopped, …) have nothing left to do. */
-  finished: boolean;
-};
+/** What activities answer the workflows that call them (types only: safe in the sandbox). */
+import type { TerminalStatus } from '../domain/enrollment-status.js';
+export type { EnrollmentPlan } from '../workflows/contract.js';
 
 /** SPEC §9: what a live enrollment waits for (the enrollment's `waitingFor`). */
 export type WaitReason =
@@ -26,7 +14,6 @@ export type WaitReason =
   | 'provider_retry'
   | 'sender_unavailable';
 
-export type EndStatus = 'replied' | 'stopped' | 'bounced' | 'unsubscribed' | 'failed' | 'completed';
 
 export type Deferred = {
   kind: 'deferred';
@@ -34,7 +21,7 @@ export type Deferred = {
   /** When it can succeed; null means "when told" (a resume, a fixed sender), re-checked now and then. */
   until: string | null;
 };
-export type Ended = { kind: 'ended'; status: EndStatus; reason: string };
+export type Ended = { kind: 'ended'; status: TerminalStatus; reason: string };
 /**
  * The step is done: sent now or before. `unknown` when the provider's answer to it never came and
  * no retry may follow (SPEC §9: never resend blind); the sequence goes on as if it was sent.

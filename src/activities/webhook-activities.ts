@@ -8,10 +8,11 @@ import type { ActivityDeps } from './index.js';
 
 const TIMEOUT_MS = 10_000;
 
-export function createWebhookActivities({ db, allowPrivateWebhookUrls, orchestrator, resolveHost }: ActivityDeps) {
+export function createWebhookActivities(deps: ActivityDeps) {
+  const { db, allowPrivateWebhookUrls, resolveHost } = deps;
   /** The outbox relay's step: hands every event a crash left undispatched to its webhooks. */
   async function relayEvents(): Promise<number> {
-    return relayUndispatched(db, orchestrator);
+    return relayUndispatched(deps);
   }
 
   /**
@@ -33,6 +34,7 @@ export function createWebhookActivities({ db, allowPrivateWebhookUrls, orchestra
     if (!check.ok) {
       error = `refused: the URL ${check.reason}`;
     } else {
+      // The wall clock, not the injected one: the receiver checks it against its own.
       const timestamp = new Date();
       const signature = new StandardWebhook(hook.secret).sign(event.id, timestamp, body);
       try {

@@ -1,8 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { swaggerUI } from '@hono/swagger-ui';
+import { docsRoutes } from './docs.js';
 import { HTTPException } from 'hono/http-exception';
 import { type AppDeps, type AppEnv } from './context.js';
-import { ApiError, errorBody, respondError } from './errors.js';
+import { DomainError } from '../domain/errors.js';
+import { ApiError, errorBody, fromDomainError, respondError } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJson } from './middleware.js';
 import { adminRoutes } from './routes/admin.routes.js';
@@ -65,12 +66,13 @@ export function createApp(deps: AppDeps) {
       description: 'Durable outbound email sequences: campaigns, leads, stats, replies and webhooks.',
     },
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/docs', docsRoutes());
 
   app.notFound((c) => c.json(errorBody(new ApiError(404, 'not_found', 'No route matches this request.')), 404));
 
   app.onError((err, c) => {
     if (err instanceof ApiError) return respondError(c, err);
+    if (err instanceof DomainError) return respondError(c, fromDomainError(err));
     if (err instanceof HTTPException && err.status < 500) {
       // Hono raises these for bodies it cannot parse; its message is safe and specific.
       const apiErr = new ApiError(

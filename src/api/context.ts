@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
-import type { Orchestrator } from '../campaigns/orchestration.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
+import type { ServiceDeps } from '../services.js';
 import type { HostResolver } from '../webhooks/url-policy.js';
 import { ApiError, validationError, type FieldError } from './errors.js';
 import { unstorableText } from './safe-text.js';
@@ -16,6 +16,8 @@ export type AppDeps = {
   logger: Logger;
   /** Monotonic milliseconds for the per-key rate limit; tests inject one. Default performance.now. */
   clock?: () => number;
+  /** The time the services see; tests inject one. Default: the system clock. */
+  now?: () => Date;
   /** How webhook hosts are resolved for the SSRF check; tests inject one. Default: the OS resolver. */
   resolveHost?: HostResolver;
 };
@@ -30,8 +32,12 @@ export type AppEnv = {
   };
 };
 
-/** The Temporal side of the API's dependencies, as the campaign services take it. */
-export const orchestratorOf = ({ temporal, config }: AppDeps): Orchestrator => ({ client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE });
+/** What the domain services run on, from the API's dependencies (built once per app). */
+export const servicesOf = ({ db, temporal, config, now }: AppDeps): ServiceDeps => ({
+  db,
+  orchestrator: { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE },
+  now: now ?? (() => new Date()),
+});
 
 function unstorableError(errors: FieldError[], target: string): ApiError {
   const first = errors[0]!;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
+import { ConflictError, InvalidValueError, NotFoundError, PreconditionError, type DomainError } from '../domain/errors.js';
 
 export type FieldError = { index: number | null; field: string; message: string };
 
@@ -18,7 +19,12 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (code: string, what: string) => new ApiError(404, code, `${what} not found.`);
+/** A domain refusal as the API answers it: missing → 404, conflicting → 409, not ready → 400, unacceptable → 422. */
+export function fromDomainError(err: DomainError): ApiError {
+  if (err instanceof InvalidValueError) return new ApiError(422, err.code, err.message, [{ index: null, field: err.field, message: err.reason }]);
+  const status = err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof PreconditionError ? 400 : 422;
+  return new ApiError(status, err.code, err.message);
+}
 
 export function errorBody(err: ApiError) {
   return {

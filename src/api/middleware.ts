@@ -7,7 +7,7 @@ import { authenticateApiKey } from '../tenancy.js';
 import type { AppEnv } from './context.js';
 import { ApiError } from './errors.js';
 
-export const MAX_BODY_BYTES = 12 * 1024 * 1024;
+export const MAX_REQUEST_BYTES = 12 * 1024 * 1024;
 
 /**
  * The path as logged: unsubscribe links carry a bearer token (whoever has it can unsubscribe the
@@ -43,7 +43,7 @@ export const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-export const limitBody = (maxBytes = MAX_BODY_BYTES): MiddlewareHandler<AppEnv> =>
+export const limitBody = (maxBytes = MAX_REQUEST_BYTES): MiddlewareHandler<AppEnv> =>
   bodyLimit({
     maxSize: maxBytes,
     onError: () => {

@@ -1,11 +1,11 @@
-import type { Db } from '../db.js';
 import type { Campaign, SequenceStep } from '../generated/prisma/client.js';
+import { NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
-import { notFound } from '../api/errors.js';
+import type { SendingWindow } from '../domain/schedule.js';
+import type { ServiceDeps } from '../services.js';
 
 export type StepInput = { stepNumber: number; delayDays: number; subject: string; bodyHtml: string };
-export type SendingWindow = { timezone: string; days: number[]; start: string; end: string };
 export type CampaignSettings = { sendingWindow: SendingWindow | null; stopCompanyOnReply: boolean };
 
 export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false };
@@ -42,7 +42,7 @@ export function campaignView(c: CampaignWithSteps) {
 }
 
 export async function createCampaign(
-  db: Db,
+  { db }: ServiceDeps,
   workspaceId: string,
   input: { name: string; sequenceSteps?: StepInput[] | undefined; settings?: Partial<CampaignSettings> | undefined },
 ) {
@@ -60,14 +60,14 @@ export async function createCampaign(
 }
 
 /** Scoped to the workspace: another workspace's campaign is indistinguishable from a missing one. */
-export async function getCampaign(db: Db, workspaceId: string, id: string): Promise<CampaignWithSteps> {
+export async function getCampaign({ db }: ServiceDeps, workspaceId: string, id: string): Promise<CampaignWithSteps> {
   const campaign = await db.campaign.findFirst({ where: { id, workspaceId }, include: { steps: true } });
-  if (!campaign) throw notFound('campaign_not_found', 'Campaign');
+  if (!campaign) throw new NotFoundError('campaign');
   return campaign;
 }
 
 export async function listCampaigns(
-  db: Db,
+  { db }: ServiceDeps,
   workspaceId: string,
   query: { limit: number; cursor?: string | undefined; status?: Campaign['status'] | undefined },
 ) {

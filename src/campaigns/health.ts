@@ -1,5 +1,6 @@
 import type { Db } from '../db.js';
-import { notFound } from '../api/errors.js';
+import type { ServiceDeps } from '../services.js';
+import { requireCampaign } from './require-campaign.js';
 
 export type HealthStatus = 'healthy' | 'waiting' | 'blocked' | 'auto_paused';
 export type HealthReason = { code: string; message: string; count: number; since: string | null; until?: string | null };
@@ -23,9 +24,8 @@ async function waitingCounts(db: Db, campaignId: string): Promise<Map<string, Wa
  * Why a campaign is or is not sending, derived from what its enrollments wait for and the state of
  * its workspace's sender accounts; nothing asks a workflow.
  */
-export async function campaignHealth(db: Db, workspaceId: string, campaignId: string): Promise<CampaignHealth> {
-  const campaign = await db.campaign.findFirst({ where: { id: campaignId, workspaceId }, select: { status: true, createdAt: true, pausedAt: true } });
-  if (!campaign) throw notFound('campaign_not_found', 'Campaign');
+export async function campaignHealth({ db }: ServiceDeps, workspaceId: string, campaignId: string): Promise<CampaignHealth> {
+  const campaign = await requireCampaign(db, workspaceId, campaignId);
   const [waiting, senders] = await Promise.all([
     waitingCounts(db, campaignId),
     db.senderAccount.findMany({ where: { workspaceId }, select: { email: true, status: true, lastError: true, lastErrorAt: true } }),

@@ -1,16 +1,16 @@
-import { ApiError } from '../api/errors.js';
-import type { Db } from '../db.js';
+import { NotFoundError } from '../domain/errors.js';
 import { normalizeEmail } from '../domain/email.js';
 import { renderTemplate } from '../domain/render.js';
+import type { ServiceDeps } from '../services.js';
 import { getCampaign } from './campaign-service.js';
 
 /** Renders every step for one lead as it would go out now, listing tokens that render empty. */
-export async function previewCampaign(db: Db, workspaceId: string, campaignId: string, who: { leadId?: string | undefined; email?: string | undefined }) {
-  const campaign = await getCampaign(db, workspaceId, campaignId);
-  const lead = await db.lead.findFirst({
+export async function previewCampaign(deps: ServiceDeps, workspaceId: string, campaignId: string, who: { leadId?: string | undefined; email?: string | undefined }) {
+  const campaign = await getCampaign(deps, workspaceId, campaignId);
+  const lead = await deps.db.lead.findFirst({
     where: { workspaceId, ...(who.leadId ? { id: who.leadId } : { email: normalizeEmail(who.email ?? '') }) },
   });
-  if (!lead) throw new ApiError(404, 'lead_not_found', 'Lead not found.');
+  if (!lead) throw new NotFoundError('lead');
   const fields = { ...lead, customFields: lead.customFields as Record<string, unknown> };
   const steps = [...campaign.steps]
     .sort((a, b) => a.stepNumber - b.stepNumber)

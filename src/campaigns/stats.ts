@@ -1,5 +1,5 @@
-import type { Db } from '../db.js';
-import { notFound } from '../api/errors.js';
+import type { ServiceDeps } from '../services.js';
+import { requireCampaign } from './require-campaign.js';
 
 /** SPEC §4: replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
 export function replyRate(replied: number, delivered: number): number {
@@ -10,13 +10,9 @@ export function replyRate(replied: number, delivered: number): number {
  * One row read: the campaign's counters, kept by database triggers in the same transaction as
  * every enrollment and message change, so the cost does not grow with the campaign.
  */
-export async function campaignStats(db: Db, workspaceId: string, campaignId: string) {
-  // Only what the answer needs: this is the endpoint agents poll.
-  const [campaign, counters] = await Promise.all([
-    db.campaign.findFirst({ where: { id: campaignId, workspaceId }, select: { status: true, updatedAt: true } }),
-    db.campaignCounters.findUnique({ where: { campaignId } }),
-  ]);
-  if (!campaign) throw notFound('campaign_not_found', 'Campaign');
+export async function campaignStats({ db }: ServiceDeps, workspaceId: string, campaignId: string) {
+  // Two indexed single-row reads: this is the endpoint agents poll.
+  const [campaign, counters] = await Promise.all([requireCampaign(db, workspaceId, campaignId), db.campaignCounters.findUnique({ where: { campaignId } })]);
   const enrolledLeads = counters?.enrolled ?? 0;
   const queued = enrolledLeads - (counters?.finished ?? 0);
   const sent = counters?.sent ?? 0;

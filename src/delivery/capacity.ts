@@ -2,6 +2,10 @@ import type { Tx } from '../db.js';
 import { localDay, startOfLocalDay } from '../domain/schedule.js';
 
 export type Sender = { id: string | null; email: string; name: string };
+
+// A booked day's leads wake in 12 groups, 5 minutes apart, over its first hour.
+const WAKE_SLOTS = 12;
+const WAKE_SLOT_MS = 5 * 60 * 1000;
 export type Reservation =
   | { kind: 'reserved'; sender: Sender }
   /** Today's capacity is used up; `key` names whose (a sender's, or the workspace pool's). */
@@ -84,11 +88,16 @@ export async function bookCapacity(
      WHERE COALESCE(b.booked, 0) < ${options.capacity}
      ORDER BY g LIMIT 1`;
   const day = free!.day;
-  await tx.$executeRaw`
+  const [row] = await tx.$queryRaw<{ booked: number }[]>`
     INSERT INTO "CapacityBooking" (key, day, booked) VALUES (${options.key}, ${day}, 1)
-    ON CONFLICT (key, day) DO UPDATE SET booked = "CapacityBooking".booked + 1`;
+    ON CONFLICT (key, day) DO UPDATE SET booked = "CapacityBooking".booked + 1
+    RETURNING booked`;
   await tx.enrollment.update({ where: { id: options.enrollmentId }, data: { capacityKey: options.key, capacityDay: day } });
-  return startOfLocalDay(day, options.timezone);
+  // The day's leads wake in groups over its first hour, not all at midnight: the provider takes
+  // them one at a time anyway, and the database and workers need not take them all at once.
+  const place = (row!.booked - 1) % options.capacity;
+  const slot = Math.floor(place / Math.ceil(options.capacity / WAKE_SLOTS));
+  return new Date(startOfLocalDay(day, options.timezone).getTime() + slot * WAKE_SLOT_MS);
 }
 
 /** Gives back the bookings of these enrollments (they sent, ended or booked anew). */

@@ -2,13 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db, Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
-import type { Orchestrator } from '../campaigns/orchestration.js';
 import type { SendStepResult } from '../activities/types.js';
 import { AccountMailError, PermanentMailError, RetryableMailError, type Mailer, type SendOutcome } from '../mail/mailer.js';
 import { PROVIDER_TIMEOUT_MS } from '../mail/resend-transport.js';
 import { endLocked } from '../leads/endings.js';
 import { applyPendingProviderEvents } from '../replies/provider-events.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
+import type { Orchestrator } from '../workflows/client.js';
 import { SEND_RETRY } from '../workflows/contract.js';
 import { advance, answerBlocked, settledResult } from './step-state.js';
 import { outgoingMail } from './compose.js';
@@ -50,16 +50,15 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
     maxWait: 10_000,
   });
   if (attempted.kind === 'failed') return handleFailure(deps, attempted, attempt);
-  const { db, orchestrator } = deps;
   if (attempted.replayed) {
     // An earlier attempt recorded the send but may have died before telling webhooks: tell them
     // again (deliveries are keyed by webhook and event, so none is sent twice).
     const m = attempted.replayed;
-    const events = await db.event.findMany({ where: { workspaceId: m.workspaceId, data: { path: ['messageId'], equals: m.id } } });
-    await dispatchEvents(db, orchestrator, events);
+    const events = await deps.db.event.findMany({ where: { workspaceId: m.workspaceId, data: { path: ['messageId'], equals: m.id } } });
+    await dispatchEvents(deps, events);
   }
-  await dispatchEvents(db, orchestrator, attempted.events ?? []);
-  if (attempted.providerId) await applyPendingProviderEvents(db, orchestrator, attempted.providerId);
+  await dispatchEvents(deps, attempted.events ?? []);
+  if (attempted.providerId) await applyPendingProviderEvents(deps, attempted.providerId);
   return attempted.result;
 }
 

@@ -1,11 +1,9 @@
 import type { Tx } from '../db.js';
-import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { checkWindow } from '../domain/schedule.js';
 import { readSettings, type CampaignSettings } from '../campaigns/campaign-service.js';
-import type { EndStatus } from '../leads/endings.js';
+import { isTerminal, type EndedStatus, type TerminalStatus } from '../domain/enrollment-status.js';
 import type { WaitReason } from '../activities/types.js';
 
-const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 
 export type SendTarget = {
   enrollment: {
@@ -22,8 +20,9 @@ export type SendTarget = {
 
 export type Blocked =
   | { kind: 'deferred'; reason: WaitReason; until: Date | null }
-  /** `end`: the enrollment is still live and must be ended (an address suppressed since enrollment). */
-  | { kind: 'ended'; status: EndStatus; reason: string; end?: boolean };
+  | { kind: 'ended'; status: TerminalStatus; reason: string }
+  /** The enrollment is still live and must be ended (an address suppressed since enrollment). */
+  | { kind: 'ended'; status: EndedStatus; reason: string; end: true };
 
 /**
  * Locks what decides whether a step may go out, in the one order every writer uses (campaign, then
@@ -53,8 +52,8 @@ export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTar
  */
 export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promise<Blocked | null> {
   const { enrollment, campaign } = target;
-  if (TERMINAL.has(enrollment.status)) {
-    return { kind: 'ended', status: enrollment.status as EndStatus, reason: `enrollment is ${enrollment.status}` };
+  if (isTerminal(enrollment.status)) {
+    return { kind: 'ended', status: enrollment.status, reason: `enrollment is ${enrollment.status}` };
   }
   if (enrollment.status === 'paused') return { kind: 'deferred', reason: 'lead_paused', until: null };
   if (campaign.status !== 'running') return { kind: 'deferred', reason: 'campaign_paused', until: null };

@@ -1,16 +1,17 @@
-import { ApiError } from '../api/errors.js';
 import type { Db } from '../db.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { SenderAccount } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
-import { localDay } from '../domain/schedule.js';
-import { signalEnrollment, type Orchestrator } from '../campaigns/orchestration.js';
 import { inParallel } from '../domain/parallel.js';
+import { localDay } from '../domain/schedule.js';
+import type { ServiceDeps } from '../services.js';
+import { signalEnrollment } from '../workflows/client.js';
 
 export type SenderInput = { email: string; name: string; dailyLimit: number; status?: 'active' | 'paused' | undefined };
 
-async function usedToday(db: Db, workspaceId: string, senderIds: string[]) {
+async function usedToday({ db, now }: ServiceDeps, workspaceId: string, senderIds: string[]) {
   const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
-  const day = localDay(new Date(), workspace.timezone);
+  const day = localDay(now(), workspace.timezone);
   const rows = await db.senderDailyUsage.findMany({ where: { senderAccountId: { in: senderIds }, day } });
   return new Map(rows.map((r) => [r.senderAccountId, r.used]));
 }
@@ -30,9 +31,9 @@ function senderView(s: SenderAccount, used: number) {
   };
 }
 
-export async function listSenders(db: Db, workspaceId: string) {
-  const senders = await db.senderAccount.findMany({ where: { workspaceId }, orderBy: { id: 'asc' } });
-  const used = await usedToday(db, workspaceId, senders.map((s) => s.id));
+export async function listSenders(deps: ServiceDeps, workspaceId: string) {
+  const senders = await deps.db.senderAccount.findMany({ where: { workspaceId }, orderBy: { id: 'asc' } });
+  const used = await usedToday(deps, workspaceId, senders.map((s) => s.id));
   return senders.map((s) => senderView(s, used.get(s.id) ?? 0));
 }
 
@@ -41,7 +42,7 @@ export async function listSenders(db: Db, workspaceId: string) {
  * for any active account), and as many capacity waiters as it can now send today — the earliest
  * booked first — instead of leaving them asleep until their booked day.
  */
-async function wakeWaiting(db: Db, orchestrator: Orchestrator, workspaceId: string, senderId: string, capacityAdded: number) {
+async function wakeWaiting({ db, orchestrator }: ServiceDeps, workspaceId: string, senderId: string, capacityAdded: number) {
   const held = await db.enrollment.findMany({
     where: {
       workspaceId,
@@ -61,36 +62,38 @@ async function wakeWaiting(db: Db, orchestrator: Orchestrator, workspaceId: stri
           select: { id: true },
         })
       : [];
-  await inParallel([...held, ...waiting], 32, (e) => signalEnrollment(orchestrator, e.id, 'wake'));
+  await inParallel([...held, ...waiting], 32, (e) => signalEnrollment(orchestrator, e.id, { name: 'wake' }));
 }
 
-export async function createSender(db: Db, orchestrator: Orchestrator, workspaceId: string, input: SenderInput) {
+export async function createSender(deps: ServiceDeps, workspaceId: string, input: SenderInput) {
+  const { db } = deps;
   const existing = await db.senderAccount.findUnique({ where: { workspaceId_email: { workspaceId, email: input.email } } });
-  if (existing) throw new ApiError(409, 'sender_exists', `A sender account for ${input.email} already exists.`);
+  if (existing) throw new ConflictError('sender_exists', `A sender account for ${input.email} already exists.`);
   const sender = await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, ...input, status: input.status ?? 'active' } });
-  if (sender.status === 'active') await wakeWaiting(db, orchestrator, workspaceId, sender.id, sender.dailyLimit);
+  if (sender.status === 'active') await wakeWaiting(deps, workspaceId, sender.id, sender.dailyLimit);
   return senderView(sender, 0);
 }
 
 /** Setting an account `active` again (after a pause or a provider error) clears its error and resumes its leads. */
-export async function updateSender(db: Db, orchestrator: Orchestrator, workspaceId: string, id: string, patch: Partial<Omit<SenderInput, 'email'>>) {
+export async function updateSender(deps: ServiceDeps, workspaceId: string, id: string, patch: Partial<Omit<SenderInput, 'email'>>) {
+  const { db } = deps;
   const before = await db.senderAccount.findFirst({ where: { id, workspaceId } });
-  if (!before) throw new ApiError(404, 'not_found', 'Sender account not found.');
+  if (!before) throw new NotFoundError('sender_account');
   const sender = await db.senderAccount.update({
     where: { id },
     data: { ...patch, ...(patch.status === 'active' ? { lastError: null, lastErrorAt: null } : {}) },
   });
-  const used = (await usedToday(db, workspaceId, [id])).get(id) ?? 0;
+  const used = (await usedToday(deps, workspaceId, [id])).get(id) ?? 0;
   if (sender.status === 'active') {
     const remainingBefore = before.status === 'active' ? Math.max(before.dailyLimit - used, 0) : 0;
-    await wakeWaiting(db, orchestrator, workspaceId, id, Math.max(sender.dailyLimit - used, 0) - remainingBefore);
+    await wakeWaiting(deps, workspaceId, id, Math.max(sender.dailyLimit - used, 0) - remainingBefore);
   }
   return senderView(sender, used);
 }
 
 /** A workspace has one default pool: all of its sender accounts. */
-export async function listPools(db: Db, workspaceId: string) {
-  const senders = await listSenders(db, workspaceId);
+export async function listPools(deps: ServiceDeps, workspaceId: string) {
+  const senders = await listSenders(deps, workspaceId);
   const active = senders.filter((s) => s.status === 'active');
   return [
     {

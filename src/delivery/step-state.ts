@@ -1,6 +1,6 @@
 import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
-import type { EndStatus, SendStepResult } from '../activities/types.js';
+import type { SendStepResult } from '../activities/types.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
@@ -20,7 +20,7 @@ export function settledResult(message: Message, enrollmentStatus: string): SendS
       return { kind: 'ended', status: 'failed', reason: message.failureReason ?? 'the provider refused the message' };
     case 'cancelled':
       // Only an ending cancels a step: the enrollment says which.
-      return { kind: 'ended', status: isTerminal(enrollmentStatus) ? (enrollmentStatus as EndStatus) : 'stopped', reason: 'the step was withdrawn' };
+      return { kind: 'ended', status: isTerminal(enrollmentStatus) ? enrollmentStatus : 'stopped', reason: 'the step was withdrawn' };
     case 'unknown':
       return { kind: 'sent', messageId: message.id, sentAt: (message.unconfirmedSince ?? message.createdAt).toISOString(), unknown: true };
     default:
@@ -31,7 +31,7 @@ export function settledResult(message: Message, enrollmentStatus: string): SendS
 /** A guard's "not now" is written on the enrollment (waitingFor, nextSendAt) for readers. */
 export async function answerBlocked(tx: Tx, target: SendTarget, blocked: Blocked, at: Date): Promise<SendStepResult> {
   if (blocked.kind === 'ended') {
-    if (blocked.end) await endLocked(tx, [target.enrollment.id], blocked.status, blocked.reason, at);
+    if ('end' in blocked) await endLocked(tx, [target.enrollment.id], blocked.status, blocked.reason, at);
     return { kind: 'ended', status: blocked.status, reason: blocked.reason };
   }
   await recordWait(tx, target.enrollment.id, blocked.reason, blocked.until, at);

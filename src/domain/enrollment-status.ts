@@ -3,4 +3,8 @@ export const TERMINAL_STATUSES = ['completed', 'replied', 'bounced', 'unsubscrib
 /** Enrollments that may still send. */
 export const LIVE_STATUSES = ['pending', 'active', 'paused'] as const;
 
-export const isTerminal = (status: string) => (TERMINAL_STATUSES as readonly string[]).includes(status);
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+/** How a lead ends other than by running out of steps. */
+export type EndedStatus = Exclude<TerminalStatus, 'completed'>;
+
+export const isTerminal = (status: string): status is TerminalStatus => (TERMINAL_STATUSES as readonly string[]).includes(status);

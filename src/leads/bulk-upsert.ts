@@ -1,7 +1,8 @@
-import { ApiError } from '../api/errors.js';
-import { retryOnConflict, type Db } from '../db.js';
+import { retryOnConflict } from '../db.js';
 import { newId } from '../domain/ids.js';
-import { requestCampaignSync, type Orchestrator } from '../campaigns/orchestration.js';
+import { requireCampaign } from '../campaigns/require-campaign.js';
+import type { ServiceDeps } from '../services.js';
+import { requestCampaignSync } from '../workflows/client.js';
 
 const STANDARD = ['firstName', 'lastName', 'company', 'jobTitle'] as const;
 type Scalar = string | number | boolean | null;
@@ -52,14 +53,13 @@ function toRows(leads: LeadInput[]): Row[] {
  * carries, enroll every lead not yet in the campaign at step 1 (keeping the position of those
  * already in it), skip suppressed addresses. Set-based SQL keeps 10,000 leads to a few statements.
  */
-export async function bulkUpsertLeads(db: Db, orchestrator: Orchestrator, workspaceId: string, campaignId: string, leads: LeadInput[]) {
+export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, workspaceId: string, campaignId: string, leads: LeadInput[]) {
   const rows = toRows(leads);
   const result = await retryOnConflict(() => db.$transaction(
     async (tx) => {
       // FOR SHARE: a concurrent start waits for this to commit, then its sweep sees these leads.
-      const [campaign] = await tx.$queryRaw<{ status: string }[]>`
-        SELECT status::text AS status FROM "Campaign" WHERE id = ${campaignId} AND "workspaceId" = ${workspaceId} FOR SHARE`;
-      if (!campaign) throw new ApiError(404, 'campaign_not_found', 'Campaign not found.');
+      const campaign = await requireCampaign(tx, workspaceId, campaignId, { lock: 'share' });
+      const at = now();
 
       const suppressed = new Set(
         (
@@ -101,9 +101,9 @@ export async function bulkUpsertLeads(db: Db, orchestrator: Orchestrator, worksp
       const firstDelay = running ? ((await tx.sequenceStep.findUnique({ where: { campaignId_stepNumber: { campaignId, stepNumber: 1 } } }))?.delayDays ?? 0) : 0;
       const enrolled = await tx.$executeRaw`
         INSERT INTO "Enrollment" (id, "workspaceId", "campaignId", "leadId", status, "currentStep", "enrolledAt", "waitingFor", "waitingSince", "nextSendAt")
-        SELECT x."enrollmentId", ${workspaceId}, ${campaignId}, l.id, ${running ? 'active' : 'pending'}::"EnrollmentStatus", 0, now(),
-               ${running ? 'delay' : null}::"WaitReason", ${running ? new Date() : null}::timestamptz,
-               CASE WHEN ${running} THEN now() + make_interval(days => ${firstDelay}) END
+        SELECT x."enrollmentId", ${workspaceId}, ${campaignId}, l.id, ${running ? 'active' : 'pending'}::"EnrollmentStatus", 0, ${at},
+               ${running ? 'delay' : null}::"WaitReason", ${running ? at : null}::timestamptz,
+               CASE WHEN ${running} THEN ${at}::timestamptz + make_interval(days => ${firstDelay}) END
           FROM jsonb_to_recordset(${input}::jsonb) AS x("enrollmentId" text, email text)
           JOIN "Lead" l ON l."workspaceId" = ${workspaceId} AND l.email = x.email
          ORDER BY x.email

@@ -1,9 +1,8 @@
 import type { Tx } from '../db.js';
-import { LIVE_STATUSES } from '../domain/enrollment-status.js';
-import { signalEnrollment, type Orchestrator } from '../campaigns/orchestration.js';
+import { LIVE_STATUSES, type EndedStatus } from '../domain/enrollment-status.js';
+import { signalEnrollment, type Orchestrator } from '../workflows/client.js';
 import { releaseBookings } from '../delivery/capacity.js';
 
-export type EndStatus = 'unsubscribed' | 'bounced' | 'stopped' | 'replied' | 'failed';
 
 /**
  * Locks enrollment rows in id order. Every path that changes several enrollments takes them this
@@ -34,7 +33,7 @@ export async function settleOpenMessages(tx: Tx, enrollmentIds: string[]): Promi
 export async function endEnrollments(
   tx: Tx,
   where: { leadIds: string[]; campaignId?: string | undefined },
-  status: EndStatus,
+  status: EndedStatus,
   reason: string,
   at: Date,
 ) {
@@ -50,7 +49,7 @@ export async function endEnrollments(
 }
 
 /** Ends enrollments the caller has already locked (see lockEnrollments); live ones only. */
-export async function endLocked(tx: Tx, ids: string[], status: EndStatus, reason: string, at: Date): Promise<void> {
+export async function endLocked(tx: Tx, ids: string[], status: EndedStatus, reason: string, at: Date): Promise<void> {
   if (ids.length === 0) return;
   await releaseBookings(tx, ids);
   await tx.enrollment.updateMany({
@@ -61,6 +60,7 @@ export async function endLocked(tx: Tx, ids: string[], status: EndStatus, reason
 }
 
 /** After the transaction commits: the rows already stop every send; the signals end the workflows now. */
-export async function notifyEnded(orchestrator: Orchestrator, enrollmentIds: string[], signal: 'reply' | 'stop', reason: Exclude<EndStatus, 'failed'>) {
-  await Promise.all(enrollmentIds.map((id) => signalEnrollment(orchestrator, id, signal, signal === 'stop' ? { reason } : {})));
+export async function notifyEnded(orchestrator: Orchestrator, enrollmentIds: string[], reason: Exclude<EndedStatus, 'failed'>) {
+  const signal = reason === 'replied' ? ({ name: 'reply' } as const) : ({ name: 'stop', reason } as const);
+  await Promise.all(enrollmentIds.map((id) => signalEnrollment(orchestrator, id, signal)));
 }

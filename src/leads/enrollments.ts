@@ -1,22 +1,24 @@
-import { ApiError } from '../api/errors.js';
-import { MAY_WAIT_FOR_LOCKS, type Db } from '../db.js';
+import { MAY_WAIT_FOR_LOCKS } from '../db.js';
+import { NotFoundError } from '../domain/errors.js';
 import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { paginate } from '../domain/paginate.js';
 import type { Enrollment, EnrollmentStatus, Lead, Message } from '../generated/prisma/client.js';
-import { signalEnrollment, startEnrollmentWorkflow, type Orchestrator } from '../campaigns/orchestration.js';
+import { requireCampaign } from '../campaigns/require-campaign.js';
 import { waitingView } from '../delivery/waiting.js';
+import type { ServiceDeps } from '../services.js';
+import { signalEnrollment, startEnrollmentWorkflow } from '../workflows/client.js';
 import { endLocked, lockEnrollments } from './endings.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email'> }, campaignStatus: string) {
+function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email'> }, campaignStatus: string, now: Date) {
   return {
     leadId: e.leadId,
     email: e.lead.email,
     status: e.status,
     currentStep: e.currentStep,
-    ...waitingView(e, campaignStatus, new Date()),
+    ...waitingView(e, campaignStatus, now),
     enrolledAt: e.enrolledAt.toISOString(),
     finishedAt: iso(e.finishedAt),
     stopReason: e.stopReason,
@@ -40,19 +42,13 @@ function messageView(m: Message) {
   };
 }
 
-async function assertCampaign(db: Db, workspaceId: string, campaignId: string) {
-  const found = await db.campaign.findFirst({ where: { id: campaignId, workspaceId }, select: { id: true, status: true } });
-  if (!found) throw new ApiError(404, 'campaign_not_found', 'Campaign not found.');
-  return found;
-}
-
 export async function listEnrollments(
-  db: Db,
+  { db, now }: ServiceDeps,
   workspaceId: string,
   campaignId: string,
   query: { limit: number; cursor?: string | undefined; status?: EnrollmentStatus | undefined },
 ) {
-  const campaign = await assertCampaign(db, workspaceId, campaignId);
+  const campaign = await requireCampaign(db, workspaceId, campaignId);
   const rows = await db.enrollment.findMany({
     where: { campaignId, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
     orderBy: { id: 'asc' },
@@ -60,24 +56,25 @@ export async function listEnrollments(
     include: { lead: { select: { email: true } } },
   });
   const { page, nextCursor } = paginate(rows, query.limit, (e) => e.id);
-  return { data: page.map((e) => enrollmentView(e, campaign.status)), nextCursor };
+  const at = now();
+  return { data: page.map((e) => enrollmentView(e, campaign.status, at)), nextCursor };
 }
 
-async function findEnrollment(db: Db, workspaceId: string, campaignId: string, leadId: string) {
-  const campaign = await assertCampaign(db, workspaceId, campaignId);
+async function findEnrollment({ db }: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
+  const campaign = await requireCampaign(db, workspaceId, campaignId);
   const enrollment = await db.enrollment.findFirst({
     where: { campaignId, leadId, workspaceId },
     include: { lead: true, messages: { orderBy: { stepNumber: 'asc' } } },
   });
-  if (!enrollment) throw new ApiError(404, 'lead_not_found', 'Lead not found in this campaign.');
+  if (!enrollment) throw new NotFoundError('lead', 'Lead not found in this campaign.');
   return { ...enrollment, campaignStatus: campaign.status };
 }
 
-export async function getEnrollment(db: Db, workspaceId: string, campaignId: string, leadId: string) {
-  const e = await findEnrollment(db, workspaceId, campaignId, leadId);
+export async function getEnrollment(deps: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
+  const e = await findEnrollment(deps, workspaceId, campaignId, leadId);
   const { id, email, firstName, lastName, company, jobTitle, customFields } = e.lead;
   return {
-    ...enrollmentView(e, e.campaignStatus),
+    ...enrollmentView(e, e.campaignStatus, deps.now()),
     lead: { id, email, firstName, lastName, company, jobTitle, customFields: customFields as Record<string, string | number | boolean | null> },
     messages: e.messages.map(messageView),
   };
@@ -87,28 +84,22 @@ export async function getEnrollment(db: Db, workspaceId: string, campaignId: str
  * Per-lead control. The row changes first, under its lock (a send in flight finishes before; every
  * later attempt sees the change), then the lead's workflow is told.
  */
-export async function controlEnrollment(
-  db: Db,
-  orchestrator: Orchestrator,
-  workspaceId: string,
-  campaignId: string,
-  leadId: string,
-  action: 'pause' | 'resume' | 'stop',
-) {
-  const e = await findEnrollment(db, workspaceId, campaignId, leadId);
+export async function controlEnrollment(deps: ServiceDeps, workspaceId: string, campaignId: string, leadId: string, action: 'pause' | 'resume' | 'stop') {
+  const { db, orchestrator, now } = deps;
+  const e = await findEnrollment(deps, workspaceId, campaignId, leadId);
   await db.$transaction(async (tx) => {
     await lockEnrollments(tx, [e.id]);
-    if (action === 'stop') return endLocked(tx, [e.id], 'stopped', 'stopped by API', new Date());
+    if (action === 'stop') return endLocked(tx, [e.id], 'stopped', 'stopped by API', now());
     if (action === 'pause') return void (await tx.enrollment.updateMany({ where: { id: e.id, status: { notIn: TERMINAL } }, data: { status: 'paused' } }));
     await tx.enrollment.updateMany({ where: { id: e.id, status: 'paused' }, data: { status: e.workflowStartedAt ? 'active' : 'pending' } });
   }, MAY_WAIT_FOR_LOCKS);
 
   if (e.workflowStartedAt) {
-    await signalEnrollment(orchestrator, e.id, action, action === 'stop' ? { reason: 'stopped' } : undefined);
+    await signalEnrollment(orchestrator, e.id, action === 'stop' ? { name: 'stop', reason: 'stopped' } : { name: action });
   } else if (action === 'resume' && e.campaignStatus === 'running') {
     // Paused before the campaign started: its workflow was never started, so start it now.
     await startEnrollmentWorkflow(orchestrator, { enrollmentId: e.id, campaignId, workspaceId, leadEmail: e.lead.email });
-    await db.enrollment.updateMany({ where: { id: e.id, status: { in: ['pending', 'active'] } }, data: { workflowStartedAt: new Date(), status: 'active' } });
+    await db.enrollment.updateMany({ where: { id: e.id, status: { in: ['pending', 'active'] } }, data: { workflowStartedAt: now(), status: 'active' } });
   }
-  return getEnrollment(db, workspaceId, campaignId, leadId);
+  return getEnrollment(deps, workspaceId, campaignId, leadId);
 }

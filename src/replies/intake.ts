@@ -1,12 +1,12 @@
-import { ApiError } from '../api/errors.js';
-import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
-import type { Orchestrator } from '../campaigns/orchestration.js';
+import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
 import { readSettings } from '../campaigns/campaign-service.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
+import { NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
+import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { suppressAddress } from './suppression.js';
 
@@ -56,7 +56,7 @@ export type RecordReplyOptions = {
   claim?: (tx: Tx) => Promise<boolean>;
 };
 
-type Effects = { ended: string[]; signal: 'reply' | 'stop'; as: 'replied' | 'unsubscribed' | 'bounced'; colleagues: string[] };
+type Effects = { ended: string[]; as: 'replied' | 'unsubscribed' | 'bounced'; colleagues: string[] };
 type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date };
 
 /**
@@ -67,12 +67,13 @@ type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaign
  * mail, not as a reply, and suppresses; an out-of-office changes nothing. `stopCompanyOnReply`
  * stops the other leads of the same company domain in that campaign.
  */
-export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceId: string, input: ReplyInput, options: RecordReplyOptions = {}) {
+export async function recordReply(deps: ServiceDeps, workspaceId: string, input: ReplyInput, options: RecordReplyOptions = {}) {
+  const { db, orchestrator } = deps;
   const email = normalizeEmail(input.email);
   const lead = await db.lead.findUnique({ where: { workspaceId_email: { workspaceId, email } } });
-  if (!lead) throw new ApiError(404, 'lead_not_found', `No lead with the email ${email} in this workspace.`);
+  if (!lead) throw new NotFoundError('lead', `No lead with the email ${email} in this workspace.`);
   if (input.campaignId && !(await db.enrollment.findFirst({ where: { campaignId: input.campaignId, leadId: lead.id, workspaceId } }))) {
-    throw new ApiError(404, 'campaign_not_found', 'The lead is not enrolled in that campaign.');
+    throw new NotFoundError('campaign', 'The lead is not enrolled in that campaign.');
   }
   const classification = classifyReply({ from: input.from ?? email, subject: input.subject, text: input.text, headers: input.headers });
   // Without a campaign, the reply answers the campaign that mailed the lead last.
@@ -80,7 +81,7 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
     input.campaignId ??
     (await db.message.findFirst({ where: { leadId: lead.id, workspaceId }, orderBy: { createdAt: 'desc' }, select: { campaignId: true } }))?.campaignId ??
     null;
-  const at = input.receivedAt ?? new Date();
+  const at = input.receivedAt ?? deps.now();
 
   const { reply, event, effects } = await retryOnConflict(() =>
     db.$transaction(async (tx) => {
@@ -97,10 +98,10 @@ export async function recordReply(db: Db, orchestrator: Orchestrator, workspaceI
       return { reply, event, effects };
     }, MAY_WAIT_FOR_LOCKS),
   );
-  await dispatchEvents(db, orchestrator, [event]);
+  await dispatchEvents(deps, [event]);
   if (effects) {
-    await notifyEnded(orchestrator, effects.ended, effects.signal, effects.as);
-    await notifyEnded(orchestrator, effects.colleagues, 'stop', 'stopped');
+    await notifyEnded(orchestrator, effects.ended, effects.as);
+    await notifyEnded(orchestrator, effects.colleagues, 'stopped');
   }
   return replyView(reply);
 }
@@ -113,20 +114,20 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
     case 'bounce': {
       await suppressAddress(tx, r.workspaceId, r.email, 'bounced');
       if (r.campaignId) await bounceLastMessage(tx, r.campaignId, r.leadId, r.at);
-      return { ended: await endEnrollments(tx, { leadIds: [r.leadId] }, 'bounced', reason, r.at), signal: 'stop', as: 'bounced', colleagues: [] };
+      return { ended: await endEnrollments(tx, { leadIds: [r.leadId] }, 'bounced', reason, r.at), as: 'bounced', colleagues: [] };
     }
     case 'unsubscribe': {
       await suppressAddress(tx, r.workspaceId, r.email, 'unsubscribed');
       const ended = await endEnrollments(tx, { leadIds: [r.leadId] }, 'unsubscribed', reason, r.at);
       if (r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'unsubscribed');
-      return { ended, signal: 'stop', as: 'unsubscribed', colleagues: [] };
+      return { ended, as: 'unsubscribed', colleagues: [] };
     }
     default: {
       // A person's answer ends the campaign it answered (all of them when that is unknown).
       const ended = await endEnrollments(tx, { leadIds: [r.leadId], campaignId: r.campaignId ?? undefined }, 'replied', reason, r.at);
-      if (!r.campaignId) return { ended, signal: 'reply', as: 'replied', colleagues: [] };
+      if (!r.campaignId) return { ended, as: 'replied', colleagues: [] };
       await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied');
-      return { ended, signal: 'reply', as: 'replied', colleagues: await stopColleagues(tx, { ...r, campaignId: r.campaignId }) };
+      return { ended, as: 'replied', colleagues: await stopColleagues(tx, { ...r, campaignId: r.campaignId }) };
     }
   }
 }
@@ -162,7 +163,7 @@ async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }): P
 }
 
 export async function listReplies(
-  db: Db,
+  { db }: ServiceDeps,
   workspaceId: string,
   query: { limit: number; cursor?: string | undefined; campaignId?: string | undefined; classification?: ReplyClassification | undefined },
 ) {

@@ -1,7 +1,8 @@
-import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Prisma, type Tx } from '../db.js';
+import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
-import type { Orchestrator } from '../campaigns/orchestration.js';
 import { normalizeEmail } from '../domain/email.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { ServiceDeps } from '../services.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
 import { recordReply, ReplyAlreadyRecorded } from './intake.js';
@@ -53,30 +54,26 @@ type Applied = { ended: string[]; endedAs: 'bounced' | 'stopped' | null; events:
  * the same transaction as the event's effects. An event for a message not recorded yet is kept and
  * applied when a message records its provider id (SPEC §9: provider events are never lost).
  */
-export async function handleResendEvent(
-  db: Db,
-  orchestrator: Orchestrator,
-  fetchInbound: InboundFetcher | null,
-  svixId: string,
-  event: ResendEvent,
-): Promise<EventResult> {
+export async function handleResendEvent(deps: ServiceDeps, fetchInbound: InboundFetcher | null, svixId: string, event: ResendEvent): Promise<EventResult> {
+  const { db } = deps;
   if (await db.providerEvent.findUnique({ where: { svixId } })) return 'duplicate';
-  if (event.type === 'email.received') return handleInbound(db, orchestrator, fetchInbound, svixId, event);
+  if (event.type === 'email.received') return handleInbound(deps, fetchInbound, svixId, event);
   if (!MESSAGE_EVENTS.has(event.type)) {
     await markSeen(db, svixId, event.type);
     return 'ignored';
   }
   const message = await findMessage(db, event);
-  if (!message) return keepPending(db, orchestrator, svixId, event);
+  if (!message) return keepPending(deps, svixId, event);
   const applied = await retryOnConflict(() =>
-    db.$transaction(async (tx) => ((await markSeen(tx, svixId, event.type)) === 0 ? null : applyMessageEvent(tx, message.id, event)), MAY_WAIT_FOR_LOCKS),
+    db.$transaction(async (tx) => ((await markSeen(tx, svixId, event.type)) === 0 ? null : applyMessageEvent(tx, message.id, event, deps.now())), MAY_WAIT_FOR_LOCKS),
   );
   if (!applied) return 'duplicate';
-  await afterApplied(db, orchestrator, applied);
+  await afterApplied(deps, applied);
   return 'processed';
 }
 
-async function keepPending(db: Db, orchestrator: Orchestrator, svixId: string, event: ResendEvent): Promise<EventResult> {
+async function keepPending(deps: ServiceDeps, svixId: string, event: ResendEvent): Promise<EventResult> {
+  const { db } = deps;
   const emailId = event.data.email_id;
   if (!emailId) {
     await markSeen(db, svixId, event.type);
@@ -86,7 +83,7 @@ async function keepPending(db: Db, orchestrator: Orchestrator, svixId: string, e
     INSERT INTO "ProviderEvent" ("svixId", type, "pendingEmailId", payload)
     VALUES (${svixId}, ${event.type}, ${emailId}, ${JSON.stringify(event)}::jsonb) ON CONFLICT DO NOTHING`;
   // The message may have recorded this id between the lookup and the insert, too late to see it.
-  await applyPendingProviderEvents(db, orchestrator, emailId);
+  await applyPendingProviderEvents(deps, emailId);
   return 'pending';
 }
 
@@ -94,7 +91,8 @@ async function keepPending(db: Db, orchestrator: Orchestrator, svixId: string, e
  * Applies the events kept for a provider id, once each (the pending mark is cleared in the same
  * transaction as the effects). Called when a send records its provider id.
  */
-export async function applyPendingProviderEvents(db: Db, orchestrator: Orchestrator, providerId: string): Promise<number> {
+export async function applyPendingProviderEvents(deps: ServiceDeps, providerId: string): Promise<number> {
+  const { db } = deps;
   const pending = await db.providerEvent.findMany({ where: { pendingEmailId: providerId }, orderBy: { receivedAt: 'asc' } });
   if (pending.length === 0) return 0;
   const message = await db.message.findFirst({ where: { providerId }, select: { id: true } });
@@ -104,20 +102,20 @@ export async function applyPendingProviderEvents(db: Db, orchestrator: Orchestra
     const result = await retryOnConflict(() =>
       db.$transaction(async (tx) => {
         const taken = await tx.$executeRaw`UPDATE "ProviderEvent" SET "pendingEmailId" = NULL WHERE "svixId" = ${row.svixId} AND "pendingEmailId" IS NOT NULL`;
-        return taken === 0 ? null : applyMessageEvent(tx, message.id, row.payload as unknown as ResendEvent);
+        return taken === 0 ? null : applyMessageEvent(tx, message.id, row.payload as unknown as ResendEvent, deps.now());
       }, MAY_WAIT_FOR_LOCKS),
     );
     if (result) {
       applied++;
-      await afterApplied(db, orchestrator, result);
+      await afterApplied(deps, result);
     }
   }
   return applied;
 }
 
-async function afterApplied(db: Db, orchestrator: Orchestrator, applied: Applied) {
-  if (applied.endedAs) await notifyEnded(orchestrator, applied.ended, 'stop', applied.endedAs);
-  await dispatchEvents(db, orchestrator, applied.events);
+async function afterApplied(deps: ServiceDeps, applied: Applied) {
+  if (applied.endedAs) await notifyEnded(deps.orchestrator, applied.ended, applied.endedAs);
+  await dispatchEvents(deps, applied.events);
 }
 
 /**
@@ -126,11 +124,11 @@ async function afterApplied(db: Db, orchestrator: Orchestrator, applied: Applied
  * message. Any event proves the mail went out: a message whose answer was lost (still `sending`,
  * or settled `unknown`) is recorded as sent first.
  */
-async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent): Promise<Applied> {
+async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent, receivedAt: Date): Promise<Applied> {
   const ref = await tx.message.findUniqueOrThrow({ where: { id: messageId }, select: { enrollmentId: true } });
   await lockEnrollments(tx, [ref.enrollmentId]);
   const message = await tx.message.findUniqueOrThrow({ where: { id: messageId } });
-  const at = event.created_at ? new Date(event.created_at) : new Date();
+  const at = event.created_at ? new Date(event.created_at) : receivedAt;
   const data = messageEventData(message);
   const events: StoredEvent[] = [];
   const none: Applied = { ended: [], endedAs: null, events };
@@ -175,7 +173,8 @@ async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent):
 }
 
 /** Inbound mail is matched to a lead through the thread it answers (In-Reply-To / References). */
-async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: InboundFetcher | null, svixId: string, event: ResendEvent): Promise<EventResult> {
+async function handleInbound(deps: ServiceDeps, fetchInbound: InboundFetcher | null, svixId: string, event: ResendEvent): Promise<EventResult> {
+  const { db } = deps;
   const fetched = event.data.email_id && fetchInbound ? await fetchInbound(event.data.email_id) : null;
   const headers = fetched?.headers ?? asRecord(event.data.headers);
   const header = (name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1] ?? '';
@@ -191,11 +190,10 @@ async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: I
   // The event is marked done in the reply's own transaction, first: the same event delivered
   // twice at once is recorded once (the second insert waits for the first and finds the row), and
   // a failed attempt leaves no mark, so Resend's redelivery applies it again.
-  const claim = async (tx: Prisma.TransactionClient) => (await markSeen(tx, svixId, event.type)) === 1;
+  const claim = async (tx: Tx) => (await markSeen(tx, svixId, event.type)) === 1;
   try {
     await recordReply(
-      db,
-      orchestrator,
+      deps,
       original.workspaceId,
       {
         email: normalizeEmail(/<([^<>]+)>/.exec(from)?.[1] ?? from),
@@ -212,8 +210,7 @@ async function handleInbound(db: Db, orchestrator: Orchestrator, fetchInbound: I
     if (err instanceof ReplyAlreadyRecorded) return 'duplicate';
     // The sender is not the lead we mailed (a forward, a colleague — even one who is a lead of
     // another campaign): nothing to apply.
-    const code = (err as { code?: string }).code;
-    if (code !== 'lead_not_found' && code !== 'campaign_not_found') throw err;
+    if (!(err instanceof NotFoundError)) throw err;
     await markSeen(db, svixId, event.type);
     return 'ignored';
   }

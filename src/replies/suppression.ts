@@ -1,7 +1,8 @@
-import { MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
+import { MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
+import { NotFoundError } from '../domain/errors.js';
 import { paginate } from '../domain/paginate.js';
-import type { Orchestrator } from '../campaigns/orchestration.js';
 import { endEnrollments, notifyEnded } from '../leads/endings.js';
+import type { ServiceDeps } from '../services.js';
 
 /** Adds an address to the workspace's suppression list (the first reason stays). */
 export async function suppressAddress(tx: Tx, workspaceId: string, email: string, reason: string): Promise<void> {
@@ -9,22 +10,22 @@ export async function suppressAddress(tx: Tx, workspaceId: string, email: string
 }
 
 /** SPEC §6: up to 1,000 addresses; suppressing an enrolled address stops it. */
-export async function suppressEmails(db: Db, orchestrator: Orchestrator, workspaceId: string, emails: string[], reason = 'manual') {
+export async function suppressEmails({ db, orchestrator, now }: ServiceDeps, workspaceId: string, emails: string[], reason = 'manual') {
   const unique = [...new Set(emails)];
   const ended = await db.$transaction(async (tx) => {
     const leads = await tx.lead.findMany({ where: { workspaceId, email: { in: unique } }, select: { id: true } });
-    const ids = await endEnrollments(tx, { leadIds: leads.map((l) => l.id) }, 'stopped', `suppressed (${reason})`, new Date());
+    const ids = await endEnrollments(tx, { leadIds: leads.map((l) => l.id) }, 'stopped', `suppressed (${reason})`, now());
     const inserted = await tx.$executeRaw`
       INSERT INTO "Suppression" ("workspaceId", email, reason, "createdAt")
       SELECT ${workspaceId}, e, ${reason}, now() FROM unnest(${unique}::text[]) AS e
       ON CONFLICT ("workspaceId", email) DO NOTHING`;
     return { inserted, ids };
   }, MAY_WAIT_FOR_LOCKS);
-  await notifyEnded(orchestrator, ended.ids, 'stop', 'stopped');
+  await notifyEnded(orchestrator, ended.ids, 'stopped');
   return { suppressed: ended.inserted, alreadySuppressed: unique.length - ended.inserted, total: unique.length };
 }
 
-export async function listSuppressions(db: Db, workspaceId: string, query: { limit: number; cursor?: string | undefined }) {
+export async function listSuppressions({ db }: ServiceDeps, workspaceId: string, query: { limit: number; cursor?: string | undefined }) {
   const rows = await db.suppression.findMany({
     where: { workspaceId, ...(query.cursor ? { email: { gt: query.cursor } } : {}) },
     orderBy: { email: 'asc' },
@@ -34,7 +35,8 @@ export async function listSuppressions(db: Db, workspaceId: string, query: { lim
   return { data: page.map((s) => ({ email: s.email, reason: s.reason, createdAt: s.createdAt.toISOString() })), nextCursor };
 }
 
-export async function unsuppress(db: Db, workspaceId: string, email: string): Promise<boolean> {
+/** Takes an address off the list (it may be enrolled again); NotFoundError when it was not on it. */
+export async function unsuppress({ db }: ServiceDeps, workspaceId: string, email: string): Promise<void> {
   const { count } = await db.suppression.deleteMany({ where: { workspaceId, email } });
-  return count > 0;
+  if (count === 0) throw new NotFoundError('suppressed_address');
 }

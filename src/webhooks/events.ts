@@ -1,9 +1,7 @@
-import type { Db } from '../db.js';
-import type { Prisma } from '../generated/prisma/client.js';
-import type { Orchestrator } from '../campaigns/orchestration.js';
+import type { Db, Prisma, Tx } from '../db.js';
 import { newId } from '../domain/ids.js';
-import { webhookDeliveryWorkflowId } from '../workflows/contract.js';
-import type { webhookDeliveryWorkflow } from '../workflows/index.js';
+import type { ServiceDeps } from '../services.js';
+import { startWebhookDelivery } from '../workflows/client.js';
 
 export const EVENT_TYPES = [
   'campaign.started',
@@ -18,8 +16,6 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 export type StoredEvent = { id: string; workspaceId: string; type: string; data: unknown; createdAt: Date };
 
-type Tx = Prisma.TransactionClient;
-
 /** Records an event in the transaction that makes it true, so it exists exactly when its cause does. */
 export async function emitEvent(tx: Tx | Db, workspaceId: string, type: EventType, data: Record<string, unknown>): Promise<StoredEvent> {
   return tx.event.create({ data: { id: newId('evt'), workspaceId, type, data: data as Prisma.InputJsonValue } });
@@ -32,49 +28,31 @@ export const eventBody = (e: StoredEvent) => ({ id: e.id, event: e.type, timesta
  * Starts one durable delivery workflow per subscribed webhook (ID `webhook-<wh>-<evt>`, so a
  * repeated dispatch never delivers twice). Call it after the event's transaction commits.
  */
-export async function dispatchEvents(db: Db, orchestrator: Orchestrator, events: StoredEvent[]) {
+export async function dispatchEvents({ db, orchestrator, now }: ServiceDeps, events: StoredEvent[]) {
   if (events.length === 0) return;
   const hooks = await db.webhook.findMany({
     where: { workspaceId: { in: [...new Set(events.map((e) => e.workspaceId))] }, deletedAt: null },
     select: { id: true, workspaceId: true, events: true },
   });
   const starts = events.flatMap((event) =>
-    hooks
-      .filter((h) => h.workspaceId === event.workspaceId && h.events.includes(event.type))
-      .map((h) =>
-        orchestrator.client.workflow
-          .start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
-            workflowId: webhookDeliveryWorkflowId(h.id, event.id),
-            taskQueue: orchestrator.taskQueue,
-            args: [{ webhookId: h.id, eventId: event.id }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          })
-          .catch((err: unknown) => {
-            if ((err as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw err;
-          }),
-      ),
+    hooks.filter((h) => h.workspaceId === event.workspaceId && h.events.includes(event.type)).map((h) => startWebhookDelivery(orchestrator, h.id, event.id)),
   );
   await Promise.all(starts);
-  await db.event.updateMany({ where: { id: { in: events.map((e) => e.id) }, dispatchedAt: null }, data: { dispatchedAt: new Date() } });
+  await db.event.updateMany({ where: { id: { in: events.map((e) => e.id) }, dispatchedAt: null }, data: { dispatchedAt: now() } });
 }
 
 /**
  * Dispatches events whose dispatch a crash interrupted (committed, never handed to Temporal).
  * Safe to run any time: delivery workflow IDs make a second dispatch a no-op.
  */
-export async function relayUndispatched(
-  db: Db,
-  orchestrator: Orchestrator,
-  options: { olderThanMs?: number; batch?: number; workspaceId?: string } = {},
-) {
+export async function relayUndispatched(deps: ServiceDeps, options: { olderThanMs?: number; batch?: number; workspaceId?: string } = {}) {
   const { olderThanMs = 30_000, batch = 500, workspaceId } = options;
-  const events = await db.event.findMany({
-    where: { dispatchedAt: null, createdAt: { lt: new Date(Date.now() - olderThanMs) }, ...(workspaceId ? { workspaceId } : {}) },
+  const events = await deps.db.event.findMany({
+    where: { dispatchedAt: null, createdAt: { lt: new Date(deps.now().getTime() - olderThanMs) }, ...(workspaceId ? { workspaceId } : {}) },
     orderBy: { createdAt: 'asc' },
     take: batch,
   });
-  await dispatchEvents(db, orchestrator, events);
+  await dispatchEvents(deps, events);
   return events.length;
 }
 

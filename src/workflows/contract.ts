@@ -5,10 +5,6 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { EnrollmentPlan } from '../activities/types.js';
-
-export const DEFAULT_TASK_QUEUE = 'sequent';
-
 /** `sendStep` runs on its own queue so the provider's rate limit can be enforced on it alone. */
 export const sendTaskQueue = (taskQueue: string) => `${taskQueue}-send`;
 
@@ -19,6 +15,21 @@ export const enrollmentStatusKey = defineSearchAttributeKey('EnrollmentStatus', 
 
 /** Registered on the dev server and in production so ops can filter enrollments in the UI. */
 export const SEARCH_ATTRIBUTES = [campaignIdKey, workspaceIdKey, leadEmailKey, enrollmentStatusKey] as const;
+
+/** Where an enrollment stands, as its workflow needs it (the database has the same facts). */
+export type EnrollmentPlan = {
+  /** delayDays of every step, in order. */
+  delaysDays: number[];
+  /** Steps already sent. */
+  sentSteps: number;
+  /**
+   * What the next step's delay counts from (ISO): the last send, or for step 1 when the sequence
+   * began for this lead (its enrollment into a running campaign, or the campaign's start).
+   */
+  anchorAt: string;
+  /** Terminal enrollments (replied, stopped, …) have nothing left to do. */
+  finished: boolean;
+};
 
 export type EnrollmentInput = {
   enrollmentId: string;

@@ -41,7 +41,7 @@ const db = proxyActivities<Activities>({
 // One attempt is a transaction, one provider request and another transaction: seconds at most. Its
 // timeout is also how long a send waits when its worker died mid-attempt (SIGKILL, OOM) or when its
 // completion was lost while the Temporal server was down; then the retry finds the message and
-// finishes it. 2 minutes held those leads back for 2 minutes; 30 s still leaves a slow provider room.
+// finishes it; 30 s still leaves a slow provider room (docs/decisions.md, 24).
 const MAIL_PROFILE = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/deps.js';
+import { uniq } from '../helpers/fixtures.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 const step = { delayDays: 0, subject: 'Hi {{firstName|there}}', bodyHtml: '<p>{{company}} / {{city}}</p>' };
 
 async function setup() {

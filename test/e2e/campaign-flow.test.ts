@@ -1,12 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, newWorkspace, testApp, testDeps } from '../helpers/deps.js';
-import { SEED_CAMPAIGN } from '../helpers/fixtures.js';
+import { SEED_CAMPAIGN, uniq } from '../helpers/fixtures.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 
 // The seed's steps with step 2 due at once, so the sequence runs to completion in the test.
 const seedSteps = [SEED_CAMPAIGN.sequenceSteps[0]!, { ...SEED_CAMPAIGN.sequenceSteps[1]!, delayDays: 0 }];
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 
 describe('a campaign end to end (real Temporal, real worker, real Postgres)', () => {
   beforeAll(async () => {

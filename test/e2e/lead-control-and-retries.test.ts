@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Mailer, OutgoingMail } from '../../src/mail/mailer.js';
 import { testApp } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
+import { uniq } from '../helpers/fixtures.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 
 /**
  * A provider whose first answer per idempotency key is lost (the mail was accepted, then the

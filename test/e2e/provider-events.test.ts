@@ -5,8 +5,8 @@ import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { apiClient, newWorkspace, testConfig, testDeps } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
+import { uniq } from '../helpers/fixtures.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 
 describe('Resend events in (Svix-signed)', () => {

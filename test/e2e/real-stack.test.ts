@@ -5,6 +5,7 @@ import { freePort, startChild, stopChildren, type Child } from '../../scripts/li
 import { generateApiKey } from '../../src/domain/api-keys.js';
 import { SEED_CAMPAIGN } from '../helpers/fixtures.js';
 import { eventually } from '../helpers/worker.js';
+import { httpClient } from '../helpers/http-client.js';
 
 // The production entry points (`npm run api`, `npm run worker`) as separate processes, driven over
 // HTTP exactly as a client would, against the test run's PostgreSQL and Temporal dev server.
@@ -15,14 +16,7 @@ describe('the real stack over HTTP', () => {
   let base = '';
   let temporal: Client;
 
-  const call = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${base}${url}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const call = httpClient(() => base, apiKey);
 
   beforeAll(async () => {
     const port = await freePort();

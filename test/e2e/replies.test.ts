@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
+import { uniq } from '../helpers/fixtures.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 const twoSteps = [
   { delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' },
   { delayDays: 3, subject: 'Two', bodyHtml: '<p>2</p>' },

@@ -4,8 +4,8 @@ import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { testApp } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
+import { uniq } from '../helpers/fixtures.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 const mail = (over: object = {}) => ({
   from: 'Ada <ada@acme.com>',
   to: 'lead@example.com',

@@ -9,6 +9,8 @@ import { startResendDouble, type ResendDouble } from '../resend-double/server.js
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 
 const HOUR = 60 * 60 * 1000;
+// The services with no task queue anyone polls: their signals find no workflow, which is fine here.
+const services = () => ({ db: testDeps().db, orchestrator: { client: testDeps().temporal, taskQueue: 'none' }, now: () => new Date() });
 
 /**
  * Attempts whose answer never comes (SPEC §9): the provider took the mail, the caller never heard.
@@ -79,8 +81,7 @@ describe('an attempt whose outcome is unknown is never resent blind', () => {
   it('settles the step as unknown, not cancelled, when the lead ends after an unanswered attempt; a provider event then tells', async () => {
     const e = await enrolled();
     await attemptWithoutAnswer(e.step);
-    const { temporal } = testDeps();
-    await recordReply(e.db, { client: temporal, taskQueue: 'none' }, e.workspaceId, { email: e.lead.email, campaignId: e.campaign.id, text: 'Interested!' });
+    await recordReply(services(), e.workspaceId, { email: e.lead.email, campaignId: e.campaign.id, text: 'Interested!' });
     expect((await e.message()).status).toBe('unknown');
     expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'sent', unknown: true });
     expect(e.accepted()).toHaveLength(1);
@@ -89,7 +90,7 @@ describe('an attempt whose outcome is unknown is never resent blind', () => {
     // The provider's delivered event, matched by the message tag, settles it: it went out.
     const { handleResendEvent } = await import('../../src/replies/provider-events.js');
     const tags = Object.fromEntries(e.accepted()[0]!.tags.map((t) => [t.name, t.value]));
-    await handleResendEvent(e.db, { client: temporal, taskQueue: 'none' }, null, `msg_${Date.now()}`, {
+    await handleResendEvent(services(), null, `msg_${Date.now()}`, {
       type: 'email.delivered',
       created_at: clock.now.toISOString(),
       data: { email_id: e.accepted()[0]!.id, tags },
@@ -118,8 +119,7 @@ describe('an attempt whose outcome is unknown is never resent blind', () => {
     await expect(activities.deliverStep(e.step)).rejects.toThrow(/500/);
     double.clearFailures();
     expect((await e.message()).unconfirmedSince).toBeNull();
-    const { temporal } = testDeps();
-    await recordReply(e.db, { client: temporal, taskQueue: 'none' }, e.workspaceId, { email: e.lead.email, campaignId: e.campaign.id, text: 'Interested!' });
+    await recordReply(services(), e.workspaceId, { email: e.lead.email, campaignId: e.campaign.id, text: 'Interested!' });
     expect((await e.message()).status).toBe('cancelled');
     expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'ended', status: 'replied' });
     expect(e.accepted()).toEqual([]);

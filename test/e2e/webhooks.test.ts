@@ -6,8 +6,8 @@ import { EVENT_RELAY_SCHEDULE_ID, ensureSchedules } from '../../src/worker/sched
 import { apiClient, testApp, testConfig, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
+import { uniq } from '../helpers/fixtures.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 const ALL = ['campaign.started', 'campaign.paused', 'message.sent', 'message.delivered', 'message.bounced', 'reply.received', 'lead.completed'];
 
 describe('webhooks out', () => {
@@ -71,11 +71,11 @@ describe('webhooks out', () => {
     await api.post('/v1/webhooks', { url: receiver.url, events: ['campaign.paused'] });
     // Committed with its cause, but the process died before handing it to Temporal.
     const event = await emitEvent(deps.db, workspaceId, 'campaign.paused', { campaignId: `camp_relay_${uniq()}` });
-    const orchestrator = { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE };
-    expect(await relayUndispatched(deps.db, orchestrator, { olderThanMs: 0, workspaceId })).toBeGreaterThanOrEqual(1);
+    const services = { db: deps.db, orchestrator: { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, now: () => new Date() };
+    expect(await relayUndispatched(services, { olderThanMs: 0, workspaceId })).toBeGreaterThanOrEqual(1);
     await eventually(async () => receiver.received.some((r) => r.headers['webhook-id'] === event.id), 30_000, 'relayed');
     expect((await deps.db.event.findUniqueOrThrow({ where: { id: event.id } })).dispatchedAt).toBeInstanceOf(Date);
-    await relayUndispatched(deps.db, orchestrator, { olderThanMs: 0, workspaceId });
+    await relayUndispatched(services, { olderThanMs: 0, workspaceId });
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.received.filter((r) => r.headers['webhook-id'] === event.id)).toHaveLength(1);
   });

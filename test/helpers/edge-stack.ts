@@ -8,7 +8,8 @@ import { startResendDouble } from '../resend-double/server.js';
 import { apiClient, newWorkspace, testConfig, testDeps } from './deps.js';
 import { startTestWorker } from './worker.js';
 
-export const uniq = () => Math.random().toString(36).slice(2, 10);
+export { uniq } from './fixtures.js';
+import { uniq } from './fixtures.js';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Step = { delayDays: number; subject: string; bodyHtml: string };

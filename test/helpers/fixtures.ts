@@ -1,6 +1,9 @@
 import type { Db } from '../../src/db.js';
 import { newId } from '../../src/domain/ids.js';
 
+/** A short random tag that keeps a test's addresses and names its own. */
+export const uniq = () => Math.random().toString(36).slice(2, 10);
+
 /** Writes a campaign with steps, a lead and its enrollment directly (for workflow-level tests). */
 export async function seedEnrollment(
   db: Db,

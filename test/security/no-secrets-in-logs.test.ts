@@ -9,8 +9,8 @@ import { startResendDouble, type ResendDouble } from '../resend-double/server.js
 import { apiClient, testConfig, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { eventually } from '../helpers/worker.js';
+import { uniq } from '../helpers/fixtures.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 const ALL_EVENTS = ['campaign.started', 'campaign.paused', 'message.sent', 'message.delivered', 'message.bounced', 'reply.received', 'lead.completed'];
 
 /**

@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { newId } from '../../src/domain/ids.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
-import { seedEnrollment } from '../helpers/fixtures.js';
+import { seedEnrollment, uniq } from '../helpers/fixtures.js';
 import { newWorkspace, testConfig, testDeps } from '../helpers/deps.js';
 
-const uniq = () => Math.random().toString(36).slice(2, 10);
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 const MINUTE = 60_000;
 

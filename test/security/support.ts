@@ -50,6 +50,9 @@ export function routedEndpoints(app: App): string[] {
 
 export const opKey = (op: Pick<Operation, 'method' | 'path'>) => `${op.method} ${op.path}`;
 
+/** Swagger UI's files under /docs: fixed paths, no input, tested in test/api/docs-assets.test.ts. */
+export const isDocsAsset = (endpoint: string) => endpoint.startsWith('GET /docs/assets/');
+
 /** Percent-encodes every byte of the string's UTF-8 form except RFC 3986 unreserved characters. */
 export function encodeSegment(value: string): string {
   return [...Buffer.from(value, 'utf8')]

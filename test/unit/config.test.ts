@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/config.js';
+import { ConfigError, DEFAULT_MAIL_FROM, parseConfig, parseStartupConfig } from '../../src/config.js';
 import { workerNodeOptions } from '../../src/worker/heap.js';
 
 describe('parseConfig', () => {
@@ -47,6 +47,49 @@ describe('parseConfig', () => {
     const config = parseConfig({ RESEND_API_KEY: '', DATABASE_URL: ' ' });
     expect(config.RESEND_API_KEY).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
+  });
+});
+
+describe('parseStartupConfig', () => {
+  const refusal = (env: Record<string, string | undefined>) => {
+    try {
+      parseStartupConfig(env);
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it('refuses RESEND_API_KEY with the default MAIL_FROM, naming both and what to set', () => {
+    for (const env of [{ RESEND_API_KEY: 're_123' }, { RESEND_API_KEY: 're_123', MAIL_FROM: DEFAULT_MAIL_FROM }]) {
+      const error = refusal(env);
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toContain('MAIL_FROM');
+      expect(message).toContain('RESEND_API_KEY');
+      expect(message).toContain('sequent@localhost');
+      expect(message).toMatch(/verified in Resend/);
+    }
+  });
+
+  it('refuses any localhost sender with Resend', () => {
+    expect(refusal({ RESEND_API_KEY: 're_123', MAIL_FROM: 'me@LOCALHOST' })).toBeInstanceOf(ConfigError);
+    expect(refusal({ RESEND_API_KEY: 're_123', MAIL_FROM: 'Dev <dev@app.localhost>' })).toBeInstanceOf(ConfigError);
+  });
+
+  it('accepts Resend with a real sender, and the default sender without Resend', () => {
+    expect(parseStartupConfig({ RESEND_API_KEY: 're_123', MAIL_FROM: 'Acme <sales@acme.com>' }).MAIL_FROM).toBe('Acme <sales@acme.com>');
+    expect(parseStartupConfig({ RESEND_API_KEY: 're_123', MAIL_FROM: 'sales@localhost.acme.com' }).RESEND_API_KEY).toBe('re_123');
+    expect(parseStartupConfig({}).MAIL_FROM).toBe(DEFAULT_MAIL_FROM);
+    expect(parseStartupConfig({ RESEND_API_KEY: ' ' }).MAIL_FROM).toBe(DEFAULT_MAIL_FROM);
+  });
+
+  it('leaves parseConfig alone: tests build partial configurations with it', () => {
+    expect(parseConfig({ RESEND_API_KEY: 're_123' }).MAIL_FROM).toBe(DEFAULT_MAIL_FROM);
+  });
+
+  it('still names a bad single value', () => {
+    expect((refusal({ PORT: 'abc' }) as ConfigError).message).toContain('PORT');
   });
 });
 

@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createApiKey, createWorkspace, revokeApiKey } from '../../tenancy.js';
-import { createRouter, type AppDeps } from '../context.js';
-import { notFound } from '../errors.js';
+import { createApiKeyFor, createWorkspace, revokeApiKey } from '../../tenancy.js';
+import { createRouter, servicesOf, type AppDeps } from '../context.js';
 import { commonErrors, dataOf, jsonBody, jsonResponse } from '../schemas/common.js';
 
 const tags = ['Admin'];
@@ -42,22 +41,17 @@ const revokeKey = createRoute({
   responses: { 200: jsonResponse(dataOf(z.object({ id: z.string(), revoked: z.boolean() })), 'Revoked'), ...commonErrors },
 });
 
-export function adminRoutes({ db }: AppDeps) {
+export function adminRoutes(deps: AppDeps) {
+  const { db, now } = servicesOf(deps);
   return createRouter()
     .openapi(createWs, async (c) => {
       const { workspace, apiKey } = await createWorkspace(db, c.req.valid('json').name);
       return c.json({ data: { workspace: { id: workspace.id, name: workspace.name }, apiKey } }, 201);
     })
-    .openapi(createKey, async (c) => {
-      const workspaceId = c.req.valid('param').id;
-      if (!(await db.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } }))) {
-        throw notFound('not_found', 'Workspace');
-      }
-      return c.json({ data: await createApiKey(db, workspaceId) }, 201);
-    })
+    .openapi(createKey, async (c) => c.json({ data: await createApiKeyFor(db, c.req.valid('param').id) }, 201))
     .openapi(revokeKey, async (c) => {
       const { id } = c.req.valid('param');
-      if (!(await revokeApiKey(db, id))) throw notFound('not_found', 'API key');
+      await revokeApiKey(db, id, now());
       return c.json({ data: { id, revoked: true } }, 200);
     });
 }

@@ -5,7 +5,7 @@ import { pauseCampaign, startCampaign, updateCampaign } from '../../campaigns/li
 import { previewCampaign } from '../../campaigns/preview.js';
 import { campaignStats } from '../../campaigns/stats.js';
 import { campaignHealth } from '../../campaigns/health.js';
-import { createRouter, type AppDeps, orchestratorOf } from '../context.js';
+import { createRouter, type AppDeps, servicesOf } from '../context.js';
 import {
   CampaignIdParam,
   CampaignSchema,
@@ -147,32 +147,31 @@ const preview = createRoute({
 });
 
 export function campaignRoutes(deps: AppDeps) {
-  const { db } = deps;
-  const orchestrator = orchestratorOf(deps);
+  const services = servicesOf(deps);
   return createRouter()
     .openapi(create, async (c) => {
-      const data = await createCampaign(db, c.get('workspaceId'), c.req.valid('json'));
+      const data = await createCampaign(services, c.get('workspaceId'), c.req.valid('json'));
       return c.json({ data }, 201);
     })
     .openapi(get, async (c) => {
       const [campaign, health] = await Promise.all([
-        getCampaign(db, c.get('workspaceId'), c.req.valid('param').id),
-        campaignHealth(db, c.get('workspaceId'), c.req.valid('param').id),
+        getCampaign(services, c.get('workspaceId'), c.req.valid('param').id),
+        campaignHealth(services, c.get('workspaceId'), c.req.valid('param').id),
       ]);
       return c.json({ data: { ...campaignView(campaign), health } }, 200);
     })
-    .openapi(healthRoute, async (c) => c.json({ data: await campaignHealth(db, c.get('workspaceId'), c.req.valid('param').id) }, 200))
-    .openapi(list, async (c) => c.json(await listCampaigns(db, c.get('workspaceId'), c.req.valid('query')), 200))
+    .openapi(healthRoute, async (c) => c.json({ data: await campaignHealth(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(list, async (c) => c.json(await listCampaigns(services, c.get('workspaceId'), c.req.valid('query')), 200))
     .openapi(update, async (c) => {
-      const campaign = await updateCampaign(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json'));
+      const campaign = await updateCampaign(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json'));
       return c.json({ data: campaignView(campaign) }, 200);
     })
-    .openapi(start, async (c) => c.json({ data: await startCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id) }, 200))
-    .openapi(resume, async (c) => c.json({ data: await startCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id, { resumeOnly: true }) }, 200))
-    .openapi(stats, async (c) => c.json({ data: await campaignStats(db, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(start, async (c) => c.json({ data: await startCampaign(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(resume, async (c) => c.json({ data: await startCampaign(services, c.get('workspaceId'), c.req.valid('param').id, { resumeOnly: true }) }, 200))
+    .openapi(stats, async (c) => c.json({ data: await campaignStats(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(preview, async (c) => {
-      const data = await previewCampaign(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query'));
+      const data = await previewCampaign(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query'));
       return c.json({ data }, 200);
     })
-    .openapi(pause, async (c) => c.json({ data: await pauseCampaign(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id) }, 200));
+    .openapi(pause, async (c) => c.json({ data: await pauseCampaign(services, c.get('workspaceId'), c.req.valid('param').id) }, 200));
 }

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bulkUpsertLeads } from '../../leads/bulk-upsert.js';
 import { controlEnrollment, getEnrollment, listEnrollments } from '../../leads/enrollments.js';
-import { createRouter, type AppDeps, orchestratorOf } from '../context.js';
+import { createRouter, type AppDeps, servicesOf } from '../context.js';
 import { CampaignIdParam } from '../schemas/campaigns.js';
 import { commonErrors, dataOf, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
 import {
@@ -60,17 +60,16 @@ const control = (action: 'pause' | 'resume' | 'stop', summary: string) =>
   });
 
 export function leadRoutes(deps: AppDeps) {
-  const { db } = deps;
-  const orchestrator = orchestratorOf(deps);
+  const services = servicesOf(deps);
   const router = createRouter()
     .openapi(bulk, async (c) => {
-      const data = await bulkUpsertLeads(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json').leads);
+      const data = await bulkUpsertLeads(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json').leads);
       return c.json({ data }, 200);
     })
-    .openapi(list, async (c) => c.json(await listEnrollments(db, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))
+    .openapi(list, async (c) => c.json(await listEnrollments(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))
     .openapi(detail, async (c) => {
       const { id, leadId } = c.req.valid('param');
-      return c.json({ data: await getEnrollment(db, c.get('workspaceId'), id, leadId) }, 200);
+      return c.json({ data: await getEnrollment(services, c.get('workspaceId'), id, leadId) }, 200);
     });
   for (const [action, summary] of [
     ['pause', 'Pause one lead'],
@@ -79,7 +78,7 @@ export function leadRoutes(deps: AppDeps) {
   ] as const) {
     router.openapi(control(action, summary), async (c) => {
       const { id, leadId } = c.req.valid('param');
-      return c.json({ data: await controlEnrollment(db, orchestrator, c.get('workspaceId'), id, leadId, action) }, 200);
+      return c.json({ data: await controlEnrollment(services, c.get('workspaceId'), id, leadId, action) }, 200);
     });
   }
   return router;

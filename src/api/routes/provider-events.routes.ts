@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { toStorableText } from '../../domain/text.js';
 import { createResendInboundFetcher } from '../../mail/resend-transport.js';
 import { handleResendEvent } from '../../replies/provider-events.js';
-import { orchestratorOf, type AppDeps, type AppEnv } from '../context.js';
+import { servicesOf, type AppDeps, type AppEnv } from '../context.js';
 import { ApiError } from '../errors.js';
 
 // Resend's payload, read leniently: a field of an unexpected type counts as absent (the event is still
@@ -34,8 +34,8 @@ const EventShape = z.object({
  * changes nothing.
  */
 export function providerEventRoutes(deps: AppDeps) {
-  const { db, config, logger } = deps;
-  const orchestrator = orchestratorOf(deps);
+  const { config, logger } = deps;
+  const services = servicesOf(deps);
   const fetchInbound = config.RESEND_API_KEY ? createResendInboundFetcher({ apiKey: config.RESEND_API_KEY, baseUrl: config.RESEND_BASE_URL }) : null;
   const app = new Hono<AppEnv>();
   app.post('/v1/providers/resend/events', async (c) => {
@@ -60,7 +60,7 @@ export function providerEventRoutes(deps: AppDeps) {
     }
     const parsed = EventShape.safeParse(body);
     if (!parsed.success) throw new ApiError(400, 'invalid_request', 'The event is not a Resend event.');
-    const result = await handleResendEvent(db, orchestrator, fetchInbound, svixId, parsed.data);
+    const result = await handleResendEvent(services, fetchInbound, svixId, parsed.data);
     logger.info({ svixId, type: parsed.data.type, result }, 'provider event');
     return c.json({ data: { received: true, result } });
   });

@@ -2,8 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
 import { listReplies, recordReply } from '../../replies/intake.js';
 import { listSuppressions, suppressEmails, unsuppress } from '../../replies/suppression.js';
-import { createRouter, type AppDeps, orchestratorOf } from '../context.js';
-import { notFound } from '../errors.js';
+import { createRouter, type AppDeps, servicesOf } from '../context.js';
 import { commonErrors, dataOf, jsonBody, jsonResponse, listOf, PaginationQuery } from '../schemas/common.js';
 
 const security = [{ bearerAuth: [] }];
@@ -92,28 +91,27 @@ const deleteSuppression = createRoute({
 });
 
 export function replyRoutes(deps: AppDeps) {
-  const { db } = deps;
-  const orchestrator = orchestratorOf(deps);
+  const services = servicesOf(deps);
   return createRouter()
     .openapi(createReply, async (c) => {
       const body = c.req.valid('json');
-      const data = await recordReply(db, orchestrator, c.get('workspaceId'), {
+      const data = await recordReply(services, c.get('workspaceId'), {
         ...body,
         receivedAt: body.receivedAt ? new Date(body.receivedAt) : undefined,
       });
       return c.json({ data }, 201);
     })
-    .openapi(listRepliesRoute, async (c) => c.json(await listReplies(db, c.get('workspaceId'), c.req.valid('query')), 200))
+    .openapi(listRepliesRoute, async (c) => c.json(await listReplies(services, c.get('workspaceId'), c.req.valid('query')), 200))
     .openapi(addSuppressions, async (c) => {
-      const data = await suppressEmails(db, orchestrator, c.get('workspaceId'), c.req.valid('json').emails);
+      const data = await suppressEmails(services, c.get('workspaceId'), c.req.valid('json').emails);
       return c.json({ data }, 200);
     })
-    .openapi(listSuppressionsRoute, async (c) => c.json(await listSuppressions(db, c.get('workspaceId'), c.req.valid('query')), 200))
+    .openapi(listSuppressionsRoute, async (c) => c.json(await listSuppressions(services, c.get('workspaceId'), c.req.valid('query')), 200))
     .openapi(deleteSuppression, async (c) => {
       // Hono has already percent-decoded the path parameter; decoding again would turn a literal
       // `%` into a URIError (a 500) or into another address.
       const email = normalizeEmail(c.req.valid('param').email);
-      if (!(await unsuppress(db, c.get('workspaceId'), email))) throw notFound('not_found', 'Suppressed address');
+      await unsuppress(services, c.get('workspaceId'), email);
       return c.json({ data: { email, deleted: true } }, 200);
     });
 }

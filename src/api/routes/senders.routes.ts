@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
 import { createSender, listPools, listSenders, updateSender } from '../../delivery/senders.js';
-import { createRouter, orchestratorOf, type AppDeps } from '../context.js';
+import { createRouter, servicesOf, type AppDeps } from '../context.js';
 import { commonErrors, dataOf, errorResponse, jsonBody, jsonResponse } from '../schemas/common.js';
 
 const tags = ['Delivery'];
@@ -86,11 +86,10 @@ const pools = createRoute({
 });
 
 export function senderRoutes(deps: AppDeps) {
-  const { db } = deps;
-  const orchestrator = orchestratorOf(deps);
+  const services = servicesOf(deps);
   return createRouter()
-    .openapi(list, async (c) => c.json({ data: await listSenders(db, c.get('workspaceId')), nextCursor: null }, 200))
-    .openapi(create, async (c) => c.json({ data: await createSender(db, orchestrator, c.get('workspaceId'), c.req.valid('json')) }, 201))
-    .openapi(update, async (c) => c.json({ data: await updateSender(db, orchestrator, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json')) }, 200))
-    .openapi(pools, async (c) => c.json({ data: await listPools(db, c.get('workspaceId')), nextCursor: null }, 200));
+    .openapi(list, async (c) => c.json({ data: await listSenders(services, c.get('workspaceId')), nextCursor: null }, 200))
+    .openapi(create, async (c) => c.json({ data: await createSender(services, c.get('workspaceId'), c.req.valid('json')) }, 201))
+    .openapi(update, async (c) => c.json({ data: await updateSender(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json')) }, 200))
+    .openapi(pools, async (c) => c.json({ data: await listPools(services, c.get('workspaceId')), nextCursor: null }, 200));
 }

@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { newId } from '../../domain/ids.js';
-import { paginate } from '../../domain/paginate.js';
-import { EVENT_TYPES, eventBody } from '../../webhooks/events.js';
-import { checkWebhookUrl } from '../../webhooks/url-policy.js';
-import { createRouter, type AppDeps } from '../context.js';
-import { ApiError, notFound } from '../errors.js';
+import { EVENT_TYPES } from '../../webhooks/events.js';
+import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks } from '../../webhooks/webhook-service.js';
+import { createRouter, servicesOf, type AppDeps } from '../context.js';
 import { commonErrors, dataOf, jsonBody, jsonResponse, listOf, PaginationQuery } from '../schemas/common.js';
 
 const tags = ['Webhooks'];
@@ -78,77 +74,13 @@ const events = createRoute({
   responses: { 200: jsonResponse(listOf(EventSchema), 'Events'), ...commonErrors },
 });
 
-type Hook = { id: string; url: string; events: string[]; createdAt: Date };
-const view = (h: Hook) => ({ id: h.id, url: h.url, events: h.events as (typeof EVENT_TYPES)[number][], status: 'active' as const, createdAt: h.createdAt.toISOString() });
-
-export function webhookRoutes({ db, config, resolveHost }: AppDeps) {
-  const findHook = async (workspaceId: string, id: string) => {
-    const hook = await db.webhook.findFirst({ where: { id, workspaceId, deletedAt: null } });
-    if (!hook) throw notFound('webhook_not_found', 'Webhook');
-    return hook;
-  };
+export function webhookRoutes(deps: AppDeps) {
+  const services = servicesOf(deps);
+  const policy = { allowPrivateUrls: deps.config.WEBHOOK_ALLOW_PRIVATE_URLS, resolveHost: deps.resolveHost };
   return createRouter()
-    .openapi(create, async (c) => {
-      const { url, events: subscribed } = c.req.valid('json');
-      const check = await checkWebhookUrl(url, config.WEBHOOK_ALLOW_PRIVATE_URLS, resolveHost);
-      if (!check.ok) {
-        throw new ApiError(422, 'validation_failed', `The webhook url ${check.reason}.`, [{ index: null, field: 'url', message: check.reason }]);
-      }
-      const hook = await db.webhook.create({
-        data: {
-          id: newId('wh'),
-          workspaceId: c.get('workspaceId'),
-          url,
-          events: [...new Set(subscribed)],
-          secret: `whsec_${randomBytes(32).toString('base64')}`,
-        },
-      });
-      return c.json({ data: { ...view(hook), secret: hook.secret } }, 201);
-    })
-    .openapi(list, async (c) => {
-      const hooks = await db.webhook.findMany({ where: { workspaceId: c.get('workspaceId'), deletedAt: null }, orderBy: { id: 'asc' } });
-      return c.json({ data: hooks.map(view), nextCursor: null }, 200);
-    })
-    .openapi(remove, async (c) => {
-      const hook = await findHook(c.get('workspaceId'), c.req.valid('param').id);
-      await db.webhook.update({ where: { id: hook.id }, data: { deletedAt: new Date() } });
-      return c.json({ data: { id: hook.id, deleted: true } }, 200);
-    })
-    .openapi(deliveries, async (c) => {
-      const hook = await findHook(c.get('workspaceId'), c.req.valid('param').id);
-      const { limit, cursor } = c.req.valid('query');
-      const rows = await db.webhookDelivery.findMany({
-        where: { webhookId: hook.id, ...(cursor ? { id: { lt: cursor } } : {}) },
-        orderBy: { id: 'desc' },
-        take: limit + 1,
-      });
-      const { page, nextCursor } = paginate(rows, limit, (d) => d.id);
-      return c.json(
-        {
-          data: page.map((d) => ({
-            id: d.id,
-            eventId: d.eventId,
-            event: d.eventType,
-            attempt: d.attempt,
-            succeeded: d.succeeded,
-            responseStatus: d.responseStatus,
-            error: d.error,
-            durationMs: d.durationMs,
-            attemptedAt: d.attemptedAt.toISOString(),
-          })),
-          nextCursor,
-        },
-        200,
-      );
-    })
-    .openapi(events, async (c) => {
-      const { limit, cursor, type } = c.req.valid('query');
-      const rows = await db.event.findMany({
-        where: { workspaceId: c.get('workspaceId'), ...(type ? { type } : {}), ...(cursor ? { id: { lt: cursor } } : {}) },
-        orderBy: { id: 'desc' },
-        take: limit + 1,
-      });
-      const { page, nextCursor } = paginate(rows, limit, (e) => e.id);
-      return c.json({ data: page.map(eventBody), nextCursor }, 200);
-    });
+    .openapi(create, async (c) => c.json({ data: await createWebhook(services, policy, c.get('workspaceId'), c.req.valid('json')) }, 201))
+    .openapi(list, async (c) => c.json({ data: await listWebhooks(services, c.get('workspaceId')), nextCursor: null }, 200))
+    .openapi(remove, async (c) => c.json({ data: await deleteWebhook(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
+    .openapi(deliveries, async (c) => c.json(await listDeliveries(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))
+    .openapi(events, async (c) => c.json(await listEvents(services, c.get('workspaceId'), c.req.valid('query')), 200));
 }

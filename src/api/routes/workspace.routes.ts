@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { getWorkspace, updateWorkspace } from '../../tenancy.js';
 import { createRouter, type AppDeps } from '../context.js';
 import { isTimeZone } from '../schemas/campaigns.js';
 import { commonErrors, dataOf, jsonBody, jsonResponse } from '../schemas/common.js';
@@ -41,18 +42,8 @@ const update = createRoute({
   responses: { 200: jsonResponse(dataOf(WorkspaceSchema), 'The workspace'), ...commonErrors },
 });
 
-const view = (w: { id: string; name: string; timezone: string; createdAt: Date }) => ({
-  id: w.id,
-  name: w.name,
-  timezone: w.timezone,
-  createdAt: w.createdAt.toISOString(),
-});
-
 export function workspaceRoutes({ db }: AppDeps) {
   return createRouter()
-    .openapi(get, async (c) => c.json({ data: view(await db.workspace.findUniqueOrThrow({ where: { id: c.get('workspaceId') } })) }, 200))
-    .openapi(update, async (c) => {
-      const workspace = await db.workspace.update({ where: { id: c.get('workspaceId') }, data: c.req.valid('json') });
-      return c.json({ data: view(workspace) }, 200);
-    });
+    .openapi(get, async (c) => c.json({ data: await getWorkspace(db, c.get('workspaceId')) }, 200))
+    .openapi(update, async (c) => c.json({ data: await updateWorkspace(db, c.get('workspaceId'), c.req.valid('json')) }, 200));
 }

@@ -3,7 +3,8 @@ import { PaginationQuery } from './common.js';
 
 export const MAX_STEPS = 20;
 export const MAX_SUBJECT_CHARS = 998;
-export const MAX_BODY_BYTES = 256 * 1024;
+/** A step's bodyHtml (SPEC §2: 256 KB), not a request body (MAX_REQUEST_BYTES). */
+export const MAX_STEP_BODY_BYTES = 256 * 1024;
 
 export const isTimeZone = (tz: string) => {
   try {
@@ -45,7 +46,7 @@ export const StepInputSchema = z.strictObject({
   bodyHtml: z
     .string()
     .min(1)
-    .refine((b) => Buffer.byteLength(b, 'utf8') <= MAX_BODY_BYTES, `must be at most ${MAX_BODY_BYTES} bytes`),
+    .refine((b) => Buffer.byteLength(b, 'utf8') <= MAX_STEP_BODY_BYTES, `must be at most ${MAX_STEP_BODY_BYTES} bytes`),
 });
 
 /** Steps are numbered 1..n in array order; explicit numbers must agree (a gap or duplicate is 422). */

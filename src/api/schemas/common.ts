@@ -18,7 +18,7 @@ export const errorResponse = (description: string) => ({
 export const commonErrors = {
   400: errorResponse('Malformed request (invalid JSON, wrong types, missing fields, unknown query values)'),
   401: errorResponse('Missing, malformed, unknown or revoked API key'),
-  404: errorResponse('No such resource in this workspace'),
+  404: errorResponse('No such resource in this workspace: `<thing>_not_found` (campaign, lead, webhook, sender_account, suppressed_address; workspace and api_key under /admin); `not_found` for a path no route matches'),
   413: errorResponse('Request body too large'),
   415: errorResponse('Request body is not JSON'),
   422: errorResponse('Validation failed; `errors[]` names each bad field'),
@@ -46,4 +46,3 @@ export const PaginationQuery = z.object({
   cursor: z.string().min(1).max(200).optional(),
 });
 
-export const isoDate = (d: Date | null | undefined) => (d ? d.toISOString() : null);
