@@ -2,27 +2,10 @@ import type { Campaign, SequenceStep } from '../generated/prisma/client.js';
 import { NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
-import type { SendingWindow } from '../domain/schedule.js';
+import { mergeSettings, readSettings, type SettingsPatch } from './settings.js';
 import type { ServiceDeps } from '../services.js';
 
 export type StepInput = { stepNumber: number; delayDays: number; subject: string; bodyHtml: string };
-export type CampaignSettings = { sendingWindow: SendingWindow | null; stopCompanyOnReply: boolean };
-
-export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false };
-
-export function readSettings(raw: unknown): CampaignSettings {
-  return { ...DEFAULT_SETTINGS, ...(raw && typeof raw === 'object' ? (raw as Partial<CampaignSettings>) : {}) };
-}
-
-export function mergeSettings(current: unknown, patch: Partial<CampaignSettings> | undefined): CampaignSettings {
-  const base = readSettings(current);
-  if (!patch) return base;
-  return {
-    sendingWindow: patch.sendingWindow === undefined ? base.sendingWindow : patch.sendingWindow,
-    stopCompanyOnReply: patch.stopCompanyOnReply ?? base.stopCompanyOnReply,
-  };
-}
-
 type CampaignWithSteps = Campaign & { steps: SequenceStep[] };
 
 export function campaignSummary(c: Campaign, stepCount: number) {
@@ -37,6 +20,7 @@ export function campaignView(c: CampaignWithSteps) {
     settings: readSettings(c.settings),
     startedAt: c.startedAt?.toISOString() ?? null,
     pausedAt: c.pausedAt?.toISOString() ?? null,
+    pauseReason: c.status === 'paused' ? c.pauseReason : null,
     updatedAt: c.updatedAt.toISOString(),
   };
 }
@@ -44,7 +28,7 @@ export function campaignView(c: CampaignWithSteps) {
 export async function createCampaign(
   { db }: ServiceDeps,
   workspaceId: string,
-  input: { name: string; sequenceSteps?: StepInput[] | undefined; settings?: Partial<CampaignSettings> | undefined },
+  input: { name: string; sequenceSteps?: StepInput[] | undefined; settings?: SettingsPatch | undefined },
 ) {
   const steps = input.sequenceSteps ?? [];
   const campaign = await db.campaign.create({

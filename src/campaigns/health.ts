@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import type { PauseReason } from '../generated/prisma/client.js';
 import type { ServiceDeps } from '../services.js';
 import { requireCampaign } from './require-campaign.js';
 
@@ -9,6 +10,13 @@ export type CampaignHealth = { status: HealthStatus; reasons: HealthReason[] };
 type Waiting = { waitingFor: string | null; count: number; since: Date | null; until: Date | null };
 
 const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
+
+const AUTO_PAUSED: Record<Exclude<PauseReason, 'manual'>, string> = {
+  bounce_rate_exceeded: "The campaign paused itself: its bounces passed its autoPause.bounceRate. Clean the list, then resume.",
+  complaint_rate_exceeded: "The campaign paused itself: its spam complaints passed its autoPause.complaintRate. Review the copy and targeting, then resume.",
+  workspace_bounce_rate_exceeded: "Paused with every campaign of the workspace: bounces passed 4 % of its sends over 7 days. Clean the lists, then resume.",
+  workspace_complaint_rate_exceeded: "Paused with every campaign of the workspace: complaints passed 0.08 % of its sends over 7 days. Review, then resume.",
+};
 
 /** Live enrollments grouped by what they wait for: facts the send path wrote (SPEC §9). */
 async function waitingCounts(db: Db, campaignId: string): Promise<Map<string, Waiting>> {
@@ -38,6 +46,8 @@ export async function campaignHealth({ db }: ServiceDeps, workspaceId: string, c
 
   if (campaign.status === 'draft') {
     reasons.push({ code: 'not_started', message: 'The campaign is a draft: nothing is sent until it is started.', count: live, since: iso(campaign.createdAt) });
+  } else if (campaign.status === 'paused' && campaign.pauseReason && campaign.pauseReason !== 'manual') {
+    reasons.push({ code: campaign.pauseReason, message: AUTO_PAUSED[campaign.pauseReason], count: live, since: iso(campaign.pausedAt) });
   } else if (campaign.status === 'paused') {
     reasons.push({ code: 'campaign_paused', message: 'The campaign is paused: nothing is sent until it is resumed.', count: live, since: iso(campaign.pausedAt) });
   }
@@ -58,7 +68,9 @@ export async function campaignHealth({ db }: ServiceDeps, workspaceId: string, c
 
   const codes = new Set(reasons.filter((r) => r.count > 0 || r.code === 'campaign_paused' || r.code === 'not_started').map((r) => r.code));
   const status: HealthStatus =
-    codes.has('sender_error') || codes.has('no_active_sender')
+    campaign.status === 'paused' && campaign.pauseReason && campaign.pauseReason !== 'manual'
+      ? 'auto_paused'
+      : codes.has('sender_error') || codes.has('no_active_sender')
       ? 'blocked'
       : ['not_started', 'campaign_paused', 'capacity_exhausted', 'window_closed', 'provider_retrying'].some((c) => codes.has(c))
         ? 'waiting'

@@ -3,14 +3,16 @@ import { ConflictError, PreconditionError } from '../domain/errors.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { requestCampaignSync } from '../workflows/client.js';
-import { getCampaign, mergeSettings, type CampaignSettings, type StepInput } from './campaign-service.js';
-import { requireCampaign } from './require-campaign.js';
+import { getCampaign, type StepInput } from './campaign-service.js';
+import { mergeSettings, type SettingsPatch } from './settings.js';
+import { requireCampaign, type CampaignRow } from './require-campaign.js';
+import { DEFAULT_AUTO_PAUSE, readSettings } from './settings.js';
 
 export async function updateCampaign(
   deps: ServiceDeps,
   workspaceId: string,
   id: string,
-  patch: { name?: string | undefined; sequenceSteps?: StepInput[] | undefined; settings?: Partial<CampaignSettings> | undefined },
+  patch: { name?: string | undefined; sequenceSteps?: StepInput[] | undefined; settings?: SettingsPatch | undefined },
 ) {
   await deps.db.$transaction(async (tx) => {
     const campaign = await requireCampaign(tx, workspaceId, id, { lock: 'update' });
@@ -44,6 +46,16 @@ async function activatePending(tx: Tx, campaignId: string, startedAt: Date, at: 
      WHERE "campaignId" = ${campaignId} AND status = 'pending'`;
 }
 
+/**
+ * SPEC §10: resuming a campaign its guard paused re-arms the guard only after minSent more sends,
+ * so the person who resumed it gets room to see whether the fix worked.
+ */
+async function rearm(tx: Tx, campaign: CampaignRow) {
+  if (!campaign.pauseReason || campaign.pauseReason === 'manual') return {};
+  const sent = (await tx.campaignCounters.findUnique({ where: { campaignId: campaign.id }, select: { sent: true } }))?.sent ?? 0;
+  return { autoPauseArmedAt: sent + (readSettings(campaign.settings).autoPause?.minSent ?? DEFAULT_AUTO_PAUSE.minSent) };
+}
+
 /** A draft starts only with steps and leads (SPEC §2); a resume never launches one. */
 async function checkStartable(tx: Tx, campaignId: string, resumeOnly: boolean) {
   if (resumeOnly) throw new ConflictError('campaign_not_paused', 'Only a paused campaign can be resumed; start a draft with POST /start.');
@@ -63,7 +75,10 @@ export async function startCampaign(deps: ServiceDeps, workspaceId: string, id: 
       if (current.status === 'running') return { campaign: current, event: null };
       if (current.status === 'draft') await checkStartable(tx, id, options.resumeOnly ?? false);
       const at = deps.now();
-      const updated = await tx.campaign.update({ where: { id }, data: { status: 'running', startedAt: current.startedAt ?? at, pausedAt: null } });
+      const updated = await tx.campaign.update({
+        where: { id },
+        data: { status: 'running', startedAt: current.startedAt ?? at, pausedAt: null, pauseReason: null, ...(await rearm(tx, current)) },
+      });
       await activatePending(tx, id, updated.startedAt!, at);
       const event = await emitEvent(tx, workspaceId, 'campaign.started', {
         campaignId: id,
@@ -91,7 +106,7 @@ export async function pauseCampaign(deps: ServiceDeps, workspaceId: string, id: 
   const { campaign, event } = await deps.db.$transaction(async (tx) => {
     const current = await requireCampaign(tx, workspaceId, id, { lock: 'update' });
     if (current.status !== 'running') return { campaign: current, event: null };
-    const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: deps.now() } });
+    const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: deps.now(), pauseReason: 'manual' } });
     const event = await emitEvent(tx, workspaceId, 'campaign.paused', { campaignId: id, name: updated.name, status: 'paused', pausedAt: updated.pausedAt?.toISOString() });
     return { campaign: updated, event };
   }, MAY_WAIT_FOR_LOCKS);

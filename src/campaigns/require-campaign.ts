@@ -1,12 +1,13 @@
 import { Prisma, type Db, type Tx } from '../db.js';
 import { NotFoundError } from '../domain/errors.js';
-import type { CampaignStatus } from '../generated/prisma/client.js';
+import type { CampaignStatus, PauseReason } from '../generated/prisma/client.js';
 
 export type CampaignRow = {
   id: string;
   name: string;
   status: CampaignStatus;
   settings: unknown;
+  pauseReason: PauseReason | null;
   startedAt: Date | null;
   pausedAt: Date | null;
   createdAt: Date;
@@ -23,7 +24,7 @@ const LOCKS = { update: Prisma.sql`FOR UPDATE`, share: Prisma.sql`FOR SHARE` } a
  */
 export async function requireCampaign(db: Db | Tx, workspaceId: string, id: string, options: { lock?: keyof typeof LOCKS } = {}): Promise<CampaignRow> {
   const [row] = await db.$queryRaw<CampaignRow[]>`
-    SELECT id, name, status::text AS status, settings, "startedAt", "pausedAt", "createdAt", "updatedAt"
+    SELECT id, name, status::text AS status, settings, "pauseReason"::text AS "pauseReason", "startedAt", "pausedAt", "createdAt", "updatedAt"
       FROM "Campaign" WHERE id = ${id} AND "workspaceId" = ${workspaceId} ${options.lock ? LOCKS[options.lock] : Prisma.empty}`;
   if (!row) throw new NotFoundError('campaign');
   return row;

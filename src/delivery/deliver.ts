@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { SendStepResult } from '../activities/types.js';
 import { AccountMailError, PermanentMailError, RetryableMailError, type Mailer, type SendOutcome } from '../mail/mailer.js';
 import { PROVIDER_TIMEOUT_MS } from '../mail/resend-transport.js';
+import { armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
 import { endLocked } from '../leads/endings.js';
 import { applyPendingProviderEvents } from '../replies/provider-events.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
@@ -24,7 +25,7 @@ export const PROVIDER_IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
 export type DeliverDeps = { db: Db; mailer: Mailer; now: () => Date; publicUrl: string; orchestrator: Orchestrator; logger: Logger };
 
 type Attempted =
-  | { kind: 'done'; result: SendStepResult; events?: StoredEvent[]; providerId?: string; replayed?: Message }
+  | { kind: 'done'; result: SendStepResult; events?: StoredEvent[]; providerId?: string; replayed?: Message; judge?: boolean }
   | { kind: 'failed'; error: unknown; message: Message; target: SendTarget };
 
 const done = (result: SendStepResult): Attempted => ({ kind: 'done', result });
@@ -59,6 +60,7 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
   }
   await dispatchEvents(deps, attempted.events ?? []);
   if (attempted.providerId) await applyPendingProviderEvents(deps, attempted.providerId);
+  if (attempted.judge) await checkAutoPause(deps, (await deps.db.enrollment.findUniqueOrThrow({ where: { id: enrollmentId }, select: { campaignId: true } })).campaignId);
   return attempted.result;
 }
 
@@ -95,7 +97,16 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
   }
   const sentAt = now();
   const events = await recordSent(tx, target, message, outcome, sentAt);
-  return { kind: 'done', result: { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() }, events, providerId: outcome.providerId };
+  return { kind: 'done', result: { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() }, events, providerId: outcome.providerId, judge: await armsGuard(tx, target) };
+}
+
+/**
+ * Whether this send is the one that arms the deliverability guard (the campaign's sends reach the
+ * count it judges from) after harm has already landed: then the rates are judged now.
+ */
+async function armsGuard(tx: Tx, target: SendTarget): Promise<boolean> {
+  const counts = await tx.campaignCounters.findUnique({ where: { campaignId: target.enrollment.campaignId }, select: { sent: true, bounced: true, complained: true } });
+  return !!counts && counts.sent === armedFrom(target.campaign) && counts.bounced + counts.complained > 0;
 }
 
 /** The lead's thread sender was paused or refused by the provider: its follow-ups wait for it. */

@@ -1,6 +1,6 @@
 import type { Tx } from '../db.js';
 import { checkWindow } from '../domain/schedule.js';
-import { readSettings, type CampaignSettings } from '../campaigns/campaign-service.js';
+import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
 import { isTerminal, type EndedStatus, type TerminalStatus } from '../domain/enrollment-status.js';
 import type { WaitReason } from '../activities/types.js';
 
@@ -15,7 +15,7 @@ export type SendTarget = {
     senderAccountId: string | null;
     email: string;
   };
-  campaign: { status: string; settings: CampaignSettings; timezone: string };
+  campaign: { status: string; settings: CampaignSettings; timezone: string; autoPauseArmedAt: number };
 };
 
 export type Blocked =
@@ -33,8 +33,8 @@ export type Blocked =
 export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTarget | null> {
   const ref = await tx.enrollment.findUnique({ where: { id: enrollmentId }, select: { campaignId: true } });
   if (!ref) return null;
-  const [campaign] = await tx.$queryRaw<{ status: string; settings: unknown; timezone: string }[]>`
-    SELECT c.status::text AS status, c.settings, w.timezone FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
+  const [campaign] = await tx.$queryRaw<{ status: string; settings: unknown; timezone: string; autoPauseArmedAt: number }[]>`
+    SELECT c.status::text AS status, c.settings, w.timezone, c."autoPauseArmedAt" FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
      WHERE c.id = ${ref.campaignId} FOR SHARE OF c`;
   const [enrollment] = await tx.$queryRaw<SendTarget['enrollment'][]>`
     SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId", l.email

@@ -1,5 +1,6 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
-import { readSettings } from '../campaigns/campaign-service.js';
+import { checkAutoPause } from '../campaigns/auto-pause.js';
+import { readSettings } from '../campaigns/settings.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -103,6 +104,8 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
     await notifyEnded(orchestrator, effects.ended, effects.as);
     await notifyEnded(orchestrator, effects.colleagues, 'stopped');
   }
+  // A bounce notice is a bounce: the deliverability guard weighs it.
+  if (classification === 'bounce' && campaignId) await checkAutoPause(deps, campaignId);
   return replyView(reply);
 }
 

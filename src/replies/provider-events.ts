@@ -3,6 +3,7 @@ import type { Message } from '../generated/prisma/client.js';
 import { normalizeEmail } from '../domain/email.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ServiceDeps } from '../services.js';
+import { checkAutoPause } from '../campaigns/auto-pause.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
 import { recordReply, ReplyAlreadyRecorded } from './intake.js';
@@ -47,7 +48,8 @@ async function findMessage(db: Db, event: ResendEvent): Promise<Message | null> 
   return byTag && (!tags.workspace_id || tags.workspace_id === byTag.workspaceId) ? byTag : null;
 }
 
-type Applied = { ended: string[]; endedAs: 'bounced' | 'stopped' | null; events: StoredEvent[] };
+/** `judge`: the campaign a hard bounce or complaint landed on, for the deliverability guard. */
+type Applied = { ended: string[]; endedAs: 'bounced' | 'stopped' | null; events: StoredEvent[]; judge?: string };
 
 /**
  * Applies one verified Resend event, exactly once per Svix message id: the dedupe row is written in
@@ -116,6 +118,7 @@ export async function applyPendingProviderEvents(deps: ServiceDeps, providerId: 
 async function afterApplied(deps: ServiceDeps, applied: Applied) {
   if (applied.endedAs) await notifyEnded(deps.orchestrator, applied.ended, applied.endedAs);
   await dispatchEvents(deps, applied.events);
+  if (applied.judge) await checkAutoPause(deps, applied.judge);
 }
 
 /**
@@ -160,14 +163,14 @@ async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent, 
     await tx.message.update({ where: { id: message.id }, data: { status: 'bounced', bouncedAt: at, failureReason: reason } });
     events.push(await emitEvent(tx, message.workspaceId, 'message.bounced', { ...data, bounceType: 'hard', bounceReason: reason }));
     await suppressAddress(tx, message.workspaceId, message.toEmail, 'bounced');
-    return { ended: await endEnrollments(tx, { leadIds: [message.leadId] }, 'bounced', 'hard bounce', at), endedAs: 'bounced', events };
+    return { ended: await endEnrollments(tx, { leadIds: [message.leadId] }, 'bounced', 'hard bounce', at), endedAs: 'bounced', events, judge: message.campaignId };
   }
   if (event.type === 'email.complained') {
     if (message.complainedAt) return none;
     await tx.message.update({ where: { id: message.id }, data: { complainedAt: at } });
     events.push(await emitEvent(tx, message.workspaceId, 'message.complained', data));
     await suppressAddress(tx, message.workspaceId, message.toEmail, 'complained');
-    return { ended: await endEnrollments(tx, { leadIds: [message.leadId] }, 'stopped', 'spam complaint', at), endedAs: 'stopped', events };
+    return { ended: await endEnrollments(tx, { leadIds: [message.leadId] }, 'stopped', 'spam complaint', at), endedAs: 'stopped', events, judge: message.campaignId };
   }
   return none;
 }

@@ -6,6 +6,7 @@ import { startWebhookDelivery } from '../workflows/client.js';
 export const EVENT_TYPES = [
   'campaign.started',
   'campaign.paused',
+  'campaign.auto_paused',
   'message.sent',
   'message.delivered',
   'message.bounced',

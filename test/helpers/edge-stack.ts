@@ -51,6 +51,14 @@ export async function startEdgeStack(options: { sendRatePerSecond?: number } = {
     return { status: res.status, body: (await res.json()) as any };
   };
 
+  /** From now on a share of accepted mail bounces or draws a complaint, reported to the API as Resend would. */
+  const emitProviderEvents = (rates: { bounceRate?: number; complaintRate?: number }) =>
+    double.emitEvents({
+      secret,
+      ...rates,
+      deliver: async (signed) => app.request('/v1/providers/resend/events', { method: 'POST', headers: signed.headers, body: signed.body }),
+    });
+
   /** A workspace with one sender, a campaign with these steps and leads; started unless told not to. */
   const campaign = async (steps: Step[], leads = 1, opts: { dailyLimit?: number; start?: boolean; settings?: object } = {}) => {
     const ws = await newWorkspace(deps.db);
@@ -73,7 +81,7 @@ export async function startEdgeStack(options: { sendRatePerSecond?: number } = {
   const message = (enrollmentId: string, stepNumber: number) => deps.db.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
   const workflowState = (enrollmentId: string) => deps.temporal.workflow.getHandle(enrollmentWorkflowId(enrollmentId)).query(stateQuery);
 
-  return { double, gate, deps, app, providerEvent, campaign, postsFor, acceptedFor, message, workflowState };
+  return { double, gate, deps, app, providerEvent, emitProviderEvents, campaign, postsFor, acceptedFor, message, workflowState };
 }
 
 /** The API's dependencies with a Temporal client whose `method` fails as an unreachable server does, `times` times. */

@@ -27,6 +27,8 @@ export type InboundEmail = { id: string; from: string; to: string[]; subject: st
 
 export type Failure = { status: number; name: string; message?: string; retryAfter?: string };
 
+export type Signed = { body: string; headers: Record<string, string> };
+
 /** One POST /emails as it arrived: when, under which key, and how it was answered. */
 export type Post = { at: number; idempotencyKey: string | null; status: number };
 
@@ -77,6 +79,8 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
   let failureRate: { rate: number; pick: () => Failure } | null = null;
   const failWhen: { match: (key: string | null) => boolean; failure: Failure }[] = [];
   let delayMs = 0;
+  let emitter: { secret: string; deliver: (signed: Signed) => Promise<unknown>; bounceRate: number; complaintRate: number; owed: { bounce: number; complaint: number } } | null = null;
+  const emitted = { bounced: 0, complained: 0 };
   let answerDelayMs = 0;
   let requests = 0;
   let held = 0;
@@ -182,6 +186,36 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     });
     await holdAnswer();
     send(res, 200, { id });
+    emitFor(accepted.at(-1)!);
+  };
+
+  const sign = (secret: string, event: unknown, options: { id?: string; at?: Date } = {}): Signed => {
+    const body = JSON.stringify(event);
+    const id = options.id ?? `msg_${randomUUID().replace(/-/g, '')}`;
+    const at = options.at ?? new Date();
+    const signature = new Webhook(secret).sign(id, at, body);
+    return { body, headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature } };
+  };
+  // Every 1/rate-th accepted email bounces (or draws a complaint), as a recipient's server reports
+  // it: the share is exact over any run, so tests can name the send that crosses a threshold.
+  const emitFor = (email: AcceptedEmail) => {
+    if (!emitter) return;
+    const { owed } = emitter;
+    owed.bounce += emitter.bounceRate;
+    owed.complaint += emitter.complaintRate;
+    const data = { email_id: email.id, to: email.to, subject: email.subject, created_at: email.createdAt, tags: Object.fromEntries(email.tags.map((t) => [t.name, t.value])) };
+    const events: unknown[] = [];
+    if (owed.bounce >= 1 - 1e-9) {
+      owed.bounce -= 1;
+      emitted.bounced++;
+      events.push({ type: 'email.bounced', created_at: new Date().toISOString(), data: { ...data, bounce: { type: 'Permanent', subType: 'General', message: '550 5.1.1 The email account that you tried to reach does not exist' } } });
+    } else if (owed.complaint >= 1 - 1e-9) {
+      owed.complaint -= 1;
+      emitted.complained++;
+      events.push({ type: 'email.complained', created_at: new Date().toISOString(), data });
+    }
+    const { secret, deliver } = emitter;
+    for (const event of events) void deliver(sign(secret, event)).catch(() => undefined);
   };
 
   // A client that went away mid-request (a killed worker) leaves nothing to answer.
@@ -236,13 +270,19 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
       return { type: 'email.received', created_at: stored.created_at, data: { email_id: stored.id, from: stored.from, to: stored.to, subject: stored.subject } };
     },
     /** Signs an event the way Resend delivers webhooks (Svix), with the real svix library. */
-    signEvent(secret: string, event: unknown, options: { id?: string; at?: Date } = {}) {
-      const body = JSON.stringify(event);
-      const id = options.id ?? `msg_${randomUUID().replace(/-/g, '')}`;
-      const at = options.at ?? new Date();
-      const signature = new Webhook(secret).sign(id, at, body);
-      return { body, headers: { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': String(Math.floor(at.getTime() / 1000)), 'svix-signature': signature } };
+    signEvent: sign,
+    /**
+     * From now on a share of the accepted emails bounce (hard) or draw a spam complaint: for each,
+     * a signed `email.bounced` / `email.complained` event is handed to `deliver` (which posts it
+     * where Resend would, e.g. POST /v1/providers/resend/events). Rates of 0 stop it.
+     */
+    emitEvents(options: { secret: string; deliver: (signed: Signed) => Promise<unknown>; bounceRate?: number; complaintRate?: number }) {
+      const bounceRate = options.bounceRate ?? 0;
+      const complaintRate = options.complaintRate ?? 0;
+      emitter = bounceRate || complaintRate ? { ...options, bounceRate, complaintRate, owed: { bounce: 0, complaint: 0 } } : null;
     },
+    /** Events emitEvents has sent. */
+    emitted,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -149,6 +149,7 @@ const WORKSPACE_TABLES: Record<string, string> = {
   SenderAccount: `"workspaceId" = $1`,
   SenderDailyUsage: `"senderAccountId" IN (SELECT id FROM "SenderAccount" WHERE "workspaceId" = $1)`,
   CapacityBooking: `key = 'pool:' || $1 OR key IN (SELECT id FROM "SenderAccount" WHERE "workspaceId" = $1)`,
+  WorkspaceDailyCounts: `"workspaceId" = $1`,
   Reply: `"workspaceId" = $1`,
   Event: `"workspaceId" = $1`,
   Webhook: `"workspaceId" = $1`,

@@ -32,10 +32,24 @@ export const SendingWindowSchema = z
   .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] })
   .openapi('SendingWindow');
 
+const rate = (what: string, example: number) => z.number().gt(0).max(1).openapi({ description: what, example });
+
+export const AutoPauseSchema = z
+  .strictObject({
+    bounceRate: rate('Pause when hard bounces pass this share of sends (default 0.03)', 0.03).optional(),
+    complaintRate: rate('Pause when spam complaints pass this share of sends (default 0.001)', 0.001).optional(),
+    minSent: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Judge only after this many sends (default 50); a manual resume waits this many more', example: 50 }),
+  })
+  .openapi('AutoPause', {
+    description:
+      'The campaign pauses itself (pauseReason bounce_rate_exceeded or complaint_rate_exceeded, event campaign.auto_paused) when a rate passes its threshold. null turns it off; the workspace-wide guard (4 % bounces, 0.08 % complaints over 7 days) still applies.',
+  });
+
 export const SettingsSchema = z
   .strictObject({
     sendingWindow: SendingWindowSchema.nullable().optional(),
     stopCompanyOnReply: z.boolean().optional(),
+    autoPause: AutoPauseSchema.nullable().optional(),
   })
   .openapi('CampaignSettings');
 
@@ -101,14 +115,20 @@ export const CreatedCampaignSchema = z
   })
   .openapi('CreatedCampaign');
 
+export const PauseReasonSchema = z
+  .enum(['manual', 'bounce_rate_exceeded', 'complaint_rate_exceeded', 'workspace_bounce_rate_exceeded', 'workspace_complaint_rate_exceeded'])
+  .openapi({ description: 'Who paused it: a person (`manual`) or a deliverability guard, the campaign\'s own or the workspace\'s' });
+
 export const CampaignSchema = CreatedCampaignSchema.extend({
   steps: z.array(StepSchema),
   settings: z.object({
     sendingWindow: SendingWindowSchema.nullable(),
     stopCompanyOnReply: z.boolean(),
+    autoPause: z.object({ bounceRate: z.number(), complaintRate: z.number(), minSent: z.number().int() }).nullable(),
   }),
   startedAt: z.string().nullable(),
   pausedAt: z.string().nullable(),
+  pauseReason: PauseReasonSchema.nullable(),
   updatedAt: z.string(),
 }).openapi('Campaign');
 

@@ -1,0 +1,86 @@
+import { retryOnConflict, type Tx } from '../db.js';
+import { judge, WORKSPACE_LIMITS, type Counts, type Verdict } from '../domain/deliverability.js';
+import type { PauseReason } from '../generated/prisma/client.js';
+import type { ServiceDeps } from '../services.js';
+import { dispatchEvents, emitEvent, type StoredEvent } from '../webhooks/events.js';
+import { requestCampaignSync } from '../workflows/client.js';
+import { DEFAULT_AUTO_PAUSE, readSettings } from './settings.js';
+
+type Running = { id: string; name: string; workspaceId: string; settings: unknown; autoPauseArmedAt: number };
+type Scope = 'campaign' | 'workspace';
+
+const REASONS: Record<Scope, Record<Verdict['kind'], PauseReason>> = {
+  campaign: { bounce: 'bounce_rate_exceeded', complaint: 'complaint_rate_exceeded' },
+  workspace: { bounce: 'workspace_bounce_rate_exceeded', complaint: 'workspace_complaint_rate_exceeded' },
+};
+
+/** The send count from which the guard judges a campaign: its minSent, or later after a manual resume. */
+export function armedFrom(campaign: { settings: unknown; autoPauseArmedAt: number }): number {
+  return Math.max(readSettings(campaign.settings).autoPause?.minSent ?? DEFAULT_AUTO_PAUSE.minSent, campaign.autoPauseArmedAt);
+}
+
+async function countsOf(tx: Tx, campaignId: string): Promise<Counts> {
+  const c = await tx.campaignCounters.findUnique({ where: { campaignId }, select: { sent: true, bounced: true, complained: true } });
+  return c ?? { sent: 0, bounced: 0, complained: 0 };
+}
+
+async function workspaceCounts(tx: Tx, workspaceId: string, now: Date): Promise<Counts> {
+  const since = new Date(now.getTime() - (WORKSPACE_LIMITS.days - 1) * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  const [row] = await tx.$queryRaw<Counts[]>`
+    SELECT COALESCE(sum(sent), 0)::int AS sent, COALESCE(sum(bounced), 0)::int AS bounced, COALESCE(sum(complained), 0)::int AS complained
+      FROM "WorkspaceDailyCounts" WHERE "workspaceId" = ${workspaceId} AND day >= ${since}`;
+  return row ?? { sent: 0, bounced: 0, complained: 0 };
+}
+
+async function pause(tx: Tx, campaign: Running, verdict: Verdict, scope: Scope, counts: Counts, at: Date): Promise<StoredEvent> {
+  const pauseReason = REASONS[scope][verdict.kind];
+  await tx.campaign.update({ where: { id: campaign.id }, data: { status: 'paused', pausedAt: at, pauseReason } });
+  return emitEvent(tx, campaign.workspaceId, 'campaign.auto_paused', {
+    campaignId: campaign.id,
+    name: campaign.name,
+    status: 'paused',
+    pausedAt: at.toISOString(),
+    pauseReason,
+    scope,
+    rate: Math.round(verdict.rate * 10_000) / 10_000,
+    threshold: verdict.threshold,
+    ...counts,
+  });
+}
+
+/**
+ * SPEC §10: judges a running campaign by its own sends (once armed) and then its workspace's last
+ * 7 days, and pauses what crossed a line — the campaign, or every running campaign of the
+ * workspace (but one resumed by hand that has not sent its minSent since). Called after a bounce or complaint lands and when a campaign's sends reach the count
+ * it is armed at (rates only rise with harm; sends only dilute them).
+ */
+export async function checkAutoPause(deps: ServiceDeps, campaignId: string): Promise<string[]> {
+  const { events, paused } = await retryOnConflict(() =>
+    deps.db.$transaction(async (tx) => {
+      const none = { events: [] as StoredEvent[], paused: [] as string[] };
+      const [campaign] = await tx.$queryRaw<Running[]>`
+        SELECT id, name, "workspaceId", settings, "autoPauseArmedAt" FROM "Campaign" WHERE id = ${campaignId} AND status = 'running' FOR UPDATE`;
+      if (!campaign) return none;
+      const counts = await countsOf(tx, campaignId);
+      const at = deps.now();
+      const policy = readSettings(campaign.settings).autoPause;
+      const own = policy && counts.sent >= armedFrom(campaign) ? judge(counts, policy) : null;
+      if (own) return { events: [await pause(tx, campaign, own, 'campaign', counts, at)], paused: [campaignId] };
+
+      const workspace = await workspaceCounts(tx, campaign.workspaceId, at);
+      const verdict = workspace.sent >= WORKSPACE_LIMITS.minSent ? judge(workspace, WORKSPACE_LIMITS) : null;
+      if (!verdict) return none;
+      const running = await tx.$queryRaw<Running[]>`
+        SELECT c.id, c.name, c."workspaceId", c.settings, c."autoPauseArmedAt" FROM "Campaign" c
+          LEFT JOIN "CampaignCounters" k ON k."campaignId" = c.id
+         WHERE c."workspaceId" = ${campaign.workspaceId} AND c.status = 'running' AND COALESCE(k.sent, 0) >= c."autoPauseArmedAt"
+         ORDER BY c.id FOR UPDATE OF c`;
+      const events = [];
+      for (const c of running) events.push(await pause(tx, c, verdict, 'workspace', workspace, at));
+      return { events, paused: running.map((c) => c.id) };
+    }),
+  );
+  await dispatchEvents(deps, events);
+  for (const id of paused) await requestCampaignSync(deps.orchestrator, id, true);
+  return paused;
+}

@@ -1,0 +1,41 @@
+import type { SendingWindow } from '../domain/schedule.js';
+
+/**
+ * SPEC §10: a running campaign pauses itself when its bounces or complaints pass these shares of
+ * its sends, once it has sent `minSent` (fewer sends say little). Defaults sit well inside the
+ * lines Resend (4 % bounces, 0.08 % complaints) and Gmail/Yahoo (0.3 % spam) draw.
+ */
+export type AutoPausePolicy = { bounceRate: number; complaintRate: number; minSent: number };
+export const DEFAULT_AUTO_PAUSE: AutoPausePolicy = { bounceRate: 0.03, complaintRate: 0.001, minSent: 50 };
+
+export type CampaignSettings = {
+  sendingWindow: SendingWindow | null;
+  stopCompanyOnReply: boolean;
+  /** null turns the campaign's own guard off (the workspace's still applies). */
+  autoPause: AutoPausePolicy | null;
+};
+
+export type SettingsPatch = Partial<Omit<CampaignSettings, 'autoPause'>> & { autoPause?: Partial<AutoPausePolicy> | null | undefined };
+
+export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false, autoPause: DEFAULT_AUTO_PAUSE };
+
+/** Stored settings with every default filled in (rows written before a setting existed lack it). */
+export function readSettings(raw: unknown): CampaignSettings {
+  const stored = raw && typeof raw === 'object' ? (raw as Partial<CampaignSettings>) : {};
+  return {
+    ...DEFAULT_SETTINGS,
+    ...stored,
+    autoPause: stored.autoPause === null ? null : { ...DEFAULT_AUTO_PAUSE, ...(stored.autoPause ?? {}) },
+  };
+}
+
+/** A PATCH's settings over the stored ones: what it names changes, the rest stays. */
+export function mergeSettings(current: unknown, patch: SettingsPatch | undefined): CampaignSettings {
+  const base = readSettings(current);
+  if (!patch) return base;
+  return {
+    sendingWindow: patch.sendingWindow === undefined ? base.sendingWindow : patch.sendingWindow,
+    stopCompanyOnReply: patch.stopCompanyOnReply ?? base.stopCompanyOnReply,
+    autoPause: patch.autoPause === undefined ? base.autoPause : patch.autoPause === null ? null : { ...(base.autoPause ?? DEFAULT_AUTO_PAUSE), ...patch.autoPause },
+  };
+}

@@ -1,0 +1,100 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEdgeStack } from '../helpers/edge-stack.js';
+import { eventually } from '../helpers/worker.js';
+
+const ONE_STEP = [{ delayDays: 0, subject: 'Hi {{firstName}}', bodyHtml: '<p>1</p>' }];
+const LATER = [{ delayDays: 3, subject: 'Later', bodyHtml: '<p>later</p>' }];
+
+/**
+ * SPEC §10 end to end: the Resend double reports a share of the mail as bounced or complained
+ * (signed events into POST /v1/providers/resend/events), and the guards pause what crosses a line.
+ */
+describe('auto-pause on bounces and complaints (real worker, real database, signed provider events)', () => {
+  let stack: Awaited<ReturnType<typeof startEdgeStack>>;
+  beforeAll(async () => {
+    // One send at a time, so a threshold is crossed at a known send.
+    stack = await startEdgeStack({ sendRatePerSecond: 20 });
+  });
+  afterEach(() => stack.emitProviderEvents({}));
+
+  const autoPaused = async (c: Awaited<ReturnType<typeof stack.campaign>>) =>
+    eventually(async () => {
+      const data = (await c.api.get(`/v1/campaigns/${c.id}`)).body.data;
+      return data.status === 'paused' ? data : null;
+    }, 60_000, 'auto-paused');
+  const pauseEvents = async (c: Awaited<ReturnType<typeof stack.campaign>>) =>
+    (await c.api.get('/v1/events?type=campaign.auto_paused')).body.data.filter((e: any) => e.data.campaignId === c.id);
+  const stats = async (c: Awaited<ReturnType<typeof stack.campaign>>) => (await c.api.get(`/v1/campaigns/${c.id}/stats`)).body.data.metrics;
+
+  it('pauses a campaign whose hard bounces pass its bounceRate, judged only from minSent sends on', async () => {
+    stack.emitProviderEvents({ bounceRate: 0.25 });
+    const c = await stack.campaign(ONE_STEP, 60, { settings: { autoPause: { bounceRate: 0.1, minSent: 20 } } });
+    const campaign = await autoPaused(c);
+    expect(campaign.pauseReason).toBe('bounce_rate_exceeded');
+    const [event] = await pauseEvents(c);
+    // A quarter bounced from the first sends on, but nothing was judged before the 20th send.
+    expect(event.data).toMatchObject({ pauseReason: 'bounce_rate_exceeded', scope: 'campaign', threshold: 0.1 });
+    expect(event.data.sent).toBeGreaterThanOrEqual(20);
+    expect(event.data.bounced / event.data.sent).toBeGreaterThan(0.1);
+    const health = (await c.api.get(`/v1/campaigns/${c.id}/health`)).body.data;
+    expect(health.status).toBe('auto_paused');
+    expect(health.reasons[0]).toMatchObject({ code: 'bounce_rate_exceeded' });
+    // It stays paused: the rest of the 60 are not sent.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await stats(c)).sent).toBeLessThan(60);
+  }, 90_000);
+
+  it('does not pause below the threshold', async () => {
+    stack.emitProviderEvents({ bounceRate: 0.05 });
+    const c = await stack.campaign(ONE_STEP, 40, { settings: { autoPause: { bounceRate: 0.1, minSent: 10 } } });
+    await eventually(async () => (await stats(c)).sent === 40, 60_000, 'all sent');
+    await eventually(async () => (await stats(c)).bounced === 2, 30_000, 'both bounces in');
+    expect((await c.api.get(`/v1/campaigns/${c.id}`)).body.data).toMatchObject({ status: 'running', pauseReason: null });
+    expect(await pauseEvents(c)).toEqual([]);
+  }, 90_000);
+
+  it('pauses on spam complaints, which count apart from bounces', async () => {
+    stack.emitProviderEvents({ complaintRate: 0.2 });
+    const c = await stack.campaign(ONE_STEP, 40, { settings: { autoPause: { complaintRate: 0.05, minSent: 10 } } });
+    const campaign = await autoPaused(c);
+    expect(campaign.pauseReason).toBe('complaint_rate_exceeded');
+    const metrics = await stats(c);
+    expect(metrics.bounced).toBe(0);
+    expect(metrics.complained).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('re-arms after a manual resume only once minSent more have been sent', async () => {
+    stack.emitProviderEvents({ bounceRate: 0.25 });
+    const c = await stack.campaign(ONE_STEP, 80, { settings: { autoPause: { bounceRate: 0.1, minSent: 15 } } });
+    await autoPaused(c);
+    const first = (await pauseEvents(c))[0].data.sent as number;
+    expect((await c.api.post(`/v1/campaigns/${c.id}/resume`)).body.data.status).toBe('running');
+    expect((await c.api.get(`/v1/campaigns/${c.id}`)).body.data.pauseReason).toBeNull();
+    await eventually(async () => (await pauseEvents(c)).length === 2, 60_000, 'paused again');
+    const second = (await pauseEvents(c)).find((e: any) => e.data.sent !== first).data.sent as number;
+    expect(second).toBeGreaterThanOrEqual(first + 15);
+  }, 120_000);
+
+  it('pauses every running campaign of a workspace past 4 % bounces over its week, even one whose own guard is off', async () => {
+    stack.emitProviderEvents({ bounceRate: 0.2 });
+    const c = await stack.campaign(ONE_STEP, 130, { settings: { autoPause: null } });
+    // A second campaign of the same workspace, running and clean, its leads waiting three days.
+    const other = (await c.api.post('/v1/campaigns', { name: 'clean', sequenceSteps: LATER })).body.data.id;
+    await c.api.post(`/v1/campaigns/${other}/leads/bulk`, { leads: [{ email: `clean-${c.id}@example.com` }] });
+    await c.api.post(`/v1/campaigns/${other}/start`);
+
+    const campaign = await autoPaused(c);
+    expect(campaign.pauseReason).toBe('workspace_bounce_rate_exceeded');
+    const [event] = await pauseEvents(c);
+    expect(event.data).toMatchObject({ scope: 'workspace', threshold: 0.04 });
+    expect(event.data.sent).toBeGreaterThanOrEqual(100);
+    const second = (await c.api.get(`/v1/campaigns/${other}`)).body.data;
+    expect(second).toMatchObject({ status: 'paused', pauseReason: 'workspace_bounce_rate_exceeded' });
+  }, 120_000);
+
+  it('marks a pause by hand as manual', async () => {
+    const c = await stack.campaign(LATER, 1);
+    await c.api.post(`/v1/campaigns/${c.id}/pause`);
+    expect((await c.api.get(`/v1/campaigns/${c.id}`)).body.data).toMatchObject({ status: 'paused', pauseReason: 'manual', health: { status: 'waiting' } });
+  });
+});
