@@ -61,7 +61,16 @@ export async function capacityScenario(record: Recorder, options: { leads: numbe
       deliverStep: (args: Parameters<typeof activities.deliverStep>[0]) => (runs.deliver++, activities.deliverStep(args)),
       claimStep: (args: Parameters<typeof activities.claimStep>[0]) => (runs.claim++, activities.claimStep(args)),
     };
-    const worker = await buildWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities: counted, concurrency: { sends: 8, claims: 8, activities: 10 } });
+    // Workflow tasks no more than claims at once: a task waiting on a claim slot long enough to need
+    // a heartbeat is what the test server mishandles (it drops the connection).
+    const worker = await buildWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities: counted,
+      concurrency: { sends: 8, claims: 8, activities: 10 },
+      extra: { maxConcurrentWorkflowTaskExecutions: 8 },
+    });
 
     const { workspace } = await createWorkspace(db, 'capacity');
     const services = { db, orchestrator, now: () => new Date() };
