@@ -19,7 +19,7 @@ const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.
 
 export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], record: Recorder, options: { clients: number; seconds: number }) {
   // A real sender: the default MAIL_FROM (sequent@localhost) is refused by Resend's validation.
-  await stack.call('POST', '/v1/sender-accounts', { email: 'load@acme.com', name: 'Load', dailyLimit: 100_000 });
+  await stack.call('POST', '/v1/sender-accounts', { email: 'load@acme.com', name: 'Load', dailyLimit: 100_000, minGapSeconds: 0, jitterSeconds: 0 });
   const ids: string[] = [];
   for (let c = 0; c < CAMPAIGNS; c++) {
     const id = (await stack.call('POST', '/v1/campaigns', { name: `load ${c}`, sequenceSteps: STEPS })).body.data.id as string;

@@ -64,7 +64,7 @@ async function sendingRun(leads: number, sendRatePerSecond?: number, withBaselin
   const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, sendRatePerSecond });
   try {
     const raw = withBaseline ? await rawActivityRate(stack.temporal, stack.temporalAddress, leads, FANOUT_CONCURRENCY) : 0;
-    await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 100_000 });
+    await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 100_000, minGapSeconds: 0, jitterSeconds: 0 });
     const id = (await stack.call('POST', '/v1/campaigns', { name: 'send', sequenceSteps: [{ ...step, delayDays: 0 }] })).body.data.id;
     await enroll(stack, id, leadsOf(leads, 's'));
     const t0 = performance.now();

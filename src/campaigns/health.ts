@@ -64,6 +64,7 @@ export async function campaignHealth({ db }: ServiceDeps, workspaceId: string, c
   add('capacity_exhausted', "The sender accounts' daily limits are used up; these leads send when capacity resets.", waiting.get('capacity'), true);
   add('window_closed', 'Outside the sending window; these leads send when it opens.', waiting.get('window'), true);
   add('provider_retrying', 'The mail provider failed; these sends are being retried.', waiting.get('provider_retry'), true);
+  add('pacing', "Spaced out by their sender accounts' pacing (minGapSeconds, jitterSeconds).", waiting.get('pacing'), true);
   add('leads_paused', 'Leads paused one by one.', waiting.get('lead_paused'));
 
   const codes = new Set(reasons.filter((r) => r.count > 0 || r.code === 'campaign_paused' || r.code === 'not_started').map((r) => r.code));

@@ -13,11 +13,13 @@ export type CampaignSettings = {
   stopCompanyOnReply: boolean;
   /** null turns the campaign's own guard off (the workspace's still applies). */
   autoPause: AutoPausePolicy | null;
+  /** SPEC §10: at most this many leads get step 1 per day (workspace time zone); null: no cap. */
+  dailyNewLeads: number | null;
 };
 
 export type SettingsPatch = Partial<Omit<CampaignSettings, 'autoPause'>> & { autoPause?: Partial<AutoPausePolicy> | null | undefined };
 
-export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false, autoPause: DEFAULT_AUTO_PAUSE };
+export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false, autoPause: DEFAULT_AUTO_PAUSE, dailyNewLeads: null };
 
 /** Stored settings with every default filled in (rows written before a setting existed lack it). */
 export function readSettings(raw: unknown): CampaignSettings {
@@ -37,5 +39,6 @@ export function mergeSettings(current: unknown, patch: SettingsPatch | undefined
     sendingWindow: patch.sendingWindow === undefined ? base.sendingWindow : patch.sendingWindow,
     stopCompanyOnReply: patch.stopCompanyOnReply ?? base.stopCompanyOnReply,
     autoPause: patch.autoPause === undefined ? base.autoPause : patch.autoPause === null ? null : { ...(base.autoPause ?? DEFAULT_AUTO_PAUSE), ...patch.autoPause },
+    dailyNewLeads: patch.dailyNewLeads === undefined ? base.dailyNewLeads : patch.dailyNewLeads,
   };
 }

@@ -1,5 +1,6 @@
-import type { Tx } from '../db.js';
+import { Prisma, type Tx } from '../db.js';
 import { localDay, startOfLocalDay } from '../domain/schedule.js';
+import { effectiveDailyLimit, isPaced, paceGapMs, type Pacing } from '../domain/sending-limits.js';
 
 export type Sender = { id: string | null; email: string; name: string };
 
@@ -8,61 +9,105 @@ const WAKE_SLOTS = 12;
 const WAKE_SLOT_MS = 5 * 60 * 1000;
 export type Reservation =
   | { kind: 'reserved'; sender: Sender }
+  /** The account's pacing puts its next send at `until`; the slot is the lead's (`senderId`). */
+  | { kind: 'paced'; senderId: string; until: Date }
   /** Today's capacity is used up; `key` names whose (a sender's, or the workspace pool's). */
   | { kind: 'exhausted'; key: string; capacity: number }
   /** No account that may send: the thread's sender is paused or in error, or every account is. */
   | { kind: 'unavailable' };
 
-/**
- * Takes one unit of a sender's daily limit, atomically: the conditional upsert only adds while
- * `used < dailyLimit`, and the row lock serializes concurrent reservations on any number of workers.
- */
-async function take(tx: Tx, senderId: string, day: string): Promise<Sender | null> {
-  const rows = await tx.$queryRaw<{ id: string; email: string; name: string }[]>`
-    WITH reserved AS (
-      INSERT INTO "SenderDailyUsage" AS u ("senderAccountId", day, used)
-      SELECT s.id, ${day}, 1 FROM "SenderAccount" s WHERE s.id = ${senderId} AND s.status = 'active' AND s."dailyLimit" > 0
-      ON CONFLICT ("senderAccountId", day) DO UPDATE SET used = u.used + 1
-        WHERE u.used < (SELECT "dailyLimit" FROM "SenderAccount" WHERE id = u."senderAccountId" AND status = 'active')
-      RETURNING "senderAccountId")
-    SELECT s.id, s.email, s.name FROM reserved r JOIN "SenderAccount" s ON s.id = r."senderAccountId"`;
-  return rows[0] ?? null;
+type Account = Sender & { id: string; status: string; dailyLimit: number; used: number; nextSlotAt: Date | null } & Pacing & {
+  rampStartLimit: number | null;
+  rampIncreasePerDay: number | null;
+  rampStartedAt: Date | null;
+};
+
+// A slot within this of now is now: a lead woken for its slot is not sent back to wait a moment.
+const SLOT_TOLERANCE_MS = 1_000;
+// A held slot long past (the lead waited for capacity or a window since) is no longer the lead's.
+const HELD_SLOT_GRACE_MS = 5 * 60 * 1000;
+
+const limitOf = (a: Account, now: Date) =>
+  effectiveDailyLimit(a.dailyLimit, a.rampStartLimit === null || !a.rampStartedAt ? null : { startLimit: a.rampStartLimit, increasePerDay: a.rampIncreasePerDay ?? 0, startedAt: a.rampStartedAt }, now);
+
+/** Accounts with today's use. */
+async function accounts(tx: Tx, where: { id: string } | { workspaceId: string }, day: string): Promise<Account[]> {
+  const filter = 'id' in where ? Prisma.sql`s.id = ${where.id}` : Prisma.sql`s."workspaceId" = ${where.workspaceId}`;
+  return tx.$queryRaw<Account[]>`
+    SELECT s.id, s.email, s.name, s.status::text AS status, s."dailyLimit", s."minGapSeconds", s."jitterSeconds", s."nextSlotAt",
+           s."rampStartLimit", s."rampIncreasePerDay", s."rampStartedAt", COALESCE(u.used, 0)::int AS used
+      FROM "SenderAccount" s LEFT JOIN "SenderDailyUsage" u ON u."senderAccountId" = s.id AND u.day = ${day}
+     WHERE ${filter} ORDER BY s.id`;
 }
 
 /**
- * Picks the sender for a step and reserves its capacity for today (the workspace's day).
- * Follow-ups go from the lead's first sender; step 1 goes from the active account with the most
- * capacity left (rotation).
+ * Under the account's row lock: takes the lead's pacing slot (its own, reserved earlier and come,
+ * or the account's next one, moving it on) and, when that slot is now, one unit of today's
+ * capacity. No number of workers can put two sends from one account closer than its gap, nor
+ * exceed its limit.
  */
-export async function reserveSender(
-  tx: Tx,
-  options: { workspaceId: string; timezone: string; threadSenderId: string | null; now: Date; fallback: Sender },
-): Promise<Reservation> {
+async function reserveOn(tx: Tx, id: string, day: string, options: ReserveOptions & { random: () => number }): Promise<Reservation | null> {
+  await tx.$queryRaw`SELECT 1 FROM "SenderAccount" WHERE id = ${id} FOR UPDATE`;
+  // Read after the lock, in a statement of its own, so it sees what the holder before committed.
+  const [account] = await accounts(tx, { id }, day);
+  const limit = account ? limitOf(account, options.now) : 0;
+  if (!account || account.status !== 'active' || account.used >= limit) return null;
+  const now = options.now.getTime();
+  const slotAt = options.heldSlot?.getTime();
+  const holds = slotAt !== undefined && slotAt >= now - HELD_SLOT_GRACE_MS;
+  if (holds && slotAt > now + SLOT_TOLERANCE_MS) return { kind: 'paced', senderId: id, until: new Date(slotAt) };
+  if (!holds && isPaced(account)) {
+    const slot = Math.max(now, account.nextSlotAt?.getTime() ?? now);
+    await tx.senderAccount.update({ where: { id }, data: { nextSlotAt: new Date(slot + paceGapMs(account, options.random)) } });
+    if (slot > now + SLOT_TOLERANCE_MS) return { kind: 'paced', senderId: id, until: new Date(slot) };
+  }
+  const taken = await tx.$executeRaw`
+    INSERT INTO "SenderDailyUsage" AS u ("senderAccountId", day, used) VALUES (${id}, ${day}, 1)
+    ON CONFLICT ("senderAccountId", day) DO UPDATE SET used = u.used + 1 WHERE u.used < ${limit}`;
+  return taken === 0 ? null : { kind: 'reserved', sender: { id, email: account.email, name: account.name } };
+}
+
+type ReserveOptions = {
+  workspaceId: string;
+  timezone: string;
+  threadSenderId: string | null;
+  now: Date;
+  fallback: Sender;
+  /** A pacing slot the lead already holds on its thread's account. */
+  heldSlot?: Date | null;
+  random?: () => number;
+};
+
+/**
+ * Picks the sender for a step and reserves its capacity for today (the workspace's day) and its
+ * pacing slot. Follow-ups go from the lead's first sender; step 1 goes from the active account
+ * whose next slot comes first (then the one with the most capacity left).
+ */
+export async function reserveSender(tx: Tx, options: ReserveOptions): Promise<Reservation> {
   const day = localDay(options.now, options.timezone);
-
+  const reserve = { ...options, random: options.random ?? Math.random };
   if (options.threadSenderId) {
-    const sender = await take(tx, options.threadSenderId, day);
-    if (sender) return { kind: 'reserved', sender };
-    const account = await tx.senderAccount.findUnique({ where: { id: options.threadSenderId }, select: { status: true, dailyLimit: true } });
+    const reserved = await reserveOn(tx, options.threadSenderId, day, reserve);
+    if (reserved) return reserved;
+    const [account] = await accounts(tx, { id: options.threadSenderId }, day);
     if (!account) return { kind: 'reserved', sender: options.fallback }; // its account was deleted
-    if (account.status !== 'active' || account.dailyLimit <= 0) return { kind: 'unavailable' };
-    return { kind: 'exhausted', key: options.threadSenderId, capacity: account.dailyLimit };
+    const limit = limitOf(account, options.now);
+    if (account.status !== 'active' || limit <= 0) return { kind: 'unavailable' };
+    return { kind: 'exhausted', key: options.threadSenderId, capacity: limit };
   }
 
-  const candidates = await tx.$queryRaw<{ id: string }[]>`
-    SELECT s.id FROM "SenderAccount" s
-      LEFT JOIN "SenderDailyUsage" u ON u."senderAccountId" = s.id AND u.day = ${day}
-     WHERE s."workspaceId" = ${options.workspaceId} AND s.status = 'active'
-       AND COALESCE(u.used, 0) < s."dailyLimit"
-     ORDER BY s."dailyLimit" - COALESCE(u.used, 0) DESC, s.id`;
-  for (const { id } of candidates) {
-    const sender = await take(tx, id, day);
-    if (sender) return { kind: 'reserved', sender };
-  }
-  const accounts = await tx.senderAccount.findMany({ where: { workspaceId: options.workspaceId }, select: { status: true, dailyLimit: true } });
+  const pool = await accounts(tx, { workspaceId: options.workspaceId }, day);
   // A workspace with no sender accounts sends as MAIL_FROM, without a daily limit.
-  if (accounts.length === 0) return { kind: 'reserved', sender: options.fallback };
-  const capacity = accounts.filter((a) => a.status === 'active').reduce((n, a) => n + a.dailyLimit, 0);
+  if (pool.length === 0) return { kind: 'reserved', sender: options.fallback };
+  const now = options.now.getTime();
+  const candidates = pool
+    .filter((a) => a.status === 'active' && a.used < limitOf(a, options.now))
+    .sort((a, b) => Math.max(now, a.nextSlotAt?.getTime() ?? now) - Math.max(now, b.nextSlotAt?.getTime() ?? now) || limitOf(b, options.now) - b.used - (limitOf(a, options.now) - a.used) || (a.id < b.id ? -1 : 1));
+  for (const candidate of candidates) {
+    const reserved = await reserveOn(tx, candidate.id, day, reserve);
+    if (reserved) return reserved;
+  }
+  const capacity = pool.filter((a) => a.status === 'active').reduce((n, a) => n + limitOf(a, options.now), 0);
   return capacity > 0 ? { kind: 'exhausted', key: `pool:${options.workspaceId}`, capacity } : { kind: 'unavailable' };
 }
 

@@ -40,9 +40,15 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
         workspaceId: enrollment.workspaceId,
         timezone: campaign.timezone,
         threadSenderId: enrollment.senderAccountId,
+        heldSlot: enrollment.paceSlotAt,
         now: at,
         fallback,
       });
+      if (reservation.kind === 'paced') {
+        // The slot is the lead's: it goes from that account when the slot comes.
+        await tx.enrollment.update({ where: { id: enrollmentId }, data: { senderAccountId: reservation.senderId, paceSlotAt: reservation.until } });
+        return answerBlocked(tx, target, { kind: 'deferred', reason: 'pacing', until: reservation.until }, at);
+      }
       if (reservation.kind === 'unavailable') return answerBlocked(tx, target, { kind: 'deferred', reason: 'sender_unavailable', until: null }, at);
       if (reservation.kind === 'exhausted') {
         const until = await bookCapacity(tx, { enrollmentId, key: reservation.key, capacity: reservation.capacity, timezone: campaign.timezone, now: at });
@@ -59,6 +65,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
           waitingFor: null,
           waitingSince: null,
           nextSendAt: at,
+          paceSlotAt: null,
         },
       });
       return { kind: 'attempt', messageId: message.id };

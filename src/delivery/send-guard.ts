@@ -1,5 +1,5 @@
 import type { Tx } from '../db.js';
-import { checkWindow } from '../domain/schedule.js';
+import { checkWindow, windowFor } from '../domain/schedule.js';
 import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
 import { isTerminal, type EndedStatus, type TerminalStatus } from '../domain/enrollment-status.js';
 import type { WaitReason } from '../activities/types.js';
@@ -13,7 +13,9 @@ export type SendTarget = {
     leadId: string;
     status: string;
     senderAccountId: string | null;
+    paceSlotAt: Date | null;
     email: string;
+    timezone: string | null;
   };
   campaign: { status: string; settings: CampaignSettings; timezone: string; autoPauseArmedAt: number };
 };
@@ -37,7 +39,7 @@ export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTar
     SELECT c.status::text AS status, c.settings, w.timezone, c."autoPauseArmedAt" FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
      WHERE c.id = ${ref.campaignId} FOR SHARE OF c`;
   const [enrollment] = await tx.$queryRaw<SendTarget['enrollment'][]>`
-    SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId", l.email
+    SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId", e."paceSlotAt", l.email, l.timezone
       FROM "Enrollment" e JOIN "Lead" l ON l.id = e."leadId"
      WHERE e.id = ${enrollmentId} FOR UPDATE OF e`;
   if (!campaign || !enrollment) return null;
@@ -65,7 +67,7 @@ export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promi
 
   const window = campaign.settings.sendingWindow;
   if (window) {
-    const check = checkWindow(at, window);
+    const check = checkWindow(at, windowFor(window, enrollment.timezone));
     if (!check.open) return { kind: 'deferred', reason: 'window', until: check.opensAt };
   }
   return null;

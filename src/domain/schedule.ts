@@ -1,6 +1,26 @@
 import { DateTime } from 'luxon';
 
-export type SendingWindow = { timezone: string; days: number[]; start: string; end: string };
+/** A window in a fixed zone, or (`"lead"`) in each lead's own, falling back to `fallbackTimezone`. */
+export type SendingWindow = { timezone: string; fallbackTimezone?: string | undefined; days: number[]; start: string; end: string };
+export type ZonedWindow = SendingWindow & { timezone: string };
+
+export const LEAD_TIMEZONE = 'lead';
+
+/** The window as it applies to one lead: in the lead's zone when the window says so. */
+export function windowFor(window: SendingWindow, leadTimezone: string | null): ZonedWindow {
+  if (window.timezone !== LEAD_TIMEZONE) return window;
+  return { ...window, timezone: leadTimezone ?? window.fallbackTimezone ?? 'UTC' };
+}
+
+/** Whether a string names a time zone the runtime knows (IANA). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The workspace-local calendar day a send counts against (capacity resets at local midnight). */
 export function localDay(now: Date, timezone: string): string {
@@ -26,7 +46,7 @@ const minutes = (hhmm: string) => {
  * resolved in the window's zone on each candidate day, so a daylight-saving change moves the UTC
  * instant, not the local opening time (a start inside a spring-forward gap opens at the shifted time).
  */
-export function checkWindow(now: Date, window: SendingWindow): { open: true } | { open: false; opensAt: Date } {
+export function checkWindow(now: Date, window: ZonedWindow): { open: true } | { open: false; opensAt: Date } {
   const local = DateTime.fromJSDate(now, { zone: window.timezone });
   const start = minutes(window.start);
   const end = minutes(window.end);

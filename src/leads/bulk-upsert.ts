@@ -4,7 +4,7 @@ import { requireCampaign } from '../campaigns/require-campaign.js';
 import type { ServiceDeps } from '../services.js';
 import { requestCampaignSync } from '../workflows/client.js';
 
-const STANDARD = ['firstName', 'lastName', 'company', 'jobTitle'] as const;
+const STANDARD = ['firstName', 'lastName', 'company', 'jobTitle', 'timezone'] as const;
 type Scalar = string | number | boolean | null;
 export type LeadInput = { email: string; customFields?: Record<string, Scalar> | undefined } & Record<string, unknown>;
 
@@ -16,6 +16,7 @@ type Row = {
   lastName: string | null;
   company: string | null;
   jobTitle: string | null;
+  timezone: string | null;
   customFields: Record<string, Scalar>;
   /** The standard fields the request carried: only those overwrite an existing lead. */
   present: string[];
@@ -39,6 +40,7 @@ function toRows(leads: LeadInput[]): Row[] {
       lastName: (lead.lastName as string | null | undefined) ?? null,
       company: (lead.company as string | null | undefined) ?? null,
       jobTitle: (lead.jobTitle as string | null | undefined) ?? null,
+      timezone: (lead.timezone as string | null | undefined) ?? null,
       customFields: custom,
       present: STANDARD.filter((f) => f in lead),
     });
@@ -76,10 +78,10 @@ export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, wo
          ORDER BY email FOR UPDATE`;
 
       const created = await tx.$executeRaw`
-        INSERT INTO "Lead" (id, "workspaceId", email, "firstName", "lastName", company, "jobTitle", "customFields", "createdAt", "updatedAt")
-        SELECT x."leadId", ${workspaceId}, x.email, x."firstName", x."lastName", x.company, x."jobTitle", x."customFields", now(), now()
+        INSERT INTO "Lead" (id, "workspaceId", email, "firstName", "lastName", company, "jobTitle", timezone, "customFields", "createdAt", "updatedAt")
+        SELECT x."leadId", ${workspaceId}, x.email, x."firstName", x."lastName", x.company, x."jobTitle", x.timezone, x."customFields", now(), now()
           FROM jsonb_to_recordset(${input}::jsonb) AS x("leadId" text, email text, "firstName" text, "lastName" text,
-                                                        company text, "jobTitle" text, "customFields" jsonb)
+                                                        company text, "jobTitle" text, timezone text, "customFields" jsonb)
          ORDER BY x.email
         ON CONFLICT ("workspaceId", email) DO NOTHING`;
 
@@ -89,10 +91,11 @@ export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, wo
           "lastName"  = CASE WHEN 'lastName'  = ANY(x.present) THEN x."lastName"  ELSE l."lastName"  END,
           company     = CASE WHEN 'company'   = ANY(x.present) THEN x.company     ELSE l.company     END,
           "jobTitle"  = CASE WHEN 'jobTitle'  = ANY(x.present) THEN x."jobTitle"  ELSE l."jobTitle"  END,
+          timezone    = CASE WHEN 'timezone'  = ANY(x.present) THEN x.timezone    ELSE l.timezone    END,
           "customFields" = l."customFields" || x."customFields",
           "updatedAt" = now()
           FROM jsonb_to_recordset(${input}::jsonb) AS x("leadId" text, email text, "firstName" text, "lastName" text,
-                                                        company text, "jobTitle" text, "customFields" jsonb, present text[])
+                                                        company text, "jobTitle" text, timezone text, "customFields" jsonb, present text[])
          WHERE l."workspaceId" = ${workspaceId} AND l.email = x.email AND l.id <> x."leadId"`;
 
       // Into a running campaign a lead is active at once, its first step planned; otherwise it

@@ -72,10 +72,10 @@ async function findEnrollment({ db }: ServiceDeps, workspaceId: string, campaign
 
 export async function getEnrollment(deps: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
   const e = await findEnrollment(deps, workspaceId, campaignId, leadId);
-  const { id, email, firstName, lastName, company, jobTitle, customFields } = e.lead;
+  const { id, email, firstName, lastName, company, jobTitle, timezone, customFields } = e.lead;
   return {
     ...enrollmentView(e, e.campaignStatus, deps.now()),
-    lead: { id, email, firstName, lastName, company, jobTitle, customFields: customFields as Record<string, string | number | boolean | null> },
+    lead: { id, email, firstName, lastName, company, jobTitle, timezone, customFields: customFields as Record<string, string | number | boolean | null> },
     messages: e.messages.map(messageView),
   };
 }

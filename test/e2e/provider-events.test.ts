@@ -30,7 +30,7 @@ describe('Resend events in (Svix-signed)', () => {
     const { db } = testDeps();
     const ws = await newWorkspace(db);
     const api = apiClient(app, ws.apiKey);
-    await api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada', dailyLimit: 100 });
+    await api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada', dailyLimit: 100, minGapSeconds: 0, jitterSeconds: 0 });
     const id = (await api.post('/v1/campaigns', { name: 'events', sequenceSteps: steps })).body.data.id;
     const email = `lead-${uniq()}@example.com`;
     await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: [{ email }] });

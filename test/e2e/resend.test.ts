@@ -75,7 +75,7 @@ describe('sending through Resend end to end (real worker, the Resend double)', (
 
   async function campaign(steps: object[], leads: number) {
     const ctx = await testApp();
-    await ctx.api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada Sales', dailyLimit: 100 });
+    await ctx.api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada Sales', dailyLimit: 100, minGapSeconds: 0, jitterSeconds: 0 });
     const id = (await ctx.api.post('/v1/campaigns', { name: 'resend', sequenceSteps: steps })).body.data.id;
     const emails = Array.from({ length: leads }, (_, i) => `lead${i}-${uniq()}@example.com`);
     await ctx.api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: emails.map((email) => ({ email, firstName: 'Lee' })) });

@@ -63,7 +63,7 @@ export async function startEdgeStack(options: { sendRatePerSecond?: number } = {
   const campaign = async (steps: Step[], leads = 1, opts: { dailyLimit?: number; start?: boolean; settings?: object } = {}) => {
     const ws = await newWorkspace(deps.db);
     const api = apiClient(app, ws.apiKey);
-    const sender = (await api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada', dailyLimit: opts.dailyLimit ?? 100 })).body.data;
+    const sender = (await api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada', dailyLimit: opts.dailyLimit ?? 100, minGapSeconds: 0, jitterSeconds: 0 })).body.data;
     const id = (await api.post('/v1/campaigns', { name: 'edge', sequenceSteps: steps, ...(opts.settings ? { settings: opts.settings } : {}) })).body.data.id as string;
     const emails = Array.from({ length: leads }, (_, i) => `lead${i}-${uniq()}@example.com`);
     await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: emails.map((email) => ({ email, firstName: 'Lee' })) });

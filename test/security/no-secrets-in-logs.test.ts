@@ -93,7 +93,7 @@ describe('no secrets in logs', () => {
     const webhookSecret: string = hook.body.data.secret;
 
     // Sending through Resend (the API key), with one permanent provider failure logged by the worker.
-    await api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada', dailyLimit: 100 });
+    await api.post('/v1/sender-accounts', { email: `ada-${uniq()}@acme.com`, name: 'Ada', dailyLimit: 100, minGapSeconds: 0, jitterSeconds: 0 });
     const campaign = (await api.post('/v1/campaigns', { name: 'logs', sequenceSteps: [{ delayDays: 0, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello</p>' }] })).body.data.id;
     const [lead, failing] = [`lead-${uniq()}@example.com`, `failing-${uniq()}@example.com`];
     await api.post(`/v1/campaigns/${campaign}/leads/bulk`, { leads: [{ email: lead, firstName: 'Lea' }] });

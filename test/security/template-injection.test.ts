@@ -103,7 +103,7 @@ describe('template injection through lead fields', () => {
   it('sends what the preview shows, with no CR/LF in Subject, From or any header (the sendStep activity)', async () => {
     const ws = await newWorkspace(deps.db, 'inject-send');
     const sendApi = apiClient(app, ws.apiKey);
-    const sender = await sendApi.post('/v1/sender-accounts', { email: 'team@sender.example.com', name: 'Team', dailyLimit: 100_000 });
+    const sender = await sendApi.post('/v1/sender-accounts', { email: 'team@sender.example.com', name: 'Team', dailyLimit: 100_000, minGapSeconds: 0, jitterSeconds: 0 });
     expect(sender.status).toBe(201);
     const sent: OutgoingMail[] = [];
     const mailer: Mailer = {

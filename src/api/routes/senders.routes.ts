@@ -12,12 +12,27 @@ const SenderState = z.enum(['active', 'paused', 'error']).openapi({
   description: '`error`: the provider refused the account (bad key, unverified domain); its sends wait until it is set `active` again',
 });
 const DailyLimit = z.number().int().min(1).max(100_000);
+const Gap = (what: string) => z.number().int().min(0).max(86_400).openapi({ description: what });
+const Pacing = {
+  minGapSeconds: Gap('At least this many seconds between two sends from the account (default 180 for accounts created here; 0 = no pacing)').optional(),
+  jitterSeconds: Gap('A uniform random extra of up to this many seconds on each gap (default 120)').optional(),
+};
+const RampUp = z
+  .strictObject({
+    startLimit: z.number().int().min(1).max(100_000).openapi({ example: 10 }),
+    increasePerDay: z.number().int().min(0).max(100_000).openapi({ example: 5 }),
+  })
+  .openapi('RampUp', { description: 'A new mailbox starts at startLimit a day and grows by increasePerDay each day, up to dailyLimit. Setting it (again) starts the ramp today; null ends it.' });
 const SenderSchema = z
   .object({
     id: z.string(),
     email: z.string(),
     name: z.string(),
     dailyLimit: z.number().int(),
+    effectiveDailyLimit: z.number().int().openapi({ description: 'Today\'s limit: dailyLimit, or less while ramping up' }),
+    rampUp: z.object({ startLimit: z.number().int(), increasePerDay: z.number().int(), startedAt: z.string() }).nullable(),
+    minGapSeconds: z.number().int(),
+    jitterSeconds: z.number().int(),
     status: SenderState,
     lastError: z.string().nullable().openapi({ description: "The provider's refusal that put the account in error" }),
     lastErrorAt: z.string().nullable(),
@@ -33,10 +48,12 @@ const CreateSender = z
     name: z.string().trim().max(200).default(''),
     dailyLimit: DailyLimit,
     status: SenderStatus.optional(),
+    ...Pacing,
+    rampUp: RampUp.nullable().optional(),
   })
   .openapi('CreateSenderAccount');
 const UpdateSender = z
-  .strictObject({ name: z.string().trim().max(200).optional(), dailyLimit: DailyLimit.optional(), status: SenderStatus.optional() })
+  .strictObject({ name: z.string().trim().max(200).optional(), dailyLimit: DailyLimit.optional(), status: SenderStatus.optional(), ...Pacing, rampUp: RampUp.nullable().optional() })
   .openapi('UpdateSenderAccount');
 
 const PoolSchema = z

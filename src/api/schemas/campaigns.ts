@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { isTimeZone, LEAD_TIMEZONE } from '../../domain/schedule.js';
 import { PaginationQuery } from './common.js';
 
 export const MAX_STEPS = 20;
@@ -6,20 +7,18 @@ export const MAX_SUBJECT_CHARS = 998;
 /** A step's bodyHtml (SPEC §2: 256 KB), not a request body (MAX_REQUEST_BYTES). */
 export const MAX_STEP_BODY_BYTES = 256 * 1024;
 
-export const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
+export { isTimeZone };
+const TimeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin');
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 
 export const SendingWindowSchema = z
   .strictObject({
-    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+    timezone: z
+      .string()
+      .refine((tz) => tz === LEAD_TIMEZONE || isTimeZone(tz), 'must be an IANA time zone such as Europe/Berlin, or "lead"')
+      .openapi({ description: 'An IANA zone, or "lead": each lead\'s own (its `timezone`), else fallbackTimezone', example: 'America/New_York' }),
+    fallbackTimezone: TimeZone.optional().openapi({ description: 'With timezone "lead": the zone for leads without one (default UTC)' }),
     days: z
       .array(z.number().int().min(1).max(7))
       .min(1)
@@ -45,11 +44,18 @@ export const AutoPauseSchema = z
       'The campaign pauses itself (pauseReason bounce_rate_exceeded or complaint_rate_exceeded, event campaign.auto_paused) when a rate passes its threshold. null turns it off; the workspace-wide guard (4 % bounces, 0.08 % complaints over 7 days) still applies.',
   });
 
+const DailyNewLeadsSchema = z.number().int().min(1).max(1_000_000).openapi({
+  description:
+    'At most this many leads receive step 1 per day (midnight to midnight in the workspace time zone); the rest wait with waitingFor daily_new_leads. When the senders\' capacity is short, follow-ups due that day go before new leads either way. null (the default): no cap.',
+  example: 40,
+});
+
 export const SettingsSchema = z
   .strictObject({
     sendingWindow: SendingWindowSchema.nullable().optional(),
     stopCompanyOnReply: z.boolean().optional(),
     autoPause: AutoPauseSchema.nullable().optional(),
+    dailyNewLeads: DailyNewLeadsSchema.nullable().optional(),
   })
   .openapi('CampaignSettings');
 
@@ -125,6 +131,7 @@ export const CampaignSchema = CreatedCampaignSchema.extend({
     sendingWindow: SendingWindowSchema.nullable(),
     stopCompanyOnReply: z.boolean(),
     autoPause: z.object({ bounceRate: z.number(), complaintRate: z.number(), minSent: z.number().int() }).nullable(),
+    dailyNewLeads: z.number().int().nullable(),
   }),
   startedAt: z.string().nullable(),
   pausedAt: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
+import { isTimeZone } from '../../domain/schedule.js';
 import { PaginationQuery } from './common.js';
 
 export const MAX_LEADS_PER_CALL = 10_000;
@@ -17,6 +18,7 @@ export const LeadInputSchema = z
     lastName: Field,
     company: Field,
     jobTitle: Field,
+    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/New_York').nullable().optional().openapi({ description: 'The lead\'s IANA time zone, for windows in the lead\'s zone' }),
     customFields: z
       .record(z.string().min(1).max(100), Scalar)
       .refine((r) => Object.keys(r).length <= 100, 'at most 100 custom fields')
@@ -89,6 +91,7 @@ export const EnrollmentDetailSchema = EnrollmentSchema.extend({
     lastName: z.string().nullable(),
     company: z.string().nullable(),
     jobTitle: z.string().nullable(),
+    timezone: z.string().nullable(),
     customFields: z.record(z.string(), Scalar),
   }),
   messages: z.array(MessageSchema),
