@@ -64,6 +64,7 @@ export async function campaignHealth({ db }: ServiceDeps, workspaceId: string, c
   add('capacity_exhausted', "The sender accounts' daily limits are used up; these leads send when capacity resets.", waiting.get('capacity'), true);
   add('window_closed', 'Outside the sending window; these leads send when it opens.', waiting.get('window'), true);
   add('provider_retrying', 'The mail provider failed; these sends are being retried.', waiting.get('provider_retry'), true);
+  add('daily_new_leads', "The campaign's dailyNewLeads is reached for today; these leads start on a later day.", waiting.get('daily_new_leads'), true);
   add('pacing', "Spaced out by their sender accounts' pacing (minGapSeconds, jitterSeconds).", waiting.get('pacing'), true);
   add('leads_paused', 'Leads paused one by one.', waiting.get('lead_paused'));
 
@@ -73,7 +74,7 @@ export async function campaignHealth({ db }: ServiceDeps, workspaceId: string, c
       ? 'auto_paused'
       : codes.has('sender_error') || codes.has('no_active_sender')
       ? 'blocked'
-      : ['not_started', 'campaign_paused', 'capacity_exhausted', 'window_closed', 'provider_retrying'].some((c) => codes.has(c))
+      : ['not_started', 'campaign_paused', 'capacity_exhausted', 'window_closed', 'provider_retrying', 'daily_new_leads'].some((c) => codes.has(c))
         ? 'waiting'
         : 'healthy';
   return { status, reasons };

@@ -1,6 +1,7 @@
 import { Prisma, type Tx } from '../db.js';
 import { localDay, startOfLocalDay } from '../domain/schedule.js';
 import { effectiveDailyLimit, isPaced, paceGapMs, type Pacing } from '../domain/sending-limits.js';
+import { followUpsDueToday } from './new-leads.js';
 
 export type Sender = { id: string | null; email: string; name: string };
 
@@ -50,7 +51,8 @@ async function reserveOn(tx: Tx, id: string, day: string, options: ReserveOption
   await tx.$queryRaw`SELECT 1 FROM "SenderAccount" WHERE id = ${id} FOR UPDATE`;
   // Read after the lock, in a statement of its own, so it sees what the holder before committed.
   const [account] = await accounts(tx, { id }, day);
-  const limit = account ? limitOf(account, options.now) : 0;
+  // A new lead takes only what the account's follow-ups due today leave (SPEC §10).
+  const limit = !account ? 0 : limitOf(account, options.now) - (options.newLead ? await followUpsDueToday(tx, id, options.now, options.timezone) : 0);
   if (!account || account.status !== 'active' || account.used >= limit) return null;
   const now = options.now.getTime();
   const slotAt = options.heldSlot?.getTime();
@@ -73,6 +75,8 @@ type ReserveOptions = {
   threadSenderId: string | null;
   now: Date;
   fallback: Sender;
+  /** Step 1: the lead is not in a conversation yet, so due follow-ups go before it. */
+  newLead?: boolean;
   /** A pacing slot the lead already holds on its thread's account. */
   heldSlot?: Date | null;
   random?: () => number;

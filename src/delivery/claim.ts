@@ -1,8 +1,10 @@
-import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db } from '../db.js';
+import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
 import type { ClaimResult, Ended } from '../activities/types.js';
+import { localDay } from '../domain/schedule.js';
 import { bookCapacity, releaseBookings, reserveSender, type Sender } from './capacity.js';
 import { createMessage } from './compose.js';
-import { checkSendable, lockForSend } from './send-guard.js';
+import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
+import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
 import { advance, answerBlocked, settledResult } from './step-state.js';
 
 export type ClaimDeps = { db: Db; now: () => Date; fallback: Sender };
@@ -35,33 +37,17 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
 
       const step = await tx.sequenceStep.findUnique({ where: { campaignId_stepNumber: { campaignId: target.enrollment.campaignId, stepNumber } } });
       if (!step) return { kind: 'ended', status: 'completed', reason: 'no more steps' };
-      const { enrollment, campaign } = target;
-      const reservation = await reserveSender(tx, {
-        workspaceId: enrollment.workspaceId,
-        timezone: campaign.timezone,
-        threadSenderId: enrollment.senderAccountId,
-        heldSlot: enrollment.paceSlotAt,
-        now: at,
-        fallback,
-      });
-      if (reservation.kind === 'paced') {
-        // The slot is the lead's: it goes from that account when the slot comes.
-        await tx.enrollment.update({ where: { id: enrollmentId }, data: { senderAccountId: reservation.senderId, paceSlotAt: reservation.until } });
-        return answerBlocked(tx, target, { kind: 'deferred', reason: 'pacing', until: reservation.until }, at);
-      }
-      if (reservation.kind === 'unavailable') return answerBlocked(tx, target, { kind: 'deferred', reason: 'sender_unavailable', until: null }, at);
-      if (reservation.kind === 'exhausted') {
-        const until = await bookCapacity(tx, { enrollmentId, key: reservation.key, capacity: reservation.capacity, timezone: campaign.timezone, now: at });
-        return answerBlocked(tx, target, { kind: 'deferred', reason: 'capacity', until }, at);
-      }
+      const sender = await reserve(tx, target, stepNumber, at, fallback);
+      if ('kind' in sender) return answerBlocked(tx, target, sender, at);
 
-      const message = await createMessage(tx, target, step, reservation.sender);
+      const message = await createMessage(tx, target, step, sender);
       await releaseBookings(tx, [enrollmentId]);
+      const { enrollment } = target;
       await tx.enrollment.update({
         where: { id: enrollmentId },
         data: {
           ...(enrollment.status === 'pending' ? { status: 'active' } : {}),
-          ...(!enrollment.senderAccountId && reservation.sender.id ? { senderAccountId: reservation.sender.id } : {}),
+          ...(!enrollment.senderAccountId && sender.id ? { senderAccountId: sender.id } : {}),
           waitingFor: null,
           waitingSince: null,
           nextSendAt: at,
@@ -71,4 +57,41 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       return { kind: 'attempt', messageId: message.id };
     }, MAY_WAIT_FOR_LOCKS),
   );
+}
+
+/**
+ * Takes what a send needs beyond the guard: a place under the campaign's new-lead cap (step 1),
+ * then a sender with a pacing slot that has come and a unit of today's capacity. Answers the
+ * sender, or why the step waits and until when.
+ */
+async function reserve(tx: Tx, target: SendTarget, stepNumber: number, at: Date, fallback: Sender): Promise<Sender | Blocked> {
+  const { enrollment, campaign } = target;
+  const day = localDay(at, campaign.timezone);
+  const cap = stepNumber === 1 ? campaign.settings.dailyNewLeads : null;
+  const book = (key: string, capacity: number) => bookCapacity(tx, { enrollmentId: enrollment.id, key, capacity, timezone: campaign.timezone, now: at });
+  if (cap !== null && !(await newLeadRoom(tx, enrollment.campaignId, day, cap))) {
+    return { kind: 'deferred', reason: 'daily_new_leads', until: await book(newLeadKey(enrollment.campaignId), cap) };
+  }
+  const reservation = await reserveSender(tx, {
+    workspaceId: enrollment.workspaceId,
+    timezone: campaign.timezone,
+    threadSenderId: enrollment.senderAccountId,
+    heldSlot: enrollment.paceSlotAt,
+    newLead: stepNumber === 1,
+    now: at,
+    fallback,
+  });
+  switch (reservation.kind) {
+    case 'paced':
+      // The slot is the lead's: it goes from that account when the slot comes.
+      await tx.enrollment.update({ where: { id: enrollment.id }, data: { senderAccountId: reservation.senderId, paceSlotAt: reservation.until } });
+      return { kind: 'deferred', reason: 'pacing', until: reservation.until };
+    case 'unavailable':
+      return { kind: 'deferred', reason: 'sender_unavailable', until: null };
+    case 'exhausted':
+      return { kind: 'deferred', reason: 'capacity', until: await book(reservation.key, reservation.capacity) };
+    case 'reserved':
+      if (cap !== null) await countNewLead(tx, enrollment.campaignId, day);
+      return reservation.sender;
+  }
 }
