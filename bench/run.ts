@@ -1,7 +1,7 @@
 // `npm run bench`: starts its own stacks, runs every scenario, prints a table and writes
 // bench/results/<timestamp>.json. Not part of `npm test`. Each Sequent rate is set beside the rate
 // of the engine itself (a bare Temporal workflow or activity on the same server), because absolute
-// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity
+// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity,pool
 // picks some.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,7 @@ import { FANOUT_CONCURRENCY } from '../src/activities/fanout-activities.js';
 import { startResendDouble } from '../test/resend-double/server.js';
 import { rawActivityRate, rawStartRate } from './baselines.js';
 import { capacityScenario } from './capacity.js';
+import { poolPacingScenario, POOL_PACINGS } from './pool-pacing.js';
 import { loadScenario } from './load.js';
 import { measureCpu, rssMiB, type CpuProbe } from './procs.js';
 import { abortBenchStacks, killChildrenOnExit, percentile, startBenchStack } from './stack.js';
@@ -43,7 +44,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
     void abortBenchStacks().finally(() => process.exit(code));
   });
 }
-const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load,capacity').split(','));
+const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load,capacity,pool').split(','));
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 const leadsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@bench.example.com`, firstName: `F${i}`, company: 'Acme' }));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -248,6 +249,10 @@ if (only.has('load')) {
 if (only.has('capacity')) {
   const leads = Number(process.env.BENCH_CAPACITY_LEADS ?? 10_000);
   await capacityScenario(record, { leads, dailyCapacity: leads / 10, days: 10 });
+}
+
+if (only.has('pool')) {
+  for (const pacing of POOL_PACINGS) await poolPacingScenario(record, pacing);
 }
 
 save(true);

@@ -1,7 +1,7 @@
 import { Prisma, type Tx } from '../db.js';
 import { localDay, startOfLocalDay } from '../domain/schedule.js';
 import { effectiveDailyLimit, isPaced, paceGapMs, type Pacing } from '../domain/sending-limits.js';
-import { followUpsDueToday } from './new-leads.js';
+import { followUpsDueToday, slotsPromisedToday } from './account-day.js';
 
 export type Sender = { id: string | null; email: string; name: string };
 
@@ -17,7 +17,7 @@ export type Reservation =
   /** No account that may send: the thread's sender is paused or in error, or every account is. */
   | { kind: 'unavailable' };
 
-type Account = Sender & { id: string; status: string; dailyLimit: number; used: number; nextSlotAt: Date | null } & Pacing & {
+type Account = Sender & { id: string; status: string; dailyLimit: number; used: number; nextSlotAt: Date | null; lastSendAt: Date | null } & Pacing & {
   rampStartLimit: number | null;
   rampIncreasePerDay: number | null;
   rampStartedAt: Date | null;
@@ -35,7 +35,7 @@ const limitOf = (a: Account, now: Date) =>
 async function accounts(tx: Tx, where: { id: string } | { workspaceId: string }, day: string): Promise<Account[]> {
   const filter = 'id' in where ? Prisma.sql`s.id = ${where.id}` : Prisma.sql`s."workspaceId" = ${where.workspaceId}`;
   return tx.$queryRaw<Account[]>`
-    SELECT s.id, s.email, s.name, s.status::text AS status, s."dailyLimit", s."minGapSeconds", s."jitterSeconds", s."nextSlotAt",
+    SELECT s.id, s.email, s.name, s.status::text AS status, s."dailyLimit", s."minGapSeconds", s."jitterSeconds", s."nextSlotAt", s."lastSendAt",
            s."rampStartLimit", s."rampIncreasePerDay", s."rampStartedAt", COALESCE(u.used, 0)::int AS used
       FROM "SenderAccount" s LEFT JOIN "SenderDailyUsage" u ON u."senderAccountId" = s.id AND u.day = ${day}
      WHERE ${filter} ORDER BY s.id`;
@@ -59,14 +59,21 @@ async function reserveOn(tx: Tx, id: string, day: string, options: ReserveOption
   const holds = slotAt !== undefined && slotAt >= now - HELD_SLOT_GRACE_MS;
   if (holds && slotAt > now + SLOT_TOLERANCE_MS) return { kind: 'paced', senderId: id, until: new Date(slotAt) };
   if (!holds && isPaced(account)) {
+    if (account.used + (await slotsPromisedToday(tx, id, options.now, options.timezone, HELD_SLOT_GRACE_MS)) >= limit) return null;
     const slot = Math.max(now, account.nextSlotAt?.getTime() ?? now);
     await tx.senderAccount.update({ where: { id }, data: { nextSlotAt: new Date(slot + paceGapMs(account, options.random)) } });
     if (slot > now + SLOT_TOLERANCE_MS) return { kind: 'paced', senderId: id, until: new Date(slot) };
   }
+  // Slots spread the sends; the gap itself is a floor between actual sends, so a lead that comes
+  // late for its slot (its worker was busy or down) cannot crowd the send before it.
+  const floor = account.lastSendAt ? account.lastSendAt.getTime() + account.minGapSeconds * 1000 : 0;
+  if (floor > now) return { kind: 'paced', senderId: id, until: new Date(floor) };
   const taken = await tx.$executeRaw`
     INSERT INTO "SenderDailyUsage" AS u ("senderAccountId", day, used) VALUES (${id}, ${day}, 1)
     ON CONFLICT ("senderAccountId", day) DO UPDATE SET used = u.used + 1 WHERE u.used < ${limit}`;
-  return taken === 0 ? null : { kind: 'reserved', sender: { id, email: account.email, name: account.name } };
+  if (taken === 0) return null;
+  if (isPaced(account)) await tx.senderAccount.update({ where: { id }, data: { lastSendAt: options.now } });
+  return { kind: 'reserved', sender: { id, email: account.email, name: account.name } };
 }
 
 type ReserveOptions = {

@@ -1,5 +1,4 @@
-import { Prisma, type Tx } from '../db.js';
-import { nextLocalMidnight } from '../domain/schedule.js';
+import type { Tx } from '../db.js';
 
 /**
  * SPEC §10 `dailyNewLeads`: locks the campaign's count of leads started today (workspace day) and
@@ -19,19 +18,3 @@ export async function countNewLead(tx: Tx, campaignId: string, day: string): Pro
 
 /** The booking key under which leads wait for a day with room under the campaign's cap. */
 export const newLeadKey = (campaignId: string) => `new:${campaignId}`;
-
-// What a follow-up waits for while it is still due today; a pause or an error holds it for longer.
-const DUE_WAITS = Prisma.sql`('delay', 'window', 'capacity', 'pacing', 'provider_retry')`;
-
-/**
- * Follow-ups of this account's running campaigns that fall due before the workspace day ends and
- * have not been claimed yet. A new lead may take a unit of the day's capacity only beyond these, so
- * when capacity is short the leads already in a conversation go first (SPEC §10).
- */
-export async function followUpsDueToday(tx: Tx, senderAccountId: string, now: Date, timezone: string): Promise<number> {
-  const [row] = await tx.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM "Enrollment" e JOIN "Campaign" c ON c.id = e."campaignId"
-     WHERE e."senderAccountId" = ${senderAccountId} AND e."nextSendAt" < ${nextLocalMidnight(now, timezone)}
-       AND e.status = 'active' AND e."currentStep" >= 1 AND e."waitingFor"::text IN ${DUE_WAITS} AND c.status = 'running'`;
-  return row?.n ?? 0;
-}

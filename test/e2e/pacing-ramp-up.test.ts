@@ -71,6 +71,32 @@ describe('pacing per sender account', () => {
     }
   });
 
+  it('keeps the gap between actual sends when a lead comes late for its slot', async () => {
+    const clock = { now: new Date('2026-11-30T10:00:00Z') };
+    const acts = activitiesAt(clock);
+    const { enrollments } = await oneSender({ dailyLimit: 100, minGapSeconds: 120 }, 3);
+    const [a, b, c] = enrollments.map((e) => (at: string) => ((clock.now = new Date(at)), acts.claimStep({ enrollmentId: e.id, stepNumber: 1 })));
+    expect((await a!('2026-11-30T10:00:00Z')).kind).toBe('attempt');
+    expect(await b!('2026-11-30T10:00:00Z')).toMatchObject({ kind: 'deferred', reason: 'pacing', until: '2026-11-30T10:02:00.000Z' });
+    expect(await c!('2026-11-30T10:00:00Z')).toMatchObject({ kind: 'deferred', reason: 'pacing', until: '2026-11-30T10:04:00.000Z' });
+    // b's worker was down: b comes at 10:03:30 and sends, within its slot's grace...
+    expect((await b!('2026-11-30T10:03:30Z')).kind).toBe('attempt');
+    // ...so c, on time for 10:04, would go 30 s after it: it waits until 10:05:30 instead.
+    expect(await c!('2026-11-30T10:04:00Z')).toMatchObject({ kind: 'deferred', reason: 'pacing', until: '2026-11-30T10:05:30.000Z' });
+    expect((await c!('2026-11-30T10:05:30Z')).kind).toBe('attempt');
+  });
+
+  it('promises no account more slots in a day than it has capacity left, so a slower account takes the rest', async () => {
+    const clock = { now: new Date('2026-11-30T10:00:00Z') };
+    const acts = activitiesAt(clock);
+    const { db } = testDeps();
+    const { workspaceId, account: fast, enrollments } = await oneSender({ dailyLimit: 3, minGapSeconds: 60 }, 6);
+    const slow = await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, email: `slow-${workspaceId}@acme.com`, name: 'Slow', dailyLimit: 3, minGapSeconds: 600 } });
+    for (const e of enrollments) await acts.claimStep({ enrollmentId: e.id, stepNumber: 1 });
+    const held = await db.enrollment.groupBy({ by: ['senderAccountId'], where: { id: { in: enrollments.map((e) => e.id) } }, _count: { _all: true } });
+    expect(Object.fromEntries(held.map((h) => [h.senderAccountId, h._count._all]))).toEqual({ [fast.id]: 3, [slow.id]: 3 });
+  });
+
   it('sends as fast as allowed from an account without pacing (the seeded local sender)', async () => {
     const clock = { now: new Date('2026-11-30T10:00:00Z') };
     const acts = activitiesAt(clock);

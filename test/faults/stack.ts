@@ -187,6 +187,7 @@ export async function startStack(options: { name: string; sendRateLimit: number 
     const api = {
       get: (url: string) => call('GET', url, undefined, key),
       post: (url: string, body?: unknown) => call('POST', url, body, key),
+      patch: (url: string, body?: unknown) => call('PATCH', url, body, key),
     };
     const sender = await api.post('/v1/sender-accounts', { email: `ada@${name}.sequent.test`, name: 'Ada', dailyLimit: 100_000, minGapSeconds: 0, jitterSeconds: 0 });
     if (sender.status !== 201) throw new Error(`sender not created: ${sender.status} ${JSON.stringify(sender.body)}`);

@@ -12,3 +12,6 @@ CREATE INDEX "Enrollment_senderAccountId_nextSendAt_idx" ON "Enrollment"("sender
 
 -- AddForeignKey
 ALTER TABLE "CampaignNewLeads" ADD CONSTRAINT "CampaignNewLeads_campaignId_fkey" FOREIGN KEY ("campaignId") REFERENCES "Campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AlterTable
+ALTER TABLE "SenderAccount" ADD COLUMN "lastSendAt" TIMESTAMPTZ(3);
