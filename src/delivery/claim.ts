@@ -40,7 +40,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       const sender = await reserve(tx, target, stepNumber, at, fallback);
       if ('kind' in sender) return answerBlocked(tx, target, sender, at);
 
-      const message = await createMessage(tx, target, step, sender);
+      const message = await createMessage(tx, target, step, sender, at);
       await releaseBookings(tx, [enrollmentId]);
       const { enrollment } = target;
       await tx.enrollment.update({

@@ -16,6 +16,7 @@ export async function createMessage(
   target: SendTarget,
   step: { stepNumber: number; subject: string; bodyHtml: string },
   sender: Sender,
+  claimedAt: Date,
 ): Promise<Message> {
   const { enrollment } = target;
   const lead = await tx.lead.findUniqueOrThrow({ where: { id: enrollment.leadId } });
@@ -27,7 +28,7 @@ export async function createMessage(
       where: { enrollmentId_stepNumber: { enrollmentId: enrollment.id, stepNumber: 1 } },
       select: { subject: true },
     });
-    subject = first ? `Re: ${first.subject.replace(/^Re:\s*/i, '')}` : subject;
+    subject = first ? continuedSubject(first.subject) : subject;
   }
   const id = newId('msg');
   return tx.message.create({
@@ -45,9 +46,14 @@ export async function createMessage(
       bodyHtml: renderTemplate(step.bodyHtml, fields, 'html').text,
       rfcMessageId: `<${id}@${sender.email.split('@')[1] ?? 'sequent.local'}>`,
       unsubscribeToken: randomBytes(24).toString('base64url'),
+      // The claim's time, not the transaction's start: pacing's gaps are kept between claims.
+      createdAt: claimedAt,
     },
   });
 }
+
+/** A follow-up with an empty subject continues the first message's thread. */
+export const continuedSubject = (first: string) => `Re: ${first.replace(/^Re:\s*/i, '')}`;
 
 /** The mail as the provider gets it: its own Message-ID, the thread it continues, one-click unsubscribe, tags. */
 export async function outgoingMail(db: Tx, message: Message, publicUrl: string): Promise<OutgoingMail> {
