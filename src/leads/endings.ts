@@ -2,6 +2,7 @@ import type { Tx } from '../db.js';
 import { LIVE_STATUSES, type EndedStatus } from '../domain/enrollment-status.js';
 import { signalEnrollment, type Orchestrator } from '../workflows/client.js';
 import { releaseBookings } from '../delivery/capacity.js';
+import { emitEvents } from '../webhooks/events.js';
 
 
 /**
@@ -48,15 +49,29 @@ export async function endEnrollments(
   return live.filter((e) => e.workflowStartedAt).map((e) => e.id);
 }
 
-/** Ends enrollments the caller has already locked (see lockEnrollments); live ones only. */
+/**
+ * Ends enrollments the caller has already locked (see lockEnrollments); live ones only. Each one
+ * ended leaves an event in the same transaction: `lead.replied`, or `lead.stopped` with its status
+ * and reason (a company-wide stop, an unsubscribe, a bounce, a failure, a stop by the API).
+ */
 export async function endLocked(tx: Tx, ids: string[], status: EndedStatus, reason: string, at: Date): Promise<void> {
   if (ids.length === 0) return;
   await releaseBookings(tx, ids);
-  await tx.enrollment.updateMany({
-    where: { id: { in: ids }, status: { in: [...LIVE_STATUSES] } },
-    data: { status, stopReason: reason, finishedAt: at, nextSendAt: null, waitingFor: null, waitingSince: null },
-  });
+  const ended = await tx.$queryRaw<{ id: string; workspaceId: string; campaignId: string; leadId: string; email: string }[]>`
+    UPDATE "Enrollment" e SET status = ${status}::"EnrollmentStatus", "stopReason" = ${reason}, "finishedAt" = ${at},
+           "nextSendAt" = NULL, "waitingFor" = NULL, "waitingSince" = NULL
+      FROM "Lead" l
+     WHERE e.id = ANY(${ids}::text[]) AND l.id = e."leadId" AND e.status::text = ANY(${[...LIVE_STATUSES]}::text[])
+    RETURNING e.id, e."workspaceId", e."campaignId", e."leadId", l.email`;
   await settleOpenMessages(tx, ids);
+  await emitEvents(
+    tx,
+    ended.map((e) => ({
+      workspaceId: e.workspaceId,
+      type: status === 'replied' ? 'lead.replied' : 'lead.stopped',
+      data: { campaignId: e.campaignId, leadId: e.leadId, email: e.email, enrollmentId: e.id, status, reason, at: at.toISOString() },
+    })),
+  );
 }
 
 /** After the transaction commits: the rows already stop every send; the signals end the workflows now. */

@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   'message.complained',
   'reply.received',
   'lead.completed',
+  'lead.replied',
+  'lead.stopped',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type StoredEvent = { id: string; workspaceId: string; type: string; data: unknown; createdAt: Date };
@@ -20,6 +22,12 @@ export type StoredEvent = { id: string; workspaceId: string; type: string; data:
 /** Records an event in the transaction that makes it true, so it exists exactly when its cause does. */
 export async function emitEvent(tx: Tx | Db, workspaceId: string, type: EventType, data: Record<string, unknown>): Promise<StoredEvent> {
   return tx.event.create({ data: { id: newId('evt'), workspaceId, type, data: data as Prisma.InputJsonValue } });
+}
+
+/** Several events in one statement, for endings that touch many enrollments at once. */
+export async function emitEvents(tx: Tx, events: { workspaceId: string; type: EventType; data: Record<string, unknown> }[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.event.createMany({ data: events.map((e) => ({ id: newId('evt'), workspaceId: e.workspaceId, type: e.type, data: e.data as Prisma.InputJsonValue })) });
 }
 
 /** The body every webhook receives for an event (SPEC §7). */
