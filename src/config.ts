@@ -157,3 +157,23 @@ export function apiRateLimitOf(config: Config): { ratePerSecond: number; burst: 
 
 /** The send queue's rate: SEND_RATE_LIMIT, else Resend's default team limit, else none (local transport). */
 export const sendRateOf = (config: Config) => config.SEND_RATE_LIMIT ?? (config.RESEND_API_KEY ? 2 : undefined);
+
+export type McpClientConfig = { url: string; apiKey: string };
+
+/**
+ * `npm run mcp`: the API its tools call (SEQUENT_URL, default the local stack) and the workspace
+ * key they call it with (SEQUENT_API_KEY, required). Ends the process with a message when unusable.
+ */
+export function loadMcpClientConfigOrExit(env: Record<string, string | undefined> = process.env): McpClientConfig {
+  const url = env.SEQUENT_URL ?? 'http://127.0.0.1:3000';
+  const apiKey = env.SEQUENT_API_KEY;
+  const problems = [
+    ...(apiKey ? [] : ['SEQUENT_API_KEY: is required: a workspace API key (sk_live_…) the tools call the API with']),
+    ...(URL.canParse(url) && /^https?:/.test(url) ? [] : [`SEQUENT_URL: ${url} is not an http(s) URL`]),
+  ];
+  if (problems.length || !apiKey) {
+    process.stderr.write(`${new ConfigError(problems).message}\n`);
+    process.exit(78);
+  }
+  return { url, apiKey };
+}

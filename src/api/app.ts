@@ -3,11 +3,15 @@ import { docsRoutes } from './docs.js';
 import { HTTPException } from 'hono/http-exception';
 import { type AppDeps, type AppEnv } from './context.js';
 import { DomainError } from '../domain/errors.js';
-import { ApiError, errorBody, fromDomainError, respondError } from './errors.js';
+import { ApiError, errorBody, fromDomainError, fromHttpException, respondError } from './errors.js';
 import { idempotency } from './idempotency.js';
+import { API_DESCRIPTION, API_TAGS } from './openapi-info.js';
+import { rejectUnknownQuery } from './query-params.js';
+import { mcpHandler } from './mcp.js';
 import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJson } from './middleware.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
+import { dryRunRoutes } from './routes/dry-run.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
 import { providerEventRoutes } from './routes/provider-events.routes.js';
@@ -37,13 +41,19 @@ export function createApp(deps: AppDeps) {
   // Per key, after authentication (the key is known) and before any other work; no I/O.
   const limits = apiRateLimitOf(deps.config);
   const perKey = limits ? [rateLimit(new TokenBuckets(limits.ratePerSecond, limits.burst, deps.clock))] : [];
-  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), ...perKey, idempotency(deps.db));
+  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), ...perKey, rejectUnknownQuery(app.openAPIRegistry), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
+  app.route('/v1', dryRunRoutes(deps));
   app.route('/v1', leadRoutes(deps));
   app.route('/v1', senderRoutes(deps));
   app.route('/v1', workspaceRoutes(deps));
   app.route('/v1', replyRoutes(deps));
   app.route('/v1', webhookRoutes(deps));
+
+  // MCP over Streamable HTTP: the envelope is authenticated and rate-limited like any call, and each
+  // tool call inside it is a /v1 request with the same key (so it counts again).
+  app.use('/mcp', limitBody(), requireApiKey(deps.db), ...perKey);
+  app.all('/mcp', mcpHandler(app));
 
   app.use('/admin/*', requireAdminToken(deps.config.ADMIN_TOKEN), limitBody(64 * 1024), requireJson);
   app.route('/admin', adminRoutes(deps));
@@ -63,8 +73,9 @@ export function createApp(deps: AppDeps) {
     info: {
       title: 'Sequent API',
       version: '1.0.0',
-      description: 'Durable outbound email sequences: campaigns, leads, stats, replies and webhooks.',
+      description: API_DESCRIPTION,
     },
+    tags: API_TAGS,
   });
   app.route('/docs', docsRoutes());
 
@@ -73,15 +84,7 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof ApiError) return respondError(c, err);
     if (err instanceof DomainError) return respondError(c, fromDomainError(err));
-    if (err instanceof HTTPException && err.status < 500) {
-      // Hono raises these for bodies it cannot parse; its message is safe and specific.
-      const apiErr = new ApiError(
-        err.status,
-        'invalid_request',
-        err.status === 400 ? 'The request body is not valid JSON.' : err.message || 'The request is invalid.',
-      );
-      return c.json(errorBody(apiErr), apiErr.status);
-    }
+    if (err instanceof HTTPException && err.status < 500) return respondError(c, fromHttpException(err));
     const requestId = c.get('requestId');
     if (isDependencyUnavailable(err)) {
       deps.logger.warn({ requestId, err }, 'dependency unavailable');

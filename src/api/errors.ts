@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { ConflictError, InvalidValueError, NotFoundError, PreconditionError, type DomainError } from '../domain/errors.js';
@@ -24,6 +25,19 @@ export function fromDomainError(err: DomainError): ApiError {
   if (err instanceof InvalidValueError) return new ApiError(422, err.code, err.message, [{ index: null, field: err.field, message: err.reason }]);
   const status = err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof PreconditionError ? 400 : 422;
   return new ApiError(status, err.code, err.message);
+}
+
+/** The one answer to a body that is not JSON, whether requireJson or a route's media-type check refuses it. */
+export const unsupportedMediaType = () => new ApiError(415, 'unsupported_media_type', 'Request bodies must be JSON (Content-Type: application/json).');
+
+/**
+ * Hono's own refusals: a body it cannot parse (400), or, on a route that takes a body, one of
+ * another media type (415, zod-openapi's check; an empty one gets past requireJson). Their messages
+ * are safe and specific.
+ */
+export function fromHttpException(err: HTTPException): ApiError {
+  if (err.status === 415) return unsupportedMediaType();
+  return new ApiError(err.status, 'invalid_request', err.status === 400 ? 'The request body is not valid JSON.' : err.message || 'The request is invalid.');
 }
 
 export function errorBody(err: ApiError) {

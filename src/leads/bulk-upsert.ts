@@ -1,4 +1,4 @@
-import { retryOnConflict } from '../db.js';
+import { retryOnConflict, type Tx } from '../db.js';
 import { newId } from '../domain/ids.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
 import type { ServiceDeps } from '../services.js';
@@ -55,7 +55,15 @@ function toRows(leads: LeadInput[]): Row[] {
  * carries, enroll every lead not yet in the campaign at step 1 (keeping the position of those
  * already in it), skip suppressed addresses. Set-based SQL keeps 10,000 leads to a few statements.
  */
-export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, workspaceId: string, campaignId: string, leads: LeadInput[]) {
+export type LeadOutcome = { email: string; leadId: string | null; outcome: 'created' | 'updated' | 'skipped'; enrolled: boolean; reason?: 'suppressed' };
+
+export async function bulkUpsertLeads(
+  { db, orchestrator, now }: ServiceDeps,
+  workspaceId: string,
+  campaignId: string,
+  leads: LeadInput[],
+  options: { returnLeads?: boolean } = {},
+) {
   const rows = toRows(leads);
   const result = await retryOnConflict(() => db.$transaction(
     async (tx) => {
@@ -77,13 +85,14 @@ export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, wo
         SELECT 1 FROM "Lead" WHERE "workspaceId" = ${workspaceId} AND email = ANY(${accepted.map((r) => r.email)}::text[])
          ORDER BY email FOR UPDATE`;
 
-      const created = await tx.$executeRaw`
+      const created = await tx.$queryRaw<{ email: string }[]>`
         INSERT INTO "Lead" (id, "workspaceId", email, "firstName", "lastName", company, "jobTitle", timezone, "customFields", "createdAt", "updatedAt")
         SELECT x."leadId", ${workspaceId}, x.email, x."firstName", x."lastName", x.company, x."jobTitle", x.timezone, x."customFields", now(), now()
           FROM jsonb_to_recordset(${input}::jsonb) AS x("leadId" text, email text, "firstName" text, "lastName" text,
                                                         company text, "jobTitle" text, timezone text, "customFields" jsonb)
          ORDER BY x.email
-        ON CONFLICT ("workspaceId", email) DO NOTHING`;
+        ON CONFLICT ("workspaceId", email) DO NOTHING
+        RETURNING email`;
 
       await tx.$executeRaw`
         UPDATE "Lead" AS l SET
@@ -102,7 +111,7 @@ export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, wo
       // waits for the start (pending).
       const running = campaign.status === 'running';
       const firstDelay = running ? ((await tx.sequenceStep.findUnique({ where: { campaignId_stepNumber: { campaignId, stepNumber: 1 } } }))?.delayDays ?? 0) : 0;
-      const enrolled = await tx.$executeRaw`
+      const enrolled = await tx.$queryRaw<{ leadId: string }[]>`
         INSERT INTO "Enrollment" (id, "workspaceId", "campaignId", "leadId", status, "currentStep", "enrolledAt", "waitingFor", "waitingSince", "nextSendAt")
         SELECT x."enrollmentId", ${workspaceId}, ${campaignId}, l.id, ${running ? 'active' : 'pending'}::"EnrollmentStatus", 0, ${at},
                ${running ? 'delay' : null}::"WaitReason", ${running ? at : null}::timestamptz,
@@ -110,9 +119,11 @@ export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, wo
           FROM jsonb_to_recordset(${input}::jsonb) AS x("enrollmentId" text, email text)
           JOIN "Lead" l ON l."workspaceId" = ${workspaceId} AND l.email = x.email
          ORDER BY x.email
-        ON CONFLICT ("campaignId", "leadId") DO NOTHING`;
+        ON CONFLICT ("campaignId", "leadId") DO NOTHING
+        RETURNING "leadId"`;
 
-      return { status: campaign.status, created, enrolled, accepted: accepted.length, skipped: rows.length - accepted.length };
+      const outcomes = options.returnLeads ? await outcomesOf(tx, workspaceId, rows, suppressed, created, enrolled) : undefined;
+      return { status: campaign.status, created: created.length, accepted: accepted.length, skipped: rows.length - accepted.length, outcomes };
     },
     { timeout: 120_000, maxWait: 10_000 },
   ));
@@ -121,5 +132,19 @@ export async function bulkUpsertLeads({ db, orchestrator, now }: ServiceDeps, wo
   // answer) still starts every enrollment it wrote the first time.
   if (result.status === 'running') await requestCampaignSync(orchestrator, campaignId, false);
   const updated = result.accepted - result.created;
-  return { enrolled: result.created, updated, skipped: result.skipped, total: result.created + updated };
+  return { enrolled: result.created, updated, skipped: result.skipped, total: result.created + updated, ...(result.outcomes ? { leads: result.outcomes } : {}) };
+}
+
+/** Per lead (one per email, in email order): what the call did with it. */
+async function outcomesOf(tx: Tx, workspaceId: string, rows: { email: string }[], suppressed: Set<string>, created: { email: string }[], enrolled: { leadId: string }[]): Promise<LeadOutcome[]> {
+  const ids = new Map(
+    (await tx.lead.findMany({ where: { workspaceId, email: { in: rows.map((r) => r.email) } }, select: { id: true, email: true } })).map((l) => [l.email, l.id]),
+  );
+  const isNew = new Set(created.map((c) => c.email));
+  const newlyEnrolled = new Set(enrolled.map((e) => e.leadId));
+  return rows.map(({ email }): LeadOutcome => {
+    const leadId = ids.get(email) ?? null;
+    if (suppressed.has(email)) return { email, leadId, outcome: 'skipped', enrolled: false, reason: 'suppressed' };
+    return { email, leadId, outcome: isNew.has(email) ? 'created' : 'updated', enrolled: leadId !== null && newlyEnrolled.has(leadId) };
+  });
 }

@@ -20,6 +20,34 @@ describe('bulk upsert rules (SPEC §3)', () => {
     expect(await deps.db.enrollment.count({ where: { campaignId: campaign, workspaceId, status: 'pending' } })).toBe(1);
   });
 
+  it('answers each lead with ?return=leads: id, email, outcome, whether this call enrolled it', async () => {
+    const { api, bulk, deps, workspaceId, campaign } = await setup();
+    const [fresh, enrolled, elsewhere, blocked] = ['fresh', 'enrolled', 'elsewhere', 'blocked'].map((n) => `${n}-${uniq()}@example.com`);
+    await bulk([{ email: enrolled! }]);
+    const other = (await api.post('/v1/campaigns', { name: 'other', sequenceSteps: [step] })).body.data.id;
+    await api.post(`/v1/campaigns/${other}/leads/bulk`, { leads: [{ email: elsewhere }] });
+    expect((await api.post('/v1/suppression-list', { emails: [blocked] })).status).toBe(200);
+
+    const res = await api.post(`/v1/campaigns/${campaign}/leads/bulk?return=leads`, { leads: [fresh, enrolled, elsewhere, blocked].map((email) => ({ email })) });
+    expect(res.status).toBe(200);
+    const ids = Object.fromEntries((await deps.db.lead.findMany({ where: { workspaceId } })).map((l) => [l.email, l.id]));
+    expect(res.body.data).toEqual({
+      enrolled: 1,
+      updated: 2,
+      skipped: 1,
+      total: 3,
+      leads: [
+        { email: blocked, leadId: null, outcome: 'skipped', enrolled: false, reason: 'suppressed' },
+        { email: elsewhere, leadId: ids[elsewhere!], outcome: 'updated', enrolled: true },
+        { email: enrolled, leadId: ids[enrolled!], outcome: 'updated', enrolled: false },
+        { email: fresh, leadId: ids[fresh!], outcome: 'created', enrolled: true },
+      ],
+    });
+    expect((await bulk([{ email: fresh }])).body.data).not.toHaveProperty('leads');
+    const bad = await api.post(`/v1/campaigns/${campaign}/leads/bulk?return=everything`, { leads: [{ email: fresh }] });
+    expect(bad.status).toBe(400);
+  });
+
   it('normalizes emails: one lead per lowercased, trimmed address', async () => {
     const { bulk, deps, workspaceId } = await setup();
     const email = `Mixed.Case-${uniq()}@Example.COM`;

@@ -1,12 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createApiKeyFor, createWorkspace, revokeApiKey } from '../../tenancy.js';
 import { createRouter, servicesOf, type AppDeps } from '../context.js';
-import { commonErrors, dataOf, jsonBody, jsonResponse } from '../schemas/common.js';
+import { commonErrors, dataOf, exampleId, Id, jsonBody, jsonResponse } from '../schemas/common.js';
 
 const tags = ['Admin'];
 const security = [{ adminToken: [] }];
 
-const WorkspaceSchema = z.object({ id: z.string(), name: z.string() });
+const WorkspaceSchema = z
+  .object({ id: Id('ws', 'The workspace\'s id'), name: z.string().openapi({ description: 'Its name', example: 'Acme' }) })
+  .openapi({ description: 'The new workspace' });
+const ApiKey = z.string().openapi({
+  description: 'The API key, shown only in this answer (it is stored hashed): send it as `Authorization: Bearer <key>` to /v1',
+  example: 'sk_live_4f9c2a7e1b8d3f6a0c5e9b2d7a4f1c8e3b6d9a2f5c8e1b4d',
+});
 
 const createWs = createRoute({
   method: 'post',
@@ -14,9 +20,16 @@ const createWs = createRoute({
   tags,
   security,
   summary: 'Create a workspace and its first API key (shown once)',
-  request: { body: jsonBody(z.strictObject({ name: z.string().trim().min(1).max(200) })) },
+  description: 'Operator call (the ADMIN_TOKEN, not an API key): creates a tenant and its first API key. Everything a key creates lives in its workspace; other workspaces\' ids answer 404.',
+  request: {
+    body: jsonBody(
+      z
+        .strictObject({ name: z.string().trim().min(1).max(200).openapi({ description: 'The workspace\'s name, 1 to 200 characters', example: 'Acme' }) })
+        .openapi({ description: 'The workspace to create' }),
+    ),
+  },
   responses: {
-    201: jsonResponse(dataOf(z.object({ workspace: WorkspaceSchema, apiKey: z.string() })), 'The workspace and its key'),
+    201: jsonResponse(dataOf(z.object({ workspace: WorkspaceSchema, apiKey: ApiKey }).openapi({ description: 'The workspace and its first key' })), 'The workspace and its key'),
     ...commonErrors,
   },
 });
@@ -27,8 +40,12 @@ const createKey = createRoute({
   tags,
   security,
   summary: 'Create another API key for a workspace (shown once)',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 201: jsonResponse(dataOf(z.object({ id: z.string(), apiKey: z.string() })), 'The new key'), ...commonErrors },
+  description: 'Operator call: adds a key to an existing workspace (404 `workspace_not_found` otherwise), e.g. to rotate keys: create the new one, switch, then revoke the old one. No request body.',
+  request: { params: z.object({ id: z.string().openapi({ description: 'The workspace\'s id', example: exampleId('ws') }) }) },
+  responses: {
+    201: jsonResponse(dataOf(z.object({ id: Id('key', 'The key\'s id (for revoking it)'), apiKey: ApiKey }).openapi({ description: 'The new key' })), 'The new key'),
+    ...commonErrors,
+  },
 });
 
 const revokeKey = createRoute({
@@ -37,8 +54,15 @@ const revokeKey = createRoute({
   tags,
   security,
   summary: 'Revoke an API key',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 200: jsonResponse(dataOf(z.object({ id: z.string(), revoked: z.boolean() })), 'Revoked'), ...commonErrors },
+  description: 'Operator call: the key stops working at once (401 from then on). Revoking twice is fine; an unknown id is 404 `api_key_not_found`.',
+  request: { params: z.object({ id: z.string().openapi({ description: 'The key\'s id (not the key itself)', example: exampleId('key') }) }) },
+  responses: {
+    200: jsonResponse(
+      dataOf(z.object({ id: Id('key', 'The revoked key\'s id'), revoked: z.boolean().openapi({ description: 'Always true', example: true }) }).openapi({ description: 'The revoked key' })),
+      'Revoked',
+    ),
+    ...commonErrors,
+  },
 });
 
 export function adminRoutes(deps: AppDeps) {

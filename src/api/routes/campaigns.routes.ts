@@ -16,7 +16,20 @@ import {
   ListCampaignsQuery,
   UpdateCampaignSchema,
 } from '../schemas/campaigns.js';
-import { commonErrors, dataOf, errorResponse, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
+import {
+  commonErrors,
+  Count,
+  dataOf,
+  errorResponse,
+  exampleId,
+  Id,
+  IdempotencyHeaders,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  NullableTimestamp,
+  Timestamp,
+} from '../schemas/common.js';
 
 const tags = ['Campaigns'];
 const security = [{ bearerAuth: [] }];
@@ -27,7 +40,10 @@ const create = createRoute({
   tags,
   security,
   summary: 'Create a draft campaign',
-  request: { body: jsonBody(CreateCampaignSchema) },
+  description:
+    'Creates a campaign in `draft` with its steps and settings (both optional; steps can be set later with PATCH while it is a draft). Nothing is sent until POST /v1/campaigns/{id}/start. ' +
+    'Next: enroll leads with POST /v1/campaigns/{id}/leads/bulk, check the rendering with GET /v1/campaigns/{id}/preview, then start.',
+  request: { headers: IdempotencyHeaders, body: jsonBody(CreateCampaignSchema) },
   responses: { 201: jsonResponse(dataOf(CreatedCampaignSchema), 'The new draft campaign'), ...commonErrors },
 });
 
@@ -37,8 +53,12 @@ const get = createRoute({
   tags,
   security,
   summary: 'Get a campaign with its steps and its health',
+  description: 'The campaign with its steps, the settings in force (defaults filled in), its lifecycle times and `health`: whether it is sending, and if not, why and until when.',
   request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(dataOf(CampaignSchema.extend({ health: HealthSchema })), 'The campaign'), ...commonErrors },
+  responses: {
+    200: jsonResponse(dataOf(CampaignSchema.extend({ health: HealthSchema }).openapi({ description: 'The campaign and its health' })), 'The campaign'),
+    ...commonErrors,
+  },
 });
 
 const healthRoute = createRoute({
@@ -47,6 +67,8 @@ const healthRoute = createRoute({
   tags,
   security,
   summary: 'Whether the campaign is sending, and if not, why and until when',
+  description:
+    'Sums up what the campaign\'s live leads wait for and the state of the workspace\'s sender accounts: `status` says whether someone must act (`blocked`, `auto_paused`) or it passes by itself (`waiting`); each reason gives how many leads it holds and, where known, until when. Read from the database; cheap to poll.',
   request: { params: CampaignIdParam },
   responses: { 200: jsonResponse(dataOf(HealthSchema), 'The health'), ...commonErrors },
 });
@@ -57,8 +79,9 @@ const list = createRoute({
   tags,
   security,
   summary: "List the workspace's campaigns, newest first",
+  description: 'Every campaign of the API key\'s workspace with its steps and settings, newest first, a page at a time (`limit`, `cursor`); filter with `status`.',
   request: { query: ListCampaignsQuery },
-  responses: { 200: jsonResponse(listOf(CampaignSchema), 'A page of campaigns'), ...commonErrors },
+  responses: { 200: jsonResponse(listOf(CampaignSchema, 'Campaigns, newest first', exampleId('camp')), 'A page of campaigns'), ...commonErrors },
 });
 
 const update = createRoute({
@@ -67,49 +90,90 @@ const update = createRoute({
   tags,
   security,
   summary: 'Rename, change settings, or (in draft only) replace the steps',
+  description:
+    'Changes only what the body names. `name` and `settings` may change in any status (settings merge: a setting left out keeps its value; inside autoPause, a threshold left out keeps its value). ' +
+    '`sequenceSteps` replaces all steps and is allowed only while the campaign is a draft (409 `campaign_not_draft` otherwise).',
   request: { params: CampaignIdParam, body: jsonBody(UpdateCampaignSchema) },
-  responses: { 200: jsonResponse(dataOf(CampaignSchema), 'The updated campaign'), ...commonErrors, 409: errorResponse('Steps can change only in draft (campaign_not_draft)') },
+  responses: { 200: jsonResponse(dataOf(CampaignSchema), 'The updated campaign'), ...commonErrors, 409: errorResponse('`campaign_not_draft`: steps can change only while the campaign is a draft') },
 });
 
-const StartedSchema = z.object({ id: z.string(), status: CampaignStatusSchema, startedAt: z.string().nullable() }).openapi('CampaignStarted');
-const PausedSchema = z.object({ id: z.string(), status: CampaignStatusSchema, pausedAt: z.string().nullable() }).openapi('CampaignPaused');
+const StartedSchema = z
+  .object({
+    id: Id('camp', 'The campaign\'s id'),
+    status: CampaignStatusSchema,
+    startedAt: NullableTimestamp('When the campaign was first started (a resume keeps the first start)'),
+  })
+  .openapi('CampaignStarted', { description: 'The campaign\'s state after a start or resume' });
+const PausedSchema = z
+  .object({
+    id: Id('camp', 'The campaign\'s id'),
+    status: CampaignStatusSchema,
+    pausedAt: NullableTimestamp('When it was paused; null when the call found it not running (a draft stays a draft)'),
+  })
+  .openapi('CampaignPaused', { description: 'The campaign\'s state after a pause' });
 
-const lifecycleRoute = (action: 'start' | 'resume' | 'pause', summary: string) =>
+/** Lifecycle calls and their errors beyond the common ones. */
+const LIFECYCLE = {
+  start: {
+    summary: 'Start a draft campaign, or resume a paused one',
+    description:
+      'From `draft`: runs the campaign; every enrolled lead starts at step 1 (its delayDays counted from now, or from its enrollment if later). From `paused`: resumes where each lead was, no step is repeated. ' +
+      'On a running campaign: a no-op answering the current state. A draft without steps or leads answers 400 `no_sequence_steps` / `no_leads_enrolled`. No request body.',
+    errors: { 400: errorResponse('`no_sequence_steps` or `no_leads_enrolled` (a draft with nothing to send), or `invalid_request`') },
+  },
+  resume: {
+    summary: 'Resume a paused campaign (a no-op on a running one; a draft answers 409)',
+    description:
+      'Resumes a paused campaign where each lead was; no step is repeated. After an auto-pause, the guard judges again only autoPause.minSent sends later. A running campaign answers its state; a draft answers 409 `campaign_not_paused` (start it instead). No request body.',
+    errors: { 409: errorResponse('`campaign_not_paused`: a draft is started, not resumed') },
+  },
+  pause: {
+    summary: 'Pause a running campaign: no message goes out after this returns',
+    description:
+      'Pauses a running campaign (pauseReason `manual`): once this answers, no provider request for the campaign begins, neither a first attempt nor a retry. Leads keep their place; POST …/resume continues. A draft or paused campaign answers its state unchanged. No request body.',
+    errors: {},
+  },
+} as const;
+
+const lifecycleRoute = (action: keyof typeof LIFECYCLE) =>
   createRoute({
     method: 'post',
     path: `/campaigns/{id}/${action}`,
     tags,
     security,
-    summary,
-    request: { params: CampaignIdParam },
+    summary: LIFECYCLE[action].summary,
+    description: LIFECYCLE[action].description,
+    request: { params: CampaignIdParam, headers: IdempotencyHeaders },
     responses: {
       200: jsonResponse(dataOf(action === 'pause' ? PausedSchema : StartedSchema), 'The campaign after the call (no-ops answer the current state)'),
       ...commonErrors,
-      ...(action === 'resume' ? { 409: errorResponse('A draft is started, not resumed (campaign_not_paused)') } : {}),
+      ...LIFECYCLE[action].errors,
     },
   });
 
-const start = lifecycleRoute('start', 'Start a draft campaign, or resume a paused one');
-const resume = lifecycleRoute('resume', 'Resume a paused campaign (a no-op on a running one; a draft answers 409)');
-const pause = lifecycleRoute('pause', 'Pause a running campaign: no message goes out after this returns');
+const start = lifecycleRoute('start');
+const resume = lifecycleRoute('resume');
+const pause = lifecycleRoute('pause');
 
 const StatsSchema = z
   .object({
-    campaignId: z.string(),
+    campaignId: Id('camp', 'The campaign\'s id'),
     status: CampaignStatusSchema,
-    enrolledLeads: z.number().int(),
-    metrics: z.object({
-      sent: z.number().int().openapi({ description: 'Messages the mail provider accepted' }),
-      delivered: z.number().int().openapi({ description: "Messages the recipient's server accepted (a later hard bounce moves one to bounced)" }),
-      queued: z.number().int().openapi({ description: 'Enrolled leads with a step still to send (waiting on a delay, the window, capacity or a pause)' }),
-      bounced: z.number().int().openapi({ description: 'Messages permanently rejected (hard bounces; soft bounces are not counted)' }),
-      complained: z.number().int().openapi({ description: 'Messages the recipient reported as spam' }),
-      replied: z.number().int().openapi({ description: 'Leads with at least one reply that counts (not out-of-office, not a bounce notice)' }),
-      replyRate: z.number().openapi({ description: 'replied / delivered, 3 decimals' }),
-    }),
-    updatedAt: z.string(),
+    enrolledLeads: Count('Leads enrolled in the campaign, whatever their status', 389),
+    metrics: z
+      .object({
+        sent: Count('Messages the mail provider accepted (a later bounce does not take one back)', 412),
+        delivered: Count("Messages the recipient's server accepted and that have not bounced since (a later hard bounce moves one to bounced)", 389),
+        queued: Count('Leads still live (pending, active or paused): a step is still to be sent, after a delay, the window, capacity or a pause', 120),
+        bounced: Count('Messages permanently rejected: hard bounces, also after delivery, and bounce notices received as replies (soft bounces are not counted)', 9),
+        complained: Count('Messages the recipient reported as spam', 0),
+        replied: Count('Leads that replied at least once, counted once however many replies (out-of-office replies and bounce notices do not count)', 47),
+        replyRate: z.number().openapi({ description: 'replied / delivered, rounded to 3 decimals; 0 while nothing is delivered', example: 0.121 }),
+      })
+      .openapi({ description: 'The counts, exact right after each event' }),
+    updatedAt: Timestamp('When the campaign or its counts last changed'),
   })
-  .openapi('CampaignStats');
+  .openapi('CampaignStats', { description: 'Delivery and reply metrics of a campaign' });
 
 const stats = createRoute({
   method: 'get',
@@ -117,19 +181,32 @@ const stats = createRoute({
   tags,
   security,
   summary: 'Delivery and reply metrics, from the database',
+  description: 'Counts kept by the database in the same transaction as every send, delivery, bounce, complaint and reply: exact at once, and one row read however large the campaign. Cheap to poll.',
   request: { params: CampaignIdParam },
   responses: { 200: jsonResponse(dataOf(StatsSchema), 'The stats'), ...commonErrors },
 });
 
+const EmptyTokens = (where: string) =>
+  z.array(z.string()).openapi({ description: `Tokens ${where} that render empty for this lead (no value and no fallback), by field name`, example: ['company'] });
+
 const PreviewSchema = z
   .object({
-    campaignId: z.string(),
-    leadId: z.string(),
-    email: z.string(),
-    steps: z.array(z.object({ stepNumber: z.number().int(), subject: z.string(), bodyHtml: z.string(), emptyTokens: z.array(z.string()) })),
-    emptyTokens: z.array(z.string()),
+    campaignId: Id('camp', 'The campaign\'s id'),
+    leadId: Id('lead', 'The lead rendered for'),
+    email: z.string().openapi({ description: 'The lead\'s email address', example: 'raj@globex.com' }),
+    steps: z
+      .array(
+        z.object({
+          stepNumber: Count('The step\'s position', 1),
+          subject: z.string().openapi({ description: 'The subject as it would be sent now', example: 'Quick question, ' }),
+          bodyHtml: z.string().openapi({ description: 'The body as it would be sent now', example: '<p>Hi there,</p><p>I noticed Globex is expanding its sales team.</p>' }),
+          emptyTokens: EmptyTokens('in this step'),
+        }),
+      )
+      .openapi({ description: 'Every step, rendered for the lead' }),
+    emptyTokens: EmptyTokens('in any step'),
   })
-  .openapi('CampaignPreview');
+  .openapi('CampaignPreview', { description: 'The campaign\'s steps rendered for one lead' });
 
 const preview = createRoute({
   method: 'get',
@@ -137,10 +214,15 @@ const preview = createRoute({
   tags,
   security,
   summary: 'Render every step for one lead (by leadId or email) and list tokens that render empty',
+  description:
+    'Renders each step\'s subject and body for one lead of the workspace (give exactly one of `leadId` or `email`) from its current fields, as they would go out now, and lists the tokens that would render empty, so data can be fixed before starting. Nothing is sent or stored.',
   request: {
     params: CampaignIdParam,
     query: z
-      .object({ leadId: z.string().min(1).optional(), email: z.string().min(1).optional() })
+      .object({
+        leadId: z.string().min(1).optional().openapi({ description: 'The lead to render for, by id (or give email)', example: exampleId('lead') }),
+        email: z.string().min(1).optional().openapi({ description: 'The lead to render for, by email address (or give leadId)', example: 'raj@globex.com' }),
+      })
       .refine((q) => (q.leadId === undefined) !== (q.email === undefined), 'give exactly one of leadId or email'),
   },
   responses: { 200: jsonResponse(dataOf(PreviewSchema), 'The rendered steps'), ...commonErrors },

@@ -3,9 +3,10 @@ import { bulkUpsertLeads } from '../../leads/bulk-upsert.js';
 import { controlEnrollment, getEnrollment, listEnrollments } from '../../leads/enrollments.js';
 import { createRouter, type AppDeps, servicesOf } from '../context.js';
 import { CampaignIdParam } from '../schemas/campaigns.js';
-import { commonErrors, dataOf, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
+import { commonErrors, dataOf, exampleId, IdempotencyHeaders, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
 import {
   BulkLeadsSchema,
+  BulkQuery,
   BulkResultSchema,
   CampaignLeadParams,
   EnrollmentDetailSchema,
@@ -23,9 +24,10 @@ const bulk = createRoute({
   security,
   summary: 'Upsert up to 10,000 leads and enroll them in the campaign',
   description:
-    'New emails are created and enrolled; existing leads get only the fields present overwritten and are enrolled at step 1 if not yet in the campaign; suppressed addresses are skipped. Any invalid lead fails the whole call with 422.',
-  request: { params: CampaignIdParam, body: jsonBody(BulkLeadsSchema) },
-  responses: { 200: jsonResponse(dataOf(BulkResultSchema), 'Counts'), ...commonErrors },
+    'New emails are created and enrolled; existing leads get only the fields present overwritten and are enrolled at step 1 if not yet in the campaign (a lead already in it keeps its position and never gets a step twice); suppressed addresses are skipped. ' +
+    'Any invalid lead fails the whole call with 422 and nothing is written. In a running campaign new leads start at once (step 1 after its delayDays); in a draft or paused one they wait for the start.',
+  request: { params: CampaignIdParam, query: BulkQuery, headers: IdempotencyHeaders, body: jsonBody(BulkLeadsSchema) },
+  responses: { 200: jsonResponse(dataOf(BulkResultSchema), 'Counts, and each lead with ?return=leads'), ...commonErrors },
 });
 
 const list = createRoute({
@@ -34,8 +36,10 @@ const list = createRoute({
   tags,
   security,
   summary: "List the campaign's enrollments",
+  description:
+    'The campaign\'s leads in enrollment order, a page at a time: each with its status, how many steps it got, what it waits for (`waitingFor`) and when its next step is planned (`nextSendAt`). Filter with `status`.',
   request: { params: CampaignIdParam, query: ListEnrollmentsQuery },
-  responses: { 200: jsonResponse(listOf(EnrollmentSchema), 'A page of enrollments'), ...commonErrors },
+  responses: { 200: jsonResponse(listOf(EnrollmentSchema, 'Enrollments, in enrollment order', exampleId('enr')), 'A page of enrollments'), ...commonErrors },
 });
 
 const detail = createRoute({
@@ -44,18 +48,36 @@ const detail = createRoute({
   tags,
   security,
   summary: "One lead's enrollment with its fields and message timeline",
+  description: 'The enrollment of one lead in the campaign, the lead\'s fields as templates see them, and every message with its rendered subject and body, sender and delivery times.',
   request: { params: CampaignLeadParams },
   responses: { 200: jsonResponse(dataOf(EnrollmentDetailSchema), 'The enrollment'), ...commonErrors },
 });
 
-const control = (action: 'pause' | 'resume' | 'stop', summary: string) =>
+/** Per-lead control: what each call does, for the route's summary and description. */
+const CONTROL = {
+  pause: {
+    summary: 'Pause one lead',
+    description: 'Pauses one live lead (status `paused`, waitingFor `lead_paused`): nothing more is sent to it until it is resumed; the rest of the campaign goes on. A finished lead is left as it is. No request body.',
+  },
+  resume: {
+    summary: 'Resume one lead',
+    description: 'Resumes a lead paused with POST …/pause where it was; a step that fell due meanwhile goes out now (within the window, capacity and pacing). Other leads are left as they are. No request body.',
+  },
+  stop: {
+    summary: "Stop one lead's sequence for good",
+    description: 'Ends one live lead\'s sequence (status `stopped`, stopReason `stopped by API`): nothing more is sent to it in this campaign, and it cannot be resumed. A finished lead is left as it is. No request body.',
+  },
+} as const;
+
+const control = (action: keyof typeof CONTROL) =>
   createRoute({
     method: 'post',
     path: `/campaigns/{id}/leads/{leadId}/${action}`,
     tags,
     security,
-    summary,
-    request: { params: CampaignLeadParams },
+    summary: CONTROL[action].summary,
+    description: CONTROL[action].description,
+    request: { params: CampaignLeadParams, headers: IdempotencyHeaders },
     responses: { 200: jsonResponse(dataOf(EnrollmentDetailSchema), 'The enrollment after the call'), ...commonErrors },
   });
 
@@ -63,7 +85,8 @@ export function leadRoutes(deps: AppDeps) {
   const services = servicesOf(deps);
   const router = createRouter()
     .openapi(bulk, async (c) => {
-      const data = await bulkUpsertLeads(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json').leads);
+      const options = { returnLeads: c.req.valid('query').return === 'leads' };
+      const data = await bulkUpsertLeads(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json').leads, options);
       return c.json({ data }, 200);
     })
     .openapi(list, async (c) => c.json(await listEnrollments(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))
@@ -71,12 +94,8 @@ export function leadRoutes(deps: AppDeps) {
       const { id, leadId } = c.req.valid('param');
       return c.json({ data: await getEnrollment(services, c.get('workspaceId'), id, leadId) }, 200);
     });
-  for (const [action, summary] of [
-    ['pause', 'Pause one lead'],
-    ['resume', 'Resume one lead'],
-    ['stop', "Stop one lead's sequence for good"],
-  ] as const) {
-    router.openapi(control(action, summary), async (c) => {
+  for (const action of ['pause', 'resume', 'stop'] as const) {
+    router.openapi(control(action), async (c) => {
       const { id, leadId } = c.req.valid('param');
       return c.json({ data: await controlEnrollment(services, c.get('workspaceId'), id, leadId, action) }, 200);
     });

@@ -3,24 +3,41 @@ import { isValidEmail, normalizeEmail } from '../../domain/email.js';
 import { listReplies, recordReply } from '../../replies/intake.js';
 import { listSuppressions, suppressEmails, unsuppress } from '../../replies/suppression.js';
 import { createRouter, type AppDeps, servicesOf } from '../context.js';
-import { commonErrors, dataOf, jsonBody, jsonResponse, listOf, PaginationQuery } from '../schemas/common.js';
+import {
+  commonErrors,
+  Count,
+  dataOf,
+  EXAMPLE_TIME,
+  exampleId,
+  Id,
+  IdempotencyHeaders,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  paginationQuery,
+  Timestamp,
+} from '../schemas/common.js';
 
 const security = [{ bearerAuth: [] }];
 const Email = z.string().transform(normalizeEmail).refine(isValidEmail, 'must be a valid email address');
-const Classification = z.enum(['interested', 'not_interested', 'out_of_office', 'bounce', 'unsubscribe']);
+const CLASSIFICATIONS =
+  '`interested` and `not_interested`: a person answered; the lead\'s sequence in that campaign ends (status `replied`) and the lead counts as replied. ' +
+  '`out_of_office`: an auto-reply; nothing changes. `unsubscribe`: asks to be removed; the address is suppressed and every live enrollment of the lead ends (`unsubscribed`). ' +
+  '`bounce`: a mailer-daemon notice; it counts as a bounce of the last message, not a reply, and the address is suppressed.';
+const Classification = z.enum(['interested', 'not_interested', 'out_of_office', 'bounce', 'unsubscribe']).openapi({ description: CLASSIFICATIONS, example: 'interested' });
 
 const ReplySchema = z
   .object({
-    id: z.string(),
-    email: z.string(),
-    campaignId: z.string().nullable(),
-    leadId: z.string(),
+    id: Id('rpl', 'The reply\'s id'),
+    email: z.string().openapi({ description: 'The address that replied (the lead\'s)', example: 'jane@acme.com' }),
+    campaignId: z.string().nullable().openapi({ description: 'The campaign it answers; null when no campaign had mailed the lead', example: exampleId('camp') }),
+    leadId: Id('lead', 'The lead who replied'),
     classification: Classification,
-    subject: z.string().nullable(),
-    receivedAt: z.string(),
-    threadSnippet: z.string(),
+    subject: z.string().nullable().openapi({ description: 'The reply\'s subject; null when it had none', example: 'Re: Quick question, Jane' }),
+    receivedAt: Timestamp('When the reply arrived'),
+    threadSnippet: z.string().openapi({ description: 'The start of the newest text of the reply (quoted history removed, whitespace collapsed, at most 200 characters)', example: 'Sounds interesting — can we talk on Thursday?' }),
   })
-  .openapi('Reply');
+  .openapi('Reply', { description: 'A reply from a lead, classified' });
 
 const createReply = createRoute({
   method: 'post',
@@ -28,18 +45,26 @@ const createReply = createRoute({
   tags: ['Replies'],
   security,
   summary: 'Report a reply read from your own inbox; it is classified and stops the sequence unless out-of-office',
+  description:
+    'For agents that read replies in their own mailbox (replies to Resend-received mail arrive by themselves). The lead is found by `email` (404 `lead_not_found` when it is not a lead of the workspace). ' +
+    'The reply is classified from its headers and newest text (English, German, French, Spanish) and applied at once, counted once per lead however many replies race: ' +
+    `${CLASSIFICATIONS} With the campaign's stopCompanyOnReply, a person's reply also stops the colleagues (same email domain, free-mail excepted) in that campaign. Event reply.received goes to webhooks.`,
   request: {
+    headers: IdempotencyHeaders,
     body: jsonBody(
       z
         .strictObject({
-          email: Email,
-          campaignId: z.string().min(1).optional(),
-          subject: z.string().max(2_000).optional(),
-          text: z.string().max(200_000),
-          receivedAt: z.iso.datetime({ offset: true }).optional(),
-          headers: z.record(z.string(), z.string()).optional(),
+          email: Email.openapi({ description: 'The address the reply came from: a lead of this workspace', example: 'jane@acme.com' }),
+          campaignId: z.string().min(1).optional().openapi({ description: 'The campaign it answers (404 `campaign_not_found` if the lead is not in it); left out, the campaign that mailed the lead last', example: exampleId('camp') }),
+          subject: z.string().max(2_000).optional().openapi({ description: 'The reply\'s subject (helps recognize bounce notices)', example: 'Re: Quick question, Jane' }),
+          text: z.string().max(200_000).openapi({ description: 'The reply\'s plain text, quoted history included or not (only the newest part is classified); up to 200,000 characters', example: 'Sounds interesting — can we talk on Thursday?' }),
+          receivedAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When it arrived, ISO 8601 with a zone (default: now)', example: EXAMPLE_TIME }),
+          headers: z
+            .record(z.string(), z.string())
+            .optional()
+            .openapi({ description: 'The reply\'s mail headers by name, if known: `Auto-Submitted`, `X-Autoreply` and the like mark auto-replies, `X-Failed-Recipients` bounce notices', example: { 'Auto-Submitted': 'auto-replied' } }),
         })
-        .openapi('ReplyInput'),
+        .openapi('ReplyInput', { description: 'A reply to report' }),
     ),
   },
   responses: { 201: jsonResponse(dataOf(ReplySchema), 'The recorded reply'), ...commonErrors },
@@ -51,11 +76,26 @@ const listRepliesRoute = createRoute({
   tags: ['Replies'],
   security,
   summary: 'Replies, newest first',
-  request: { query: PaginationQuery.extend({ campaignId: z.string().min(1).optional(), classification: Classification.optional() }) },
-  responses: { 200: jsonResponse(listOf(ReplySchema), 'A page of replies'), ...commonErrors },
+  description: 'Every reply of the workspace, newest first, from Resend inbound mail and POST /v1/replies alike; filter by `campaignId` and `classification`.',
+  request: {
+    query: paginationQuery(exampleId('rpl')).extend({
+      campaignId: z.string().min(1).optional().openapi({ description: 'Only replies to this campaign', example: exampleId('camp') }),
+      classification: Classification.optional().openapi({ description: 'Only replies classified so: `interested`, `not_interested`, `out_of_office`, `bounce` or `unsubscribe`', example: 'interested' }),
+    }),
+  },
+  responses: { 200: jsonResponse(listOf(ReplySchema, 'Replies, newest first', exampleId('rpl')), 'A page of replies'), ...commonErrors },
 });
 
-const SuppressionSchema = z.object({ email: z.string(), reason: z.string(), createdAt: z.string() }).openapi('Suppression');
+const SuppressionSchema = z
+  .object({
+    email: z.string().openapi({ description: 'The suppressed address, lowercased', example: 'gone@acme.com' }),
+    reason: z.string().openapi({
+      description: 'Why it is suppressed (the first reason stays): `manual` (POST /v1/suppression-list), `unsubscribed` (the link or an unsubscribe reply), `bounced` (a hard bounce or bounce notice), `complained` (a spam complaint)',
+      example: 'unsubscribed',
+    }),
+    createdAt: Timestamp('When it was suppressed'),
+  })
+  .openapi('Suppression', { description: 'An address that is never mailed again by this workspace' });
 
 const addSuppressions = createRoute({
   method: 'post',
@@ -63,9 +103,31 @@ const addSuppressions = createRoute({
   tags: ['Suppression'],
   security,
   summary: 'Suppress up to 1,000 addresses; enrolled ones are stopped',
-  request: { body: jsonBody(z.strictObject({ emails: z.array(Email).min(1).max(1_000) }).openapi('SuppressionInput')) },
+  description:
+    'Adds addresses to the workspace-wide suppression list (reason `manual`): they are skipped when enrolled and checked again before every send, and every live enrollment of theirs ends at once (status `stopped`). Adding an address twice is harmless.',
+  request: {
+    headers: IdempotencyHeaders,
+    body: jsonBody(
+      z
+        .strictObject({
+          emails: z.array(Email).min(1).max(1_000).openapi({ description: '1 to 1,000 addresses (trimmed and lowercased; duplicates count once)', example: ['gone@acme.com', 'nobody@globex.com'] }),
+        })
+        .openapi('SuppressionInput', { description: 'Addresses to suppress' }),
+    ),
+  },
   responses: {
-    200: jsonResponse(dataOf(z.object({ suppressed: z.number().int(), alreadySuppressed: z.number().int(), total: z.number().int() })), 'Counts'),
+    200: jsonResponse(
+      dataOf(
+        z
+          .object({
+            suppressed: Count('Addresses newly added', 1),
+            alreadySuppressed: Count('Addresses that were already on the list', 1),
+            total: Count('Distinct addresses in the request', 2),
+          })
+          .openapi({ description: 'What the call added' }),
+      ),
+      'Counts',
+    ),
     ...commonErrors,
   },
 });
@@ -76,8 +138,9 @@ const listSuppressionsRoute = createRoute({
   tags: ['Suppression'],
   security,
   summary: 'Suppressed addresses',
-  request: { query: PaginationQuery },
-  responses: { 200: jsonResponse(listOf(SuppressionSchema), 'A page of addresses'), ...commonErrors },
+  description: 'The workspace\'s suppression list in alphabetical order of address, a page at a time.',
+  request: { query: paginationQuery('gone@acme.com') },
+  responses: { 200: jsonResponse(listOf(SuppressionSchema, 'Suppressed addresses, alphabetical', 'gone@acme.com'), 'A page of addresses'), ...commonErrors },
 });
 
 const deleteSuppression = createRoute({
@@ -86,8 +149,22 @@ const deleteSuppression = createRoute({
   tags: ['Suppression'],
   security,
   summary: 'Remove an address from the suppression list (leads stopped by it stay stopped)',
-  request: { params: z.object({ email: z.string() }) },
-  responses: { 200: jsonResponse(dataOf(z.object({ email: z.string(), deleted: z.boolean() })), 'Removed'), ...commonErrors },
+  description: 'Takes an address off the list, so it may be enrolled and mailed again; enrollments it ended stay ended. 404 `suppressed_address_not_found` when it was not on the list.',
+  request: { params: z.object({ email: z.string().openapi({ description: 'The address, percent-encoded in the path (`@` may stay as is)', example: 'gone@acme.com' }) }) },
+  responses: {
+    200: jsonResponse(
+      dataOf(
+        z
+          .object({
+            email: z.string().openapi({ description: 'The address taken off the list, lowercased', example: 'gone@acme.com' }),
+            deleted: z.boolean().openapi({ description: 'Always true', example: true }),
+          })
+          .openapi({ description: 'The removed address' }),
+      ),
+      'Removed',
+    ),
+    ...commonErrors,
+  },
 });
 
 export function replyRoutes(deps: AppDeps) {

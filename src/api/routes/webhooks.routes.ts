@@ -1,31 +1,79 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_TYPES } from '../../webhooks/events.js';
+import { EVENT_TYPES, type EventType as EventTypeName } from '../../webhooks/events.js';
 import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks } from '../../webhooks/webhook-service.js';
 import { createRouter, servicesOf, type AppDeps } from '../context.js';
-import { commonErrors, dataOf, jsonBody, jsonResponse, listOf, PaginationQuery } from '../schemas/common.js';
+import { commonErrors, Count, dataOf, exampleId, Id, IdempotencyHeaders, jsonBody, jsonResponse, listOf, paginationQuery, Timestamp, unpagedListOf } from '../schemas/common.js';
 
 const tags = ['Webhooks'];
 const security = [{ bearerAuth: [] }];
-const EventType = z.enum(EVENT_TYPES);
+
+const MESSAGE_DATA = '`{messageId, campaignId, leadId, email, sequenceStep}`';
+const ENDED_DATA = '`{campaignId, leadId, email, enrollmentId, status, reason, at}`';
+
+/** Every event type, what it means and the data it carries: a new type does not compile without both. */
+const EVENTS: Record<EventTypeName, { means: string; data: string }> = {
+  'campaign.started': { means: 'started or resumed', data: '`{campaignId, name, status, startedAt, resumed}`' },
+  'campaign.paused': { means: 'paused by hand', data: '`{campaignId, name, status, pausedAt}`' },
+  'campaign.auto_paused': { means: 'a deliverability guard paused it', data: '`{campaignId, name, status, pausedAt, pauseReason, scope, rate, threshold, sent, bounced, complained}`' },
+  'message.sent': { means: 'the provider accepted a message', data: MESSAGE_DATA },
+  'message.delivered': { means: "the recipient's server accepted it", data: MESSAGE_DATA },
+  'message.bounced': { means: 'it bounced, hard or soft', data: `${MESSAGE_DATA} plus \`bounceType\` (hard|soft) and \`bounceReason\`` },
+  'message.complained': { means: 'reported as spam', data: MESSAGE_DATA },
+  'reply.received': { means: 'a reply, classified', data: '`{reply}` (a Reply)' },
+  'lead.completed': { means: 'a lead got every step', data: '`{campaignId, leadId, email}`' },
+  'lead.replied': { means: "a lead's sequence ended because it replied", data: ENDED_DATA },
+  'lead.stopped': { means: "a lead's sequence ended early: stopped, unsubscribed, bounced or failed (status and reason say which)", data: ENDED_DATA },
+};
+const EVENT_MEANINGS = Object.entries(EVENTS)
+  .map(([type, { means }]) => `\`${type}\` (${means})`)
+  .join(', ');
+const EVENT_DATA = `What happened; by type: ${Object.entries(EVENTS)
+  .map(([type, { data }]) => `${type}: ${data}`)
+  .join('; ')}.`;
+const EventType = z.enum(EVENT_TYPES).openapi({ description: `An event type: ${EVENT_MEANINGS}`, example: 'message.sent' });
+const EventTypeField = z.string().openapi({ description: `The event type: ${EVENT_MEANINGS}`, example: 'message.sent' });
+
+const WEBHOOK_URL = 'The https endpoint to POST events to (up to 2,000 characters); it must resolve only to public addresses (checked at registration and before every attempt) unless the operator allows private URLs.';
+const WEBHOOK_EVENTS = 'The event types it receives, at least one';
 
 const WebhookSchema = z
-  .object({ id: z.string(), url: z.string(), events: z.array(EventType), status: z.literal('active'), createdAt: z.string() })
-  .openapi('Webhook');
-const CreatedWebhookSchema = WebhookSchema.extend({ secret: z.string().openapi({ description: 'whsec_… — shown once' }) }).openapi('CreatedWebhook');
+  .object({
+    id: Id('wh', 'The webhook\'s id'),
+    url: z.string().openapi({ description: WEBHOOK_URL, example: 'https://hooks.example.com/sequent' }),
+    events: z.array(EventType).openapi({ description: WEBHOOK_EVENTS, example: ['message.sent', 'reply.received'] }),
+    status: z.literal('active').openapi({ description: 'Always `active`: a deleted webhook is no longer listed', example: 'active' }),
+    createdAt: Timestamp('When it was registered'),
+  })
+  .openapi('Webhook', { description: 'An endpoint that receives the workspace\'s events' });
+const CreatedWebhookSchema = WebhookSchema.extend({
+  secret: z.string().openapi({
+    description: 'The signing secret, shown only in this answer: verify each delivery\'s webhook-id, webhook-timestamp and webhook-signature headers with it (Standard Webhooks; the standardwebhooks or svix libraries)',
+    example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  }),
+}).openapi('CreatedWebhook', { description: 'The new webhook and its signing secret' });
 const DeliverySchema = z
   .object({
-    id: z.string(),
-    eventId: z.string(),
-    event: z.string(),
-    attempt: z.number().int(),
-    succeeded: z.boolean(),
-    responseStatus: z.number().int().nullable(),
-    error: z.string().nullable(),
-    durationMs: z.number().int(),
-    attemptedAt: z.string(),
+    id: Id('whd', 'The attempt\'s id'),
+    eventId: Id('evt', 'The event delivered (also its webhook-id header)'),
+    event: EventTypeField,
+    attempt: Count('1 for the first try; retries follow at +1 m, +5 m, +30 m, +2 h and +8 h until one succeeds (6 at most)', 1),
+    succeeded: z.boolean().openapi({ description: 'Whether the endpoint answered 2xx within 10 s', example: true }),
+    responseStatus: z.number().int().nullable().openapi({ description: 'The HTTP status the endpoint answered; null when it did not answer (timeout, network error, a refused URL)', example: 200 }),
+    error: z.string().nullable().openapi({ description: 'Why the attempt failed (`HTTP 500`, a network error, `refused: the URL …`); null when it succeeded', example: null }),
+    durationMs: Count('How long the attempt took, in milliseconds', 142),
+    attemptedAt: Timestamp('When the attempt was made'),
   })
-  .openapi('WebhookDelivery');
-const EventSchema = z.object({ id: z.string(), event: z.string(), timestamp: z.string(), data: z.unknown() }).openapi('Event');
+  .openapi('WebhookDelivery', { description: 'One attempt to deliver an event to a webhook' });
+const EventSchema = z
+  .object({
+    id: Id('evt', 'The event\'s id: the same in every delivery of it (use it to ignore a redelivery)'),
+    event: EventTypeField,
+    timestamp: Timestamp('When it happened'),
+    data: z.unknown().openapi({ description: EVENT_DATA, example: { messageId: exampleId('msg'), campaignId: exampleId('camp'), leadId: exampleId('lead'), email: 'jane@acme.com', sequenceStep: 1 } }),
+  })
+  .openapi('Event', { description: 'Something that happened in the workspace, in the shape webhooks receive it' });
+
+const WebhookIdParam = z.object({ id: z.string().openapi({ description: 'The webhook\'s id', example: exampleId('wh') }) });
 
 const create = createRoute({
   method: 'post',
@@ -33,8 +81,19 @@ const create = createRoute({
   tags,
   security,
   summary: 'Register an https endpoint for events; the signing secret is shown once',
+  description:
+    'From now on each event of the chosen types is POSTed to `url` as `{id, event, timestamp, data}`, signed per Standard Webhooks with the secret in this answer (shown only here). ' +
+    'A 2xx within 10 s acknowledges; otherwise it is retried at +1 m, +5 m, +30 m, +2 h and +8 h, every attempt logged (GET /v1/webhooks/{id}/deliveries). Redirects are not followed. A URL that is not https or resolves to a private address is 422.',
   request: {
-    body: jsonBody(z.strictObject({ url: z.string().max(2_000), events: z.array(EventType).min(1).max(EVENT_TYPES.length) }).openapi('WebhookInput')),
+    headers: IdempotencyHeaders,
+    body: jsonBody(
+      z
+        .strictObject({
+          url: z.string().max(2_000).openapi({ description: WEBHOOK_URL, example: 'https://hooks.example.com/sequent' }),
+          events: z.array(EventType).min(1).max(EVENT_TYPES.length).openapi({ description: WEBHOOK_EVENTS, example: ['message.sent', 'reply.received'] }),
+        })
+        .openapi('WebhookInput', { description: 'An endpoint to register' }),
+    ),
   },
   responses: { 201: jsonResponse(dataOf(CreatedWebhookSchema), 'The webhook and its secret'), ...commonErrors },
 });
@@ -44,7 +103,8 @@ const list = createRoute({
   tags,
   security,
   summary: "The workspace's webhooks",
-  responses: { 200: jsonResponse(listOf(WebhookSchema), 'Webhooks'), ...commonErrors },
+  description: 'Every registered webhook of the workspace, oldest first, without secrets, all in one answer.',
+  responses: { 200: jsonResponse(unpagedListOf(WebhookSchema, 'Webhooks, oldest first'), 'Webhooks'), ...commonErrors },
 });
 const remove = createRoute({
   method: 'delete',
@@ -52,8 +112,19 @@ const remove = createRoute({
   tags,
   security,
   summary: 'Delete a webhook (pending retries stop)',
-  request: { params: z.object({ id: z.string() }) },
-  responses: { 200: jsonResponse(dataOf(z.object({ id: z.string(), deleted: z.boolean() })), 'Deleted'), ...commonErrors },
+  description: 'Stops deliveries to the webhook: no new event is sent to it and pending retries are dropped. From then on it answers 404 `webhook_not_found`, its delivery log included.',
+  request: { params: WebhookIdParam },
+  responses: {
+    200: jsonResponse(
+      dataOf(
+        z
+          .object({ id: Id('wh', 'The deleted webhook\'s id'), deleted: z.boolean().openapi({ description: 'Always true', example: true }) })
+          .openapi({ description: 'The deleted webhook' }),
+      ),
+      'Deleted',
+    ),
+    ...commonErrors,
+  },
 });
 const deliveries = createRoute({
   method: 'get',
@@ -61,8 +132,9 @@ const deliveries = createRoute({
   tags,
   security,
   summary: 'Every delivery attempt, newest first',
-  request: { params: z.object({ id: z.string() }), query: PaginationQuery },
-  responses: { 200: jsonResponse(listOf(DeliverySchema), 'Attempts'), ...commonErrors },
+  description: 'The webhook\'s delivery log, newest attempt first, a page at a time: each attempt with its event, outcome, HTTP status and duration.',
+  request: { params: WebhookIdParam, query: paginationQuery(exampleId('whd')) },
+  responses: { 200: jsonResponse(listOf(DeliverySchema, 'Attempts, newest first', exampleId('whd')), 'Attempts'), ...commonErrors },
 });
 const events = createRoute({
   method: 'get',
@@ -70,8 +142,13 @@ const events = createRoute({
   tags,
   security,
   summary: "The workspace's events, newest first",
-  request: { query: PaginationQuery.extend({ type: EventType.optional() }) },
-  responses: { 200: jsonResponse(listOf(EventSchema), 'Events'), ...commonErrors },
+  description: 'Every event of the workspace, newest first, in the shape webhooks receive them; for agents that cannot host a webhook. Filter with `type`.',
+  request: {
+    query: paginationQuery(exampleId('evt')).extend({
+      type: EventType.optional().openapi({ description: `Only events of this type: ${EVENT_MEANINGS}`, example: 'reply.received' }),
+    }),
+  },
+  responses: { 200: jsonResponse(listOf(EventSchema, 'Events, newest first', exampleId('evt')), 'Events'), ...commonErrors },
 });
 
 export function webhookRoutes(deps: AppDeps) {

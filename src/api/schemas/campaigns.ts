@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { isTimeZone, LEAD_TIMEZONE } from '../../domain/schedule.js';
-import { PaginationQuery } from './common.js';
+import { Count, exampleId, Id, NullableTimestamp, paginationQuery, Timestamp } from './common.js';
 
 export const MAX_STEPS = 20;
 export const MAX_SUBJECT_CHARS = 998;
@@ -12,36 +12,48 @@ const TimeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such a
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour)');
 
+/** How tokens render (src/domain/render.ts), shared by every template field. */
+const TOKENS =
+  'Personalize with tokens: `{{firstName}}` becomes the lead\'s field — `email`, `firstName`, `lastName`, `company`, `jobTitle`, ' +
+  'else a custom field of that name (`{{city}}`); spaces inside the braces are allowed. A missing or blank field renders as nothing, ' +
+  'unless the token names a fallback after `|`: `{{firstName|there}}` renders `there`. Tokens render at send time from the ' +
+  "lead's current fields; GET /v1/campaigns/{id}/preview shows the result for one lead and lists tokens that would render empty.";
+
 export const SendingWindowSchema = z
   .strictObject({
     timezone: z
       .string()
       .refine((tz) => tz === LEAD_TIMEZONE || isTimeZone(tz), 'must be an IANA time zone such as Europe/Berlin, or "lead"')
-      .openapi({ description: 'An IANA zone, or "lead": each lead\'s own (its `timezone`), else fallbackTimezone', example: 'America/New_York' }),
-    fallbackTimezone: TimeZone.optional().openapi({ description: 'With timezone "lead": the zone for leads without one (default UTC)' }),
+      .openapi({ description: 'The IANA zone the window is read in, or "lead": each lead\'s own `timezone`, else fallbackTimezone. Local times hold across daylight-saving changes.', example: 'America/New_York' }),
+    fallbackTimezone: TimeZone.optional().openapi({ description: 'With timezone "lead": the zone for leads without one (default UTC)', example: 'Europe/Berlin' }),
     days: z
       .array(z.number().int().min(1).max(7))
       .min(1)
       .max(7)
       .refine((d) => new Set(d).size === d.length, 'must not repeat a day')
-      .openapi({ description: 'ISO weekdays: 1 = Monday … 7 = Sunday', example: [1, 2, 3, 4, 5] }),
-    start: clock.openapi({ example: '09:00' }),
-    end: clock.openapi({ example: '17:00' }),
+      .openapi({ description: 'The ISO weekdays mail may go out on: 1 = Monday … 7 = Sunday, each at most once', example: [1, 2, 3, 4, 5] }),
+    start: clock.openapi({ description: 'Local opening time, HH:MM (24-hour)', example: '09:00' }),
+    end: clock.openapi({ description: 'Local closing time, HH:MM (24-hour), after start; nothing is sent from this minute on', example: '17:00' }),
   })
   .refine((w) => w.start < w.end, { message: 'start must be before end', path: ['end'] })
-  .openapi('SendingWindow');
+  .openapi('SendingWindow', {
+    description:
+      'When mail may go out: a step that falls due outside the window waits (waitingFor `window`) for its next opening. null (the default): at any time.',
+    example: { timezone: 'America/New_York', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
+  });
 
 const rate = (what: string, example: number) => z.number().gt(0).max(1).openapi({ description: what, example });
 
 export const AutoPauseSchema = z
   .strictObject({
-    bounceRate: rate('Pause when hard bounces pass this share of sends (default 0.03)', 0.03).optional(),
-    complaintRate: rate('Pause when spam complaints pass this share of sends (default 0.001)', 0.001).optional(),
-    minSent: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Judge only after this many sends (default 50); a manual resume waits this many more', example: 50 }),
+    bounceRate: rate('Pause when hard bounces pass this share of sends, a fraction (default 0.03 = 3 %)', 0.03).optional(),
+    complaintRate: rate('Pause when spam complaints pass this share of sends, a fraction (default 0.001 = 0.1 %)', 0.001).optional(),
+    minSent: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Judge only after this many sends (default 50); after a manual resume, judge again only this many sends later', example: 50 }),
   })
   .openapi('AutoPause', {
     description:
-      'The campaign pauses itself (pauseReason bounce_rate_exceeded or complaint_rate_exceeded, event campaign.auto_paused) when a rate passes its threshold. null turns it off; the workspace-wide guard (4 % bounces, 0.08 % complaints over 7 days) still applies.',
+      'The campaign pauses itself (pauseReason `bounce_rate_exceeded` or `complaint_rate_exceeded`, event campaign.auto_paused) when a rate passes its threshold. ' +
+      'Fields left out keep their current value (or default); null turns the guard off, though the workspace-wide guard (4 % bounces, 0.08 % complaints over 7 days) still applies.',
   });
 
 const DailyNewLeadsSchema = z.number().int().min(1).max(1_000_000).openapi({
@@ -50,24 +62,38 @@ const DailyNewLeadsSchema = z.number().int().min(1).max(1_000_000).openapi({
   example: 40,
 });
 
+const STOP_COMPANY_ON_REPLY =
+  'When a lead replies (any reply but out-of-office), also stop every live enrollment in this campaign of the other leads whose email has the same domain (colleagues at @acme.com); free-mail domains such as gmail.com never count as a company. Default false.';
+
 export const SettingsSchema = z
   .strictObject({
     sendingWindow: SendingWindowSchema.nullable().optional(),
-    stopCompanyOnReply: z.boolean().optional(),
+    stopCompanyOnReply: z.boolean().optional().openapi({ description: STOP_COMPANY_ON_REPLY, example: true }),
     autoPause: AutoPauseSchema.nullable().optional(),
     dailyNewLeads: DailyNewLeadsSchema.nullable().optional(),
   })
-  .openapi('CampaignSettings');
+  .openapi('CampaignSettings', {
+    description: 'Delivery settings; they may change in any status. On PATCH only the settings named change; the others keep their values.',
+  });
 
-export const StepInputSchema = z.strictObject({
-  stepNumber: z.number().int().min(1).max(MAX_STEPS).optional(),
-  delayDays: z.number().int().min(0).max(365),
-  subject: z.string().max(MAX_SUBJECT_CHARS),
-  bodyHtml: z
-    .string()
-    .min(1)
-    .refine((b) => Buffer.byteLength(b, 'utf8') <= MAX_STEP_BODY_BYTES, `must be at most ${MAX_STEP_BODY_BYTES} bytes`),
-});
+const DELAY_DAYS =
+  'Whole days (0–365) to wait before this step: after the previous step was sent, or for step 1 after the lead starts (its enrollment, or the campaign start for leads enrolled before it). The sending window, capacity and pacing may add to it.';
+const SUBJECT = `The subject line (up to ${MAX_SUBJECT_CHARS} characters). ${TOKENS} Line breaks render as spaces and a rendered subject is cut at ${MAX_SUBJECT_CHARS} characters. Step 1 needs one; an empty subject on a later step becomes "Re: <step 1's subject>", continuing the thread.`;
+const BODY_HTML = `The HTML body (up to ${MAX_STEP_BODY_BYTES} bytes). ${TOKENS} Field values are HTML-escaped; a fallback is inserted as written.`;
+const STEP_NUMBER = 'The step\'s position, 1 to n in array order; optional, but when given it must equal the position (a gap or duplicate is 422)';
+
+export const StepInputSchema = z
+  .strictObject({
+    stepNumber: z.number().int().min(1).max(MAX_STEPS).optional().openapi({ description: STEP_NUMBER, example: 1 }),
+    delayDays: z.number().int().min(0).max(365).openapi({ description: DELAY_DAYS, example: 3 }),
+    subject: z.string().max(MAX_SUBJECT_CHARS).openapi({ description: SUBJECT, example: 'Quick question, {{firstName}}' }),
+    bodyHtml: z
+      .string()
+      .min(1)
+      .refine((b) => Buffer.byteLength(b, 'utf8') <= MAX_STEP_BODY_BYTES, `must be at most ${MAX_STEP_BODY_BYTES} bytes`)
+      .openapi({ description: BODY_HTML, example: '<p>Hi {{firstName|there}},</p><p>I noticed {{company}} is expanding its sales team.</p>' }),
+  })
+  .openapi({ description: 'One email of the sequence' });
 
 /** Steps are numbered 1..n in array order; explicit numbers must agree (a gap or duplicate is 422). */
 export const StepsSchema = z
@@ -89,75 +115,128 @@ export const StepsSchema = z
   })
   .transform((steps) => steps.map((s, i) => ({ ...s, stepNumber: i + 1 })));
 
-export const StepSchema = z
-  .object({ stepNumber: z.number().int(), delayDays: z.number().int(), subject: z.string(), bodyHtml: z.string() })
-  .openapi('Step');
+const SEQUENCE_STEPS_INPUT = `The emails of the sequence in order, at most ${MAX_STEPS}; they replace all existing steps and may change only while the campaign is a draft.`;
 
-export const CampaignStatusSchema = z.enum(['draft', 'running', 'paused']);
+export const StepSchema = z
+  .object({
+    stepNumber: Count('The step\'s position in the sequence, from 1', 1),
+    delayDays: Count(DELAY_DAYS, 3),
+    subject: z.string().openapi({ description: `The subject template. ${TOKENS}`, example: 'Quick question, {{firstName}}' }),
+    bodyHtml: z.string().openapi({ description: `The HTML body template. ${TOKENS}`, example: '<p>Hi {{firstName|there}},</p><p>I noticed {{company}} is expanding its sales team.</p>' }),
+  })
+  .openapi('Step', { description: 'One email of the sequence, as written (tokens not yet rendered)' });
+
+export const CampaignStatusSchema = z.enum(['draft', 'running', 'paused']).openapi({
+  description:
+    '`draft`: being prepared, nothing is sent (POST …/start runs it). `running`: sending. `paused`: nothing is sent until it is resumed; pauseReason says who paused it.',
+  example: 'running',
+});
+
+const CampaignName = z.string().trim().min(1).max(200).openapi({ description: 'A name for people, 1 to 200 characters; not unique', example: 'VP Sales — AI Workflow Q1' });
 
 export const CreateCampaignSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
-    sequenceSteps: StepsSchema.optional(),
+    name: CampaignName,
+    sequenceSteps: StepsSchema.optional().openapi({ description: `The emails of the sequence in order, at most ${MAX_STEPS} (they can also be set later, while the campaign is a draft)` }),
     settings: SettingsSchema.optional(),
   })
-  .openapi('CreateCampaign');
+  .openapi('CreateCampaign', {
+    description: 'A new campaign, created as a draft',
+    example: {
+      name: 'VP Sales — AI Workflow Q1',
+      sequenceSteps: [
+        { stepNumber: 1, delayDays: 0, subject: 'Quick question, {{firstName}}', bodyHtml: '<p>Hi {{firstName}},</p><p>I noticed {{company}} is expanding its sales team.</p>' },
+        { stepNumber: 2, delayDays: 3, subject: 'Following up, {{firstName}}', bodyHtml: '<p>Hi {{firstName|there}},</p><p>Just wanted to bump this in case it got buried.</p>' },
+      ],
+      settings: { sendingWindow: { timezone: 'America/New_York', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }, stopCompanyOnReply: true },
+    },
+  });
 
 export const UpdateCampaignSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
-    sequenceSteps: StepsSchema.optional(),
+    name: CampaignName.optional(),
+    sequenceSteps: StepsSchema.optional().openapi({ description: SEQUENCE_STEPS_INPUT }),
     settings: SettingsSchema.optional(),
   })
-  .openapi('UpdateCampaign');
+  .openapi('UpdateCampaign', { description: 'What to change; fields left out keep their values' });
+
+const CampaignId = Id('camp', 'The campaign\'s id');
 
 export const CreatedCampaignSchema = z
   .object({
-    id: z.string().openapi({ example: 'camp_01hx4mrqpbcn7wh2gfk9yz6e3s' }),
-    name: z.string(),
+    id: CampaignId,
+    name: z.string().openapi({ description: 'The campaign\'s name', example: 'VP Sales — AI Workflow Q1' }),
     status: CampaignStatusSchema,
-    sequenceSteps: z.number().int().openapi({ description: 'Number of steps' }),
-    createdAt: z.string(),
+    sequenceSteps: Count('The number of steps (the steps themselves are in `steps` of GET /v1/campaigns/{id})', 2),
+    createdAt: Timestamp('When the campaign was created'),
   })
-  .openapi('CreatedCampaign');
+  .openapi('CreatedCampaign', { description: 'A campaign in short' });
 
 export const PauseReasonSchema = z
   .enum(['manual', 'bounce_rate_exceeded', 'complaint_rate_exceeded', 'workspace_bounce_rate_exceeded', 'workspace_complaint_rate_exceeded'])
-  .openapi({ description: 'Who paused it: a person (`manual`) or a deliverability guard, the campaign\'s own or the workspace\'s' });
+  .openapi({
+    description:
+      'Who paused it, while paused (null otherwise): `manual` (POST …/pause); the campaign\'s own autoPause guard, `bounce_rate_exceeded` or `complaint_rate_exceeded`; ' +
+      'or the workspace guard over its last 7 days, `workspace_bounce_rate_exceeded` (4 %) or `workspace_complaint_rate_exceeded` (0.08 %). Resume once the cause is dealt with.',
+    example: 'manual',
+  });
 
 export const CampaignSchema = CreatedCampaignSchema.extend({
-  steps: z.array(StepSchema),
-  settings: z.object({
-    sendingWindow: SendingWindowSchema.nullable(),
-    stopCompanyOnReply: z.boolean(),
-    autoPause: z.object({ bounceRate: z.number(), complaintRate: z.number(), minSent: z.number().int() }).nullable(),
-    dailyNewLeads: z.number().int().nullable(),
-  }),
-  startedAt: z.string().nullable(),
-  pausedAt: z.string().nullable(),
+  steps: z.array(StepSchema).openapi({ description: 'The sequence, in order' }),
+  settings: z
+    .object({
+      // A union, not .nullable(): the generator drops null from a nullable reference.
+      sendingWindow: z.union([SendingWindowSchema, z.null()]),
+      stopCompanyOnReply: z.boolean().openapi({ description: STOP_COMPANY_ON_REPLY, example: false }),
+      autoPause: z
+        .object({
+          bounceRate: z.number().openapi({ description: 'Pauses when hard bounces pass this share of sends', example: 0.03 }),
+          complaintRate: z.number().openapi({ description: 'Pauses when spam complaints pass this share of sends', example: 0.001 }),
+          minSent: Count('Judged only from this many sends on', 50),
+        })
+        .nullable()
+        .openapi({ description: 'The campaign\'s auto-pause guard with its defaults filled in; null when turned off' }),
+      dailyNewLeads: z.number().int().nullable().openapi({ description: 'At most this many leads start (receive step 1) per workspace day; null: no cap', example: 40 }),
+    })
+    .openapi({ description: 'The settings in force, defaults filled in' }),
+  startedAt: NullableTimestamp('When it was first started; null while a draft'),
+  pausedAt: NullableTimestamp('When it was last paused; null while running or a draft'),
   pauseReason: PauseReasonSchema.nullable(),
-  updatedAt: z.string(),
-}).openapi('Campaign');
+  updatedAt: Timestamp('When the campaign last changed'),
+}).openapi('Campaign', { description: 'A campaign with its steps and settings' });
 
 export const CampaignIdParam = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' }, example: 'camp_01hx4mrqpbcn7wh2gfk9yz6e3s' }),
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'The campaign\'s id', example: exampleId('camp') }),
 });
 
-export const ListCampaignsQuery = PaginationQuery.extend({ status: CampaignStatusSchema.optional() });
+export const ListCampaignsQuery = paginationQuery(exampleId('camp')).extend({
+  status: CampaignStatusSchema.optional().openapi({ description: 'Only campaigns in this status: `draft`, `running` or `paused`', example: 'running' }),
+});
 
 export const HealthSchema = z
   .object({
     status: z.enum(['healthy', 'waiting', 'blocked', 'auto_paused']).openapi({
-      description: '`healthy`: sending as planned. `waiting`: held by something that passes by itself (a pause, the window, capacity, provider retries). `blocked`: needs someone to act (a sender account in error, no active sender).',
+      description:
+        '`healthy`: sending as planned (leads may still wait for their delays or pacing). `waiting`: held by something that passes by itself or by a resume (a draft, a pause, the window, capacity, the daily new-lead cap, provider retries). ' +
+        '`blocked`: needs someone to act (a sender account in error, no active sender). `auto_paused`: a deliverability guard paused it; see the reason, fix the cause, then resume.',
+      example: 'waiting',
     }),
-    reasons: z.array(
-      z.object({
-        code: z.string().openapi({ example: 'capacity_exhausted' }),
-        message: z.string(),
-        count: z.number().int().openapi({ description: 'Leads it holds' }),
-        since: z.string().nullable(),
-        until: z.string().nullable().optional().openapi({ description: 'When it passes, where known (the reset, the window opening)' }),
-      }),
-    ),
+    reasons: z
+      .array(
+        z.object({
+          code: z.string().openapi({
+            description:
+              'Why: `not_started` (a draft), `campaign_paused` (paused by hand), `bounce_rate_exceeded` / `complaint_rate_exceeded` / `workspace_bounce_rate_exceeded` / `workspace_complaint_rate_exceeded` (auto-paused), ' +
+              '`sender_error` (the provider refused a sender account: fix it, then PATCH it `active`), `no_active_sender`, `capacity_exhausted` (daily limits used up until the reset), `window_closed` (until the window opens), ' +
+              '`provider_retrying`, `daily_new_leads` (the cap is reached for today), `pacing` (spaced out by minGapSeconds/jitterSeconds), `leads_paused` (leads paused one by one)',
+            example: 'capacity_exhausted',
+          }),
+          message: z.string().openapi({ description: 'The reason in a sentence, with what to do where something must be done', example: "The sender accounts' daily limits are used up; these leads send when capacity resets." }),
+          count: Count('How many live leads it holds', 120),
+          since: NullableTimestamp('Since when the earliest of them has waited for it; null when not known'),
+          until: NullableTimestamp('When it passes, where known (the capacity reset, the window opening, the next retry): the earliest next send among them').optional(),
+        }),
+      )
+      .openapi({ description: 'Each thing holding the campaign or its leads back, campaign-wide ones first; empty when nothing does' }),
   })
-  .openapi('CampaignHealth');
+  .openapi('CampaignHealth', { description: 'Whether the campaign is sending, and if not, why and until when' });

@@ -1,105 +1,180 @@
 import { z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
 import { isTimeZone } from '../../domain/schedule.js';
-import { PaginationQuery } from './common.js';
+import { Count, exampleId, Id, NullableTimestamp, paginationQuery, Timestamp } from './common.js';
 
 export const MAX_LEADS_PER_CALL = 10_000;
 
 const Scalar = z.union([z.string().max(10_000), z.number(), z.boolean(), z.null()]);
-const Field = z.string().max(1_000).nullable().optional();
+const Field = (name: string, example: string) =>
+  z
+    .string()
+    .max(1_000)
+    .nullable()
+    .optional()
+    .openapi({ description: `Available to templates as \`{{${name}}}\` (up to 1,000 characters). Left out, an existing lead keeps its value; null clears it.`, example });
+
+const CUSTOM_FIELDS =
+  'Fields of your own for templates (`{{city}}`): up to 100 keys, each value a string, number, boolean or null. Merged into the lead\'s existing custom fields: a key given again is overwritten, others are kept.';
 
 export const LeadInputSchema = z
   .object({
     email: z
       .string()
       .transform(normalizeEmail)
-      .refine(isValidEmail, 'must be a valid email address'),
-    firstName: Field,
-    lastName: Field,
-    company: Field,
-    jobTitle: Field,
-    timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/New_York').nullable().optional().openapi({ description: 'The lead\'s IANA time zone, for windows in the lead\'s zone' }),
+      .refine(isValidEmail, 'must be a valid email address')
+      .openapi({ description: 'The lead\'s address, trimmed and lowercased: one lead per address in the workspace, so a known address updates that lead', example: 'ada@acme.com' }),
+    firstName: Field('firstName', 'Ada'),
+    lastName: Field('lastName', 'Lovelace'),
+    company: Field('company', 'Acme'),
+    jobTitle: Field('jobTitle', 'VP Sales'),
+    timezone: z
+      .string()
+      .refine(isTimeZone, 'must be an IANA time zone such as America/New_York')
+      .nullable()
+      .optional()
+      .openapi({ description: 'The lead\'s IANA time zone, used by a sending window whose timezone is "lead". Left out, an existing lead keeps it; null clears it.', example: 'America/New_York' }),
     customFields: z
       .record(z.string().min(1).max(100), Scalar)
       .refine((r) => Object.keys(r).length <= 100, 'at most 100 custom fields')
-      .optional(),
+      .optional()
+      .openapi({ description: CUSTOM_FIELDS, example: { city: 'Berlin', employees: 250 } }),
   })
   // Extra top-level keys are custom fields (the seed's "any custom field you include").
   .catchall(Scalar)
-  .openapi('LeadInput', { example: { email: 'ada@acme.com', firstName: 'Ada', company: 'Acme', customFields: { city: 'Berlin' } } });
+  .openapi('LeadInput', {
+    description: 'A lead to upsert. Any other top-level key with a string, number, boolean or null value is stored as a custom field, as if it were in customFields.',
+    example: { email: 'ada@acme.com', firstName: 'Ada', company: 'Acme', customFields: { city: 'Berlin' } },
+  });
 
 export const BulkLeadsSchema = z
-  .strictObject({ leads: z.array(LeadInputSchema).min(1).max(MAX_LEADS_PER_CALL) })
-  .openapi('BulkLeads');
+  .strictObject({
+    leads: z
+      .array(LeadInputSchema)
+      .min(1)
+      .max(MAX_LEADS_PER_CALL)
+      .openapi({ description: `1 to ${MAX_LEADS_PER_CALL.toLocaleString('en')} leads; the same email twice counts once (the last one wins). One invalid lead fails the whole call with 422, errors[] naming its index.` }),
+  })
+  .openapi('BulkLeads', { description: 'Leads to create or update and enroll in the campaign' });
 
 export const BulkResultSchema = z
-  .object({ enrolled: z.number().int(), updated: z.number().int(), skipped: z.number().int(), total: z.number().int() })
-  .openapi('BulkResult');
+  .object({
+    enrolled: Count('New leads: created and enrolled at step 1', 2),
+    updated: Count('Existing leads: their given fields overwritten, enrolled at step 1 if not yet in this campaign, else left at their position', 1),
+    skipped: Count('Suppressed addresses: not enrolled', 0),
+    total: Count('enrolled + updated', 3),
+    leads: z
+      .array(
+        z.object({
+          email: z.string().openapi({ description: 'The address, normalized (trimmed, lower-case domain)', example: 'ada@example.com' }),
+          leadId: z.string().nullable().openapi({ description: "The lead's id (null for a suppressed address never stored as a lead)", example: 'lead_01hx4mrqpbcn7wh2gfk9yz6e3t' }),
+          outcome: z.enum(['created', 'updated', 'skipped']).openapi({ description: '`created`: a new lead; `updated`: an existing lead, its given fields overwritten; `skipped`: a suppressed address', example: 'created' }),
+          enrolled: z.boolean().openapi({ description: 'Whether this call enrolled it in the campaign (false when it was already in it, or skipped)', example: true }),
+          reason: z.literal('suppressed').optional().openapi({ description: 'Why it was skipped: `suppressed`', example: 'suppressed' }),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'Only with `?return=leads`: one entry per distinct email, in email order', example: [{ email: 'ada@example.com', leadId: 'lead_01hx4mrqpbcn7wh2gfk9yz6e3t', outcome: 'created', enrolled: true }] }),
+  })
+  .openapi('BulkResult', { description: 'What the call did with the leads' });
 
-export const EnrollmentStatusSchema = z.enum(['pending', 'active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed']);
+export const BulkQuery = z.object({
+  return: z.enum(['counts', 'leads']).default('counts').openapi({
+    description: '`counts` (the default) answers counts only; `leads` adds `leads`: each lead\'s id, email and outcome, so no second call is needed to map emails to ids',
+    example: 'leads',
+  }),
+});
+
+export const EnrollmentStatusSchema = z
+  .enum(['pending', 'active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed'])
+  .openapi({
+    description:
+      'Live: `pending` (enrolled; its sequence starts when the campaign runs), `active` (running: sending or waiting, see waitingFor), `paused` (paused one by one; resume continues where it was). ' +
+      'Finished, nothing more is sent: `completed` (every step sent), `replied` (it answered; any reply but out-of-office), `bounced` (hard bounce), `unsubscribed` (the link or an unsubscribe reply), ' +
+      '`stopped` (POST …/stop, suppression, a spam complaint, or a colleague\'s reply with stopCompanyOnReply), `failed` (the provider refused a message for good; see the message\'s failureReason).',
+    example: 'active',
+  });
 
 export const WaitReasonSchema = z
   .enum(['delay', 'window', 'capacity', 'pacing', 'daily_new_leads', 'campaign_paused', 'lead_paused', 'provider_retry', 'sender_unavailable'])
   .openapi('WaitReason', {
     description:
-      'What a live lead waits for before its next step: `delay` (the step\'s delayDays), `window` (the sending window opens at nextSendAt), ' +
-      '`capacity` (the sender pool\'s daily limit is used up; nextSendAt is the day booked for it), `campaign_paused`, `lead_paused`, ' +
-      '`provider_retry` (the provider failed; nextSendAt is the estimated retry), `sender_unavailable` (its sender account is paused or ' +
-      'in error; fixing it resumes the lead). Null while sending, before the campaign starts, and once finished.',
+      'What a live lead waits for before its next step, with nextSendAt when it is due: `delay` (the step\'s delayDays since the previous send), `window` (outside the sending window; nextSendAt is the next opening), ' +
+      '`capacity` (the sender accounts\' daily limits are used up; nextSendAt is its place on the first day with room), `pacing` (its sender account\'s next pacing slot, minGapSeconds plus jitter), ' +
+      '`daily_new_leads` (the campaign\'s dailyNewLeads cap is reached today; step 1 is booked onto a later day), `campaign_paused`, `lead_paused`, ' +
+      '`provider_retry` (the provider failed; nextSendAt is the estimated retry), `sender_unavailable` (its sender account is paused or in error; setting it active resumes the lead). ' +
+      'Null while sending, before the campaign starts, and once finished.',
+    example: 'delay',
   });
+
+const LeadIdField = Id('lead', 'The lead\'s id (one per email address in the workspace)');
+const LeadEmail = z.string().openapi({ description: 'The lead\'s email address, lowercased', example: 'ada@acme.com' });
 
 export const EnrollmentSchema = z
   .object({
-    leadId: z.string(),
-    email: z.string(),
+    leadId: LeadIdField,
+    email: LeadEmail,
     status: EnrollmentStatusSchema,
-    currentStep: z.number().int().openapi({ description: 'Steps already sent' }),
-    waitingFor: WaitReasonSchema.nullable(),
-    nextSendAt: z.string().nullable().openapi({ description: 'When the next step is planned, deferrals included; null when not known (a pause) or finished' }),
-    enrolledAt: z.string(),
-    finishedAt: z.string().nullable(),
-    stopReason: z.string().nullable().openapi({ description: 'Why a finished lead stopped (a reply, an unsubscribe, a colleague\'s reply, …)' }),
+    currentStep: Count('How many steps were sent so far (0 before the first)', 1),
+    // A union, not .nullable(): the generator drops null from a nullable reference.
+    waitingFor: z.union([WaitReasonSchema, z.null()]),
+    nextSendAt: NullableTimestamp('When the next step is planned, deferrals (window, capacity, pacing) included; null when not known (a pause of a step already due) or finished'),
+    enrolledAt: Timestamp('When the lead joined this campaign'),
+    finishedAt: NullableTimestamp('When it finished (any status from `completed` on); null while live'),
+    stopReason: z.string().nullable().openapi({
+      description: 'Why a lead finished other than by completing, in words: e.g. `reply: interested`, `stopped by API`, `hard bounce`, `unsubscribed via link`, `suppressed (manual)`, `a colleague at acme.com replied`; null otherwise',
+      example: 'reply: interested',
+    }),
   })
-  .openapi('Enrollment');
+  .openapi('Enrollment', { description: 'A lead in a campaign: where it is in the sequence, and what it waits for' });
 
 export const MessageSchema = z
   .object({
-    messageId: z.string(),
-    stepNumber: z.number().int(),
+    messageId: Id('msg', 'The message\'s id'),
+    stepNumber: Count('The step it sent', 1),
     status: z.enum(['sending', 'sent', 'delivered', 'bounced', 'failed', 'cancelled', 'unknown']).openapi({
       description:
-        '`sending`: claimed, not confirmed by the provider yet. `cancelled`: withdrawn before the provider got it (the lead ended). ' +
+        '`sending`: claimed, not confirmed by the provider yet. `sent`: the provider accepted it. `delivered`: the recipient\'s server accepted it. `bounced`: permanently rejected (a hard bounce, also after delivery). ' +
+        '`failed`: the provider refused this message for good (failureReason says why; the lead is `failed`). `cancelled`: withdrawn before the provider got it (the lead ended). ' +
         '`unknown`: the provider never answered and no retry may follow; it may have gone out (not counted as sent).',
+      example: 'delivered',
     }),
-    subject: z.string(),
-    bodyHtml: z.string(),
-    senderEmail: z.string(),
-    sentAt: z.string().nullable(),
-    deliveredAt: z.string().nullable(),
-    bouncedAt: z.string().nullable(),
-    softBouncedAt: z.string().nullable().openapi({ description: 'A transient bounce (not counted as bounced)' }),
-    complainedAt: z.string().nullable().openapi({ description: 'The recipient reported it as spam' }),
-    failureReason: z.string().nullable(),
+    subject: z.string().openapi({ description: 'The subject as rendered for this lead', example: 'Quick question, Ada' }),
+    bodyHtml: z.string().openapi({ description: 'The body as rendered for this lead', example: '<p>Hi Ada,</p><p>I noticed Acme is expanding its sales team.</p>' }),
+    senderEmail: z.string().openapi({ description: 'The sender account it went (or goes) out from', example: 'sam@outbound.example.com' }),
+    sentAt: NullableTimestamp('When the provider accepted it; null if it never did'),
+    deliveredAt: NullableTimestamp('When delivery was confirmed; null until then'),
+    bouncedAt: NullableTimestamp('When it hard-bounced; null if it did not'),
+    softBouncedAt: NullableTimestamp('When it bounced softly (a transient refusal: not counted as bounced, nothing stops); null if it did not'),
+    complainedAt: NullableTimestamp('When the recipient reported it as spam (the address is then suppressed); null if not'),
+    failureReason: z.string().nullable().openapi({ description: 'The provider\'s reason for a failure or bounce; null when there is none', example: 'mailbox does not exist' }),
   })
-  .openapi('Message');
+  .openapi('Message', { description: 'One email sent (or being sent) to the lead' });
 
 export const EnrollmentDetailSchema = EnrollmentSchema.extend({
-  lead: z.object({
-    id: z.string(),
-    email: z.string(),
-    firstName: z.string().nullable(),
-    lastName: z.string().nullable(),
-    company: z.string().nullable(),
-    jobTitle: z.string().nullable(),
-    timezone: z.string().nullable(),
-    customFields: z.record(z.string(), Scalar),
-  }),
-  messages: z.array(MessageSchema),
-}).openapi('EnrollmentDetail');
+  lead: z
+    .object({
+      id: LeadIdField,
+      email: LeadEmail,
+      firstName: z.string().nullable().openapi({ description: 'Template field `{{firstName}}`; null when not known', example: 'Ada' }),
+      lastName: z.string().nullable().openapi({ description: 'Template field `{{lastName}}`; null when not known', example: 'Lovelace' }),
+      company: z.string().nullable().openapi({ description: 'Template field `{{company}}`; null when not known', example: 'Acme' }),
+      jobTitle: z.string().nullable().openapi({ description: 'Template field `{{jobTitle}}`; null when not known', example: 'VP Sales' }),
+      timezone: z.string().nullable().openapi({ description: 'The lead\'s IANA time zone (for windows in the lead\'s zone); null when not known', example: 'America/New_York' }),
+      customFields: z.record(z.string(), Scalar).openapi({ description: 'The lead\'s own fields for templates, by name (`{{city}}`)', example: { city: 'Berlin', employees: 250 } }),
+    })
+    .openapi({ description: 'The lead\'s fields, as templates see them now' }),
+  messages: z.array(MessageSchema).openapi({ description: 'The emails of this enrollment, by step: its timeline' }),
+}).openapi('EnrollmentDetail', { description: 'An enrollment with the lead\'s fields and its message timeline' });
 
-export const ListEnrollmentsQuery = PaginationQuery.extend({ status: EnrollmentStatusSchema.optional() });
+export const ListEnrollmentsQuery = paginationQuery(exampleId('enr')).extend({
+  status: EnrollmentStatusSchema.optional().openapi({
+    description: 'Only enrollments in this status: `pending`, `active`, `paused`, `completed`, `replied`, `bounced`, `unsubscribed`, `stopped` or `failed`',
+    example: 'active',
+  }),
+});
 
 export const CampaignLeadParams = z.object({
-  id: z.string().openapi({ param: { name: 'id', in: 'path' } }),
-  leadId: z.string().openapi({ param: { name: 'leadId', in: 'path' } }),
+  id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'The campaign\'s id', example: exampleId('camp') }),
+  leadId: z.string().openapi({ param: { name: 'leadId', in: 'path' }, description: 'The lead\'s id (`leadId` in the enrollment list)', example: exampleId('lead') }),
 });

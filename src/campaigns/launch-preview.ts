@@ -1,0 +1,73 @@
+import { renderTemplate, type LeadFields } from '../domain/render.js';
+import { checkWindow, localDay, windowFor } from '../domain/schedule.js';
+import { listPools } from '../delivery/senders.js';
+import type { ServiceDeps } from '../services.js';
+import { getCampaign } from './campaign-service.js';
+import { readSettings } from './settings.js';
+
+const PAGE = 1_000;
+
+export type LaunchPreview = {
+  campaignId: string;
+  status: string;
+  steps: number;
+  /** Leads a start (or resume) would set going: enrolled and not ended. */
+  leads: number;
+  /** How many of them can get step 1 today: the pool's capacity left and dailyNewLeads allowing. */
+  firstDayVolume: number;
+  /** When the first message can go: now, or the sending window's next opening. */
+  firstSendAt: string;
+  /** Tokens without a fallback that render empty, with how many of the leads they are empty for. */
+  emptyTokens: { token: string; leads: number }[];
+};
+
+/**
+ * What starting the campaign now would do, computed without changing anything: the "draft first,
+ * confirm the launch" answer an agent gets before it sends (SPEC §11).
+ */
+export async function launchPreview(deps: ServiceDeps, workspaceId: string, campaignId: string): Promise<LaunchPreview> {
+  const campaign = await getCampaign(deps, workspaceId, campaignId);
+  const settings = readSettings(campaign.settings);
+  const empty = new Map<string, number>();
+  let leads = 0;
+  for (let after: string | undefined; ; ) {
+    const page = await deps.db.enrollment.findMany({
+      where: { campaignId, status: { in: ['pending', 'active', 'paused'] }, ...(after ? { id: { gt: after } } : {}) },
+      select: { id: true, lead: true },
+      orderBy: { id: 'asc' },
+      take: PAGE,
+    });
+    for (const { lead } of page) {
+      leads++;
+      for (const token of emptyTokensFor(campaign.steps, { ...lead, customFields: lead.customFields as Record<string, unknown> })) empty.set(token, (empty.get(token) ?? 0) + 1);
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.id;
+  }
+  const now = deps.now();
+  const window = settings.sendingWindow ? checkWindow(now, windowFor(settings.sendingWindow, null)) : { open: true as const };
+  const firstSendAt = window.open ? now : window.opensAt;
+  // The first sending day's capacity: what is left today, or a whole day when the window opens later.
+  const [pool] = await listPools(deps, workspaceId);
+  const { timezone } = await deps.db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
+  const today = localDay(firstSendAt, timezone) === localDay(now, timezone);
+  const capacity = !pool || pool.senderCount === 0 ? Infinity : today ? pool.remainingToday : pool.dailyCapacity;
+  return {
+    campaignId,
+    status: campaign.status,
+    steps: campaign.steps.length,
+    leads,
+    firstDayVolume: Math.min(leads, capacity, settings.dailyNewLeads ?? Infinity),
+    firstSendAt: firstSendAt.toISOString(),
+    emptyTokens: [...empty].map(([token, n]) => ({ token, leads: n })).sort((a, b) => b.leads - a.leads || a.token.localeCompare(b.token)),
+  };
+}
+
+function emptyTokensFor(steps: { subject: string; bodyHtml: string }[], lead: LeadFields): Set<string> {
+  const tokens = new Set<string>();
+  for (const step of steps) {
+    for (const t of renderTemplate(step.subject, lead, 'subject').emptyTokens) tokens.add(t);
+    for (const t of renderTemplate(step.bodyHtml, lead, 'html').emptyTokens) tokens.add(t);
+  }
+  return tokens;
+}

@@ -1,0 +1,44 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ApiCaller } from './caller.js';
+import { inputSchema, runTool, TOOLS, type RouteDef, type ToolSpec } from './tools.js';
+
+const INSTRUCTIONS = [
+  'Sequent sends multi-step cold email sequences. The loop: create_campaign (a draft; templates use {{firstName}}, {{firstName|fallback}} and custom fields),',
+  'add_leads, preview_campaign or launch_preview, then start_campaign — which only sends with confirm: true; call it without first to see what would happen.',
+  'Watch it with campaign_stats, campaign_health (why leads wait), list_leads (each lead\'s waitingFor and nextSendAt), list_replies and list_events; pause_campaign stops all sending at once.',
+].join(' ');
+
+/** The route definitions an app registered (its OpenAPI registry), with their zod schemas. */
+export function routesOf(app: { openAPIRegistry: { definitions: unknown[] } }): RouteDef[] {
+  return (app.openAPIRegistry.definitions as { type: string; route?: RouteDef }[]).flatMap((d) => (d.type === 'route' && d.route ? [d.route] : []));
+}
+
+/** Finds each tool's REST route among the API's own definitions; a tool without one is a bug. */
+export function toolRoutes(routes: RouteDef[]): { spec: ToolSpec; route: RouteDef }[] {
+  return TOOLS.map((spec) => {
+    const route = routes.find((r) => r.method === spec.method && r.path === spec.path);
+    if (!route) throw new Error(`MCP tool ${spec.name}: no API route ${spec.method.toUpperCase()} ${spec.path}`);
+    return { spec, route };
+  });
+}
+
+/** An MCP server whose every tool is one call to Sequent's REST API through `call`. */
+export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string): McpServer {
+  const server = new McpServer({ name: 'sequent', title: 'Sequent', version }, { instructions: INSTRUCTIONS });
+  for (const { spec, route } of toolRoutes(routes)) {
+    const description = [route.summary, route.description, spec.confirm ? 'Sends nothing unless confirm is true; without it, answers the launch preview.' : '']
+      .filter(Boolean)
+      .join('\n\n');
+    server.registerTool(
+      spec.name,
+      {
+        title: spec.title,
+        description,
+        inputSchema: inputSchema(spec, route),
+        annotations: { readOnlyHint: spec.readOnly ?? false, destructiveHint: spec.destructive ?? false, openWorldHint: false },
+      },
+      (args: Record<string, unknown>) => runTool(spec, route, args, call),
+    );
+  }
+  return server;
+}
