@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { ConflictError, InvalidValueError, NotFoundError, PreconditionError, type DomainError } from '../domain/errors.js';
+import { ConflictError, InvalidValueError, NotFoundError, PreconditionError, VersionMismatchError, type DomainError } from '../domain/errors.js';
 
 export type FieldError = { index: number | null; field: string; message: string };
 
@@ -22,6 +22,7 @@ export class ApiError extends Error {
 
 /** A domain refusal as the API answers it: missing → 404, conflicting → 409, not ready → 400, unacceptable → 422. */
 export function fromDomainError(err: DomainError): ApiError {
+  if (err instanceof VersionMismatchError) return new ApiError(412, err.code, err.message);
   if (err instanceof InvalidValueError) return new ApiError(422, err.code, err.message, [{ index: null, field: err.field, message: err.reason }]);
   const status = err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof PreconditionError ? 400 : 422;
   return new ApiError(status, err.code, err.message);

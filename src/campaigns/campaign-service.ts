@@ -21,6 +21,7 @@ export function campaignView(c: CampaignWithSteps) {
     startedAt: c.startedAt?.toISOString() ?? null,
     pausedAt: c.pausedAt?.toISOString() ?? null,
     pauseReason: c.status === 'paused' ? c.pauseReason : null,
+    version: c.version,
     updatedAt: c.updatedAt.toISOString(),
   };
 }

@@ -1,5 +1,5 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
-import { ConflictError, PreconditionError } from '../domain/errors.js';
+import { ConflictError, PreconditionError, VersionMismatchError } from '../domain/errors.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { requestCampaignSync } from '../workflows/client.js';
@@ -13,9 +13,12 @@ export async function updateCampaign(
   workspaceId: string,
   id: string,
   patch: { name?: string | undefined; sequenceSteps?: StepInput[] | undefined; settings?: SettingsPatch | undefined },
+  /** The version the caller read (If-Match); a change since then refuses the patch. */
+  ifMatch?: number,
 ) {
   await deps.db.$transaction(async (tx) => {
     const campaign = await requireCampaign(tx, workspaceId, id, { lock: 'update' });
+    if (ifMatch !== undefined && ifMatch !== campaign.version) throw new VersionMismatchError(ifMatch, campaign.version);
     if (patch.sequenceSteps && campaign.status !== 'draft') {
       throw new ConflictError('campaign_not_draft', `Steps can change only while the campaign is a draft; it is ${campaign.status}.`);
     }
@@ -24,6 +27,7 @@ export async function updateCampaign(
       data: {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.settings !== undefined ? { settings: mergeSettings(campaign.settings, patch.settings) } : {}),
+        version: { increment: 1 },
       },
     });
     if (patch.sequenceSteps) {
@@ -77,7 +81,7 @@ export async function startCampaign(deps: ServiceDeps, workspaceId: string, id: 
       const at = deps.now();
       const updated = await tx.campaign.update({
         where: { id },
-        data: { status: 'running', startedAt: current.startedAt ?? at, pausedAt: null, pauseReason: null, ...(await rearm(tx, current)) },
+        data: { status: 'running', startedAt: current.startedAt ?? at, pausedAt: null, pauseReason: null, version: { increment: 1 }, ...(await rearm(tx, current)) },
       });
       await activatePending(tx, id, updated.startedAt!, at);
       const event = await emitEvent(tx, workspaceId, 'campaign.started', {
@@ -106,7 +110,7 @@ export async function pauseCampaign(deps: ServiceDeps, workspaceId: string, id: 
   const { campaign, event } = await deps.db.$transaction(async (tx) => {
     const current = await requireCampaign(tx, workspaceId, id, { lock: 'update' });
     if (current.status !== 'running') return { campaign: current, event: null };
-    const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: deps.now(), pauseReason: 'manual' } });
+    const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: deps.now(), pauseReason: 'manual', version: { increment: 1 } } });
     const event = await emitEvent(tx, workspaceId, 'campaign.paused', { campaignId: id, name: updated.name, status: 'paused', pausedAt: updated.pausedAt?.toISOString() });
     return { campaign: updated, event };
   }, MAY_WAIT_FOR_LOCKS);

@@ -12,6 +12,7 @@ export type CampaignRow = {
   pausedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  version: number;
 };
 
 const LOCKS = { update: Prisma.sql`FOR UPDATE`, share: Prisma.sql`FOR SHARE` } as const;
@@ -24,7 +25,7 @@ const LOCKS = { update: Prisma.sql`FOR UPDATE`, share: Prisma.sql`FOR SHARE` } a
  */
 export async function requireCampaign(db: Db | Tx, workspaceId: string, id: string, options: { lock?: keyof typeof LOCKS } = {}): Promise<CampaignRow> {
   const [row] = await db.$queryRaw<CampaignRow[]>`
-    SELECT id, name, status::text AS status, settings, "pauseReason"::text AS "pauseReason", "startedAt", "pausedAt", "createdAt", "updatedAt"
+    SELECT id, name, status::text AS status, settings, "pauseReason"::text AS "pauseReason", "startedAt", "pausedAt", "createdAt", "updatedAt", version
       FROM "Campaign" WHERE id = ${id} AND "workspaceId" = ${workspaceId} ${options.lock ? LOCKS[options.lock] : Prisma.empty}`;
   if (!row) throw new NotFoundError('campaign');
   return row;

@@ -66,3 +66,15 @@ export class InvalidValueError extends DomainError {
     this.name = 'InvalidValueError';
   }
 }
+
+/** An `If-Match` named a version the thing no longer has: someone changed it since it was read. */
+export class VersionMismatchError extends DomainError {
+  readonly code = 'version_mismatch';
+  constructor(
+    readonly expected: number,
+    readonly current: number,
+  ) {
+    super(`The campaign is at version ${current}, not ${expected}: it changed since it was read. GET it again, then retry with If-Match: "${current}".`);
+    this.name = 'VersionMismatchError';
+  }
+}

@@ -1,6 +1,6 @@
 /** One call to Sequent's REST API, as the MCP tools make it: the answer's status and JSON body. */
 export type ApiAnswer = { status: number; body: unknown };
-export type ApiCaller = (method: string, path: string, body?: unknown) => Promise<ApiAnswer>;
+export type ApiCaller = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiAnswer>;
 
 async function answerOf(res: Response): Promise<ApiAnswer> {
   const text = await res.text();
@@ -11,10 +11,10 @@ async function answerOf(res: Response): Promise<ApiAnswer> {
   }
 }
 
-function init(method: string, authorization: string, body: unknown): RequestInit {
+function init(method: string, authorization: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
   return {
     method,
-    headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...headers, authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   };
 }
@@ -22,7 +22,7 @@ function init(method: string, authorization: string, body: unknown): RequestInit
 /** Over the network, for `npm run mcp` (SEQUENT_URL, SEQUENT_API_KEY). */
 export function httpCaller(baseUrl: string, apiKey: string): ApiCaller {
   const base = baseUrl.replace(/\/+$/, '');
-  return async (method, path, body) => answerOf(await fetch(`${base}${path}`, init(method, `Bearer ${apiKey}`, body)));
+  return async (method, path, body, headers) => answerOf(await fetch(`${base}${path}`, init(method, `Bearer ${apiKey}`, body, headers)));
 }
 
 /**
@@ -30,5 +30,5 @@ export function httpCaller(baseUrl: string, apiKey: string): ApiCaller {
  * key, so it passes the same authentication, workspace scoping, rate limit and validation.
  */
 export function inProcessCaller(app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, authorization: string): ApiCaller {
-  return async (method, path, body) => answerOf(await app.request(path, init(method, authorization, body)));
+  return async (method, path, body, headers) => answerOf(await app.request(path, init(method, authorization, body, headers)));
 }

@@ -7,7 +7,7 @@ export type RouteDef = {
   path: string;
   summary?: string | undefined;
   description?: string | undefined;
-  request?: { params?: unknown; query?: unknown; body?: { content?: Record<string, { schema?: unknown } | undefined> } | undefined } | undefined;
+  request?: { params?: unknown; query?: unknown; headers?: unknown; body?: { content?: Record<string, { schema?: unknown } | undefined> } | undefined } | undefined;
 };
 
 /** One MCP tool over one REST route. */
@@ -89,14 +89,18 @@ const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || 
 const shapeOf = (schema: unknown): Record<string, z.ZodType> => (schema instanceof z.ZodObject ? schema.shape : {});
 const bodyOf = (route: RouteDef) => route.request?.body?.content?.['application/json']?.schema;
 
-/** The tool's input: path parameters under their tool names, then the route's query and body fields. */
+/** Request headers a tool takes, under argument names: `if-match` → `ifMatch`, `idempotency-key` → `idempotencyKey`. */
+export const headerArgument = (header: string) => header.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
+
+/** The tool's input: path parameters under their tool names, then the route's headers, query and body fields. */
 export function inputSchema(spec: ToolSpec, route: RouteDef) {
   const params = shapeOf(route.request?.params);
   const renamed = Object.fromEntries(Object.entries(spec.params ?? {}).map(([from, to]) => [to, params[from] ?? z.string()]));
+  const headers = Object.fromEntries(Object.entries(shapeOf(route.request?.headers)).map(([name, schema]) => [headerArgument(name), schema]));
   const confirm = spec.confirm
     ? { confirm: z.boolean().optional().describe('true to really start: without it nothing is sent and the answer says what would happen (leads, first-day volume, empty tokens)') }
     : {};
-  return z.object({ ...renamed, ...shapeOf(route.request?.query), ...shapeOf(bodyOf(route)), ...confirm });
+  return z.object({ ...renamed, ...headers, ...shapeOf(route.request?.query), ...shapeOf(bodyOf(route)), ...confirm });
 }
 
 /** Splits tool arguments back into the REST call: path, query string and JSON body. */
@@ -108,7 +112,8 @@ export function requestFor(spec: ToolSpec, route: RouteDef, args: Record<string,
   for (const key of queryKeys) if (args[key] !== undefined) query.set(key, text(args[key]));
   const bodyKeys = Object.keys(shapeOf(bodyOf(route)));
   const body = bodyOf(route) ? Object.fromEntries(bodyKeys.filter((k) => args[k] !== undefined).map((k) => [k, args[k]])) : undefined;
-  return { method: spec.method.toUpperCase(), path: query.size ? `${path}?${query.toString()}` : path, body };
+  const headers = Object.fromEntries(Object.keys(shapeOf(route.request?.headers)).flatMap((name) => (args[headerArgument(name)] !== undefined ? [[name, text(args[headerArgument(name)])]] : [])));
+  return { method: spec.method.toUpperCase(), path: query.size ? `${path}?${query.toString()}` : path, body, headers };
 }
 
 export type ToolResult = { content: { type: 'text'; text: string }[]; structuredContent: Record<string, unknown>; isError?: boolean };
@@ -125,7 +130,7 @@ export async function runTool(spec: ToolSpec, route: RouteDef, args: Record<stri
     };
   }
   const request = requestFor(spec, route, args);
-  const answer = await call(request.method, request.path, request.body);
+  const answer = await call(request.method, request.path, request.body, request.headers);
   if (answer.status >= 400) return failure(answer.body);
   const body = (answer.body ?? {}) as Record<string, unknown>;
   return { content: [{ type: 'text', text: spec.summarize(body.data, body) }], structuredContent: body };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TOOLS } from '../../src/mcp/tools.js';
+import { headerArgument, TOOLS } from '../../src/mcp/tools.js';
 import { testApp } from '../helpers/deps.js';
 
 type Schema = { $ref?: string; properties?: Record<string, Schema>; required?: string[]; type?: unknown; allOf?: Schema[] };
@@ -24,8 +24,9 @@ describe('MCP tool input schemas', () => {
       const operation = doc.paths[spec.path]![spec.method]!;
       const params = (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => spec.params?.[p.name] ?? p.name);
       const query = (operation.parameters ?? []).filter((p) => p.in === 'query');
+      const headers = (operation.parameters ?? []).filter((p) => p.in === 'header').map((p) => headerArgument(p.name));
       const body = operation.requestBody ? resolve(operation.requestBody.content['application/json'].schema) : { properties: {}, required: [] };
-      const expected = [...params, ...query.map((p) => p.name), ...Object.keys(body.properties ?? {}), ...(spec.confirm ? ['confirm'] : [])];
+      const expected = [...params, ...headers, ...query.map((p) => p.name), ...Object.keys(body.properties ?? {}), ...(spec.confirm ? ['confirm'] : [])];
       expect(Object.keys(tool.inputSchema.properties ?? {}).sort(), spec.name).toEqual(expected.sort());
       const required = [...params, ...query.filter((p) => p.required).map((p) => p.name), ...(body.required ?? [])];
       expect((tool.inputSchema.required ?? []).sort(), `${spec.name} required`).toEqual(required.sort());

@@ -59,6 +59,10 @@ describe('the MCP server drives the whole loop (real API, worker, Temporal and P
       const campaignId = created.structuredContent.data.id as string;
       expect(created.content[0]!.text).toContain(campaignId);
 
+      // Versions reach agents too: a stale ifMatch changes nothing.
+      expect(await call('update_campaign', { campaignId, name: 'Renamed', ifMatch: '"9"' })).toMatchObject({ isError: true, structuredContent: { error: { code: 'version_mismatch' } } });
+      expect((await call('update_campaign', { campaignId, name: 'Renamed', ifMatch: '"1"' })).structuredContent.data).toMatchObject({ name: 'Renamed', version: 2 });
+
       const added = await call('add_leads', { campaignId, leads: [{ email: 'ada@example.com', firstName: 'Ada', company: 'Acme' }, { email: 'bob@example.com' }] });
       expect(added.structuredContent.data).toMatchObject({ enrolled: 2, total: 2 });
       const preview = await call('preview_campaign', { campaignId, email: 'bob@example.com' });

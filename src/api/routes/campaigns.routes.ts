@@ -14,7 +14,9 @@ import {
   CampaignStatusSchema,
   HealthSchema,
   ListCampaignsQuery,
+  IfMatchHeaders,
   UpdateCampaignSchema,
+  versionOf,
 } from '../schemas/campaigns.js';
 import {
   commonErrors,
@@ -93,8 +95,13 @@ const update = createRoute({
   description:
     'Changes only what the body names. `name` and `settings` may change in any status (settings merge: a setting left out keeps its value; inside autoPause, a threshold left out keeps its value). ' +
     '`sequenceSteps` replaces all steps and is allowed only while the campaign is a draft (409 `campaign_not_draft` otherwise).',
-  request: { params: CampaignIdParam, body: jsonBody(UpdateCampaignSchema) },
-  responses: { 200: jsonResponse(dataOf(CampaignSchema), 'The updated campaign'), ...commonErrors, 409: errorResponse('`campaign_not_draft`: steps can change only while the campaign is a draft') },
+  request: { params: CampaignIdParam, headers: IfMatchHeaders, body: jsonBody(UpdateCampaignSchema) },
+  responses: {
+    200: jsonResponse(dataOf(CampaignSchema), 'The updated campaign (header ETag: its new version)'),
+    ...commonErrors,
+    409: errorResponse('`campaign_not_draft`: steps can change only while the campaign is a draft'),
+    412: errorResponse('`version_mismatch`: the campaign changed since the version If-Match names; nothing was changed'),
+  },
 });
 
 const StartedSchema = z
@@ -240,12 +247,14 @@ export function campaignRoutes(deps: AppDeps) {
         getCampaign(services, c.get('workspaceId'), c.req.valid('param').id),
         campaignHealth(services, c.get('workspaceId'), c.req.valid('param').id),
       ]);
+      c.header('ETag', `"${campaign.version}"`);
       return c.json({ data: { ...campaignView(campaign), health } }, 200);
     })
     .openapi(healthRoute, async (c) => c.json({ data: await campaignHealth(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(list, async (c) => c.json(await listCampaigns(services, c.get('workspaceId'), c.req.valid('query')), 200))
     .openapi(update, async (c) => {
-      const campaign = await updateCampaign(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json'));
+      const campaign = await updateCampaign(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json'), versionOf(c.req.valid('header')['if-match']));
+      c.header('ETag', `"${campaign.version}"`);
       return c.json({ data: campaignView(campaign) }, 200);
     })
     .openapi(start, async (c) => c.json({ data: await startCampaign(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))

@@ -182,6 +182,7 @@ export const PauseReasonSchema = z
   });
 
 export const CampaignSchema = CreatedCampaignSchema.extend({
+  version: Count('Grows by one with every change (PATCH, start, pause, resume, auto-pause); the ETag header carries it. Send it back in If-Match on PATCH so a change made since you read the campaign is not overwritten', 3),
   steps: z.array(StepSchema).openapi({ description: 'The sequence, in order' }),
   settings: z
     .object({
@@ -240,3 +241,19 @@ export const HealthSchema = z
       .openapi({ description: 'Each thing holding the campaign or its leads back, campaign-wide ones first; empty when nothing does' }),
   })
   .openapi('CampaignHealth', { description: 'Whether the campaign is sending, and if not, why and until when' });
+
+/** `If-Match` on PATCH: the version read (`"3"`, `W/"3"` or `3`), or `*` for any. */
+export const IfMatchHeaders = z.object({
+  'if-match': z
+    .string()
+    .regex(/^(\*|(W\/)?"?\d{1,9}"?)$/, 'a version as the ETag gives it ("3"), or *')
+    .optional()
+    .openapi({
+      description:
+        'The campaign\'s `version` as you read it (the ETag of GET /v1/campaigns/{id}, e.g. `"3"`). If the campaign changed since, the PATCH changes nothing and answers 412 `version_mismatch`; without the header the PATCH applies whatever changed meanwhile.',
+      example: '"3"',
+    }),
+});
+
+/** The version an If-Match names; undefined for none or `*`. */
+export const versionOf = (ifMatch: string | undefined): number | undefined => (ifMatch && ifMatch !== '*' ? Number(/\d+/.exec(ifMatch)![0]) : undefined);
