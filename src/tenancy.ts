@@ -2,6 +2,7 @@ import type { Db } from './db.js';
 import { apiKeyPrefix, generateApiKey, hashApiKey, isWellFormedApiKey } from './domain/api-keys.js';
 import { NotFoundError } from './domain/errors.js';
 import { newId } from './domain/ids.js';
+import { SCOPES, type Scope } from './domain/scopes.js';
 
 export const DEFAULT_WORKSPACE_SLUG = 'default';
 
@@ -12,18 +13,39 @@ export async function createWorkspace(db: Db, name: string, slug?: string) {
 }
 
 /** Stores only the hash; the caller shows `apiKey` once. */
-export async function createApiKey(db: Db, workspaceId: string, apiKey = generateApiKey()) {
+export async function createApiKey(db: Db, workspaceId: string, apiKey = generateApiKey(), scopes: readonly Scope[] = SCOPES) {
   const id = newId('key');
+  const stored = SCOPES.filter((s) => scopes.includes(s));
   await db.apiKey.create({
-    data: { id, workspaceId, keyHash: hashApiKey(apiKey), prefix: apiKeyPrefix(apiKey) },
+    data: { id, workspaceId, keyHash: hashApiKey(apiKey), prefix: apiKeyPrefix(apiKey), scopes: stored },
   });
-  return { id, apiKey };
+  return { id, apiKey, scopes: stored };
 }
 
 /** Another key for an existing workspace (the operator's call); NotFoundError for an unknown one. */
-export async function createApiKeyFor(db: Db, workspaceId: string) {
+export async function createApiKeyFor(db: Db, workspaceId: string, scopes: readonly Scope[] = SCOPES) {
   if (!(await db.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } }))) throw new NotFoundError('workspace');
-  return createApiKey(db, workspaceId);
+  return createApiKey(db, workspaceId, undefined, scopes);
+}
+
+export const apiKeyView = (k: { id: string; prefix: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) => ({
+  id: k.id,
+  prefix: k.prefix,
+  scopes: k.scopes as Scope[],
+  createdAt: k.createdAt.toISOString(),
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+});
+
+/** A workspace's keys, newest first (never the keys themselves: only their prefixes). */
+export async function listApiKeys(db: Db, workspaceId: string) {
+  return (await db.apiKey.findMany({ where: { workspaceId }, orderBy: { createdAt: 'desc' } })).map(apiKeyView);
+}
+
+/** Revokes one of the workspace's own keys; another workspace's key is NotFoundError. */
+export async function revokeOwnApiKey(db: Db, workspaceId: string, id: string, now: Date): Promise<void> {
+  if ((await db.apiKey.count({ where: { id, workspaceId } })) === 0) throw new NotFoundError('api_key');
+  await revokeApiKey(db, id, now);
 }
 
 /** Revoking twice is fine; an unknown key is NotFoundError. */
@@ -68,12 +90,12 @@ export async function ensureBootstrapKey(db: Db, apiKey: string) {
 }
 
 /** The key and workspace a Bearer key stands for, or null for a malformed, unknown or revoked key. */
-export async function authenticateApiKey(db: Db, apiKey: string): Promise<{ apiKeyId: string; workspaceId: string } | null> {
+export async function authenticateApiKey(db: Db, apiKey: string): Promise<{ apiKeyId: string; workspaceId: string; scopes: Scope[] } | null> {
   if (!isWellFormedApiKey(apiKey)) return null;
   const key = await db.apiKey.findUnique({
     where: { keyHash: hashApiKey(apiKey) },
-    select: { id: true, workspaceId: true, revokedAt: true },
+    select: { id: true, workspaceId: true, revokedAt: true, scopes: true },
   });
-  return key && !key.revokedAt ? { apiKeyId: key.id, workspaceId: key.workspaceId } : null;
+  return key && !key.revokedAt ? { apiKeyId: key.id, workspaceId: key.workspaceId, scopes: key.scopes as Scope[] } : null;
 }
 

@@ -8,8 +8,9 @@ import { idempotency } from './idempotency.js';
 import { API_DESCRIPTION, API_TAGS } from './openapi-info.js';
 import { rejectUnknownQuery } from './query-params.js';
 import { mcpHandler } from './mcp.js';
-import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJson } from './middleware.js';
+import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJson, requireScope } from './middleware.js';
 import { adminRoutes } from './routes/admin.routes.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { dryRunRoutes } from './routes/dry-run.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -41,7 +42,7 @@ export function createApp(deps: AppDeps) {
   // Per key, after authentication (the key is known) and before any other work; no I/O.
   const limits = apiRateLimitOf(deps.config);
   const perKey = limits ? [rateLimit(new TokenBuckets(limits.ratePerSecond, limits.burst, deps.clock))] : [];
-  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), ...perKey, rejectUnknownQuery(app.openAPIRegistry), idempotency(deps.db));
+  app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), ...perKey, requireScope, rejectUnknownQuery(app.openAPIRegistry), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
   app.route('/v1', dryRunRoutes(deps));
   app.route('/v1', leadRoutes(deps));
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', workspaceRoutes(deps));
   app.route('/v1', replyRoutes(deps));
   app.route('/v1', webhookRoutes(deps));
+  app.route('/v1', apiKeyRoutes(deps));
 
   // MCP over Streamable HTTP: the envelope is authenticated and rate-limited like any call, and each
   // tool call inside it is a /v1 request with the same key (so it counts again).

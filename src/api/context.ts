@@ -1,3 +1,4 @@
+import type { Scope } from '../domain/scopes.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
@@ -29,6 +30,8 @@ export type AppEnv = {
     workspaceId: string;
     /** The API key's id (not the key), set with workspaceId; the rate limit's bucket. */
     apiKeyId: string;
+    /** What the key may do (read, write, send); set with workspaceId. */
+    scopes: Scope[];
   };
 };
 

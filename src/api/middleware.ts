@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
+import { requiredScope } from '../domain/scopes.js';
 import { authenticateApiKey } from '../tenancy.js';
 import type { AppEnv } from './context.js';
 import { ApiError, unsupportedMediaType } from './errors.js';
@@ -76,9 +77,20 @@ export function requireApiKey(db: Db): MiddlewareHandler<AppEnv> {
     }
     c.set('workspaceId', key.workspaceId);
     c.set('apiKeyId', key.apiKeyId);
+    c.set('scopes', key.scopes);
     await next();
   };
 }
+
+/** SPEC §11: a call outside its key's scopes is 403 `insufficient_scope`, before any other work. */
+export const requireScope: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const needed = requiredScope(c.req.method, c.req.path);
+  const held = c.get('scopes');
+  if (!held.includes(needed)) {
+    throw new ApiError(403, 'insufficient_scope', `This API key has the scopes ${held.join(', ') || '(none)'}; ${c.req.method} ${c.req.path} needs ${needed}.`);
+  }
+  await next();
+};
 
 /** The operator API exists only when ADMIN_TOKEN is set; without it every /admin route is 404. */
 export function requireAdminToken(token: string | undefined): MiddlewareHandler<AppEnv> {

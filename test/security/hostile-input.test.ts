@@ -50,6 +50,8 @@ const SEED_BODIES: Record<string, (ids: Ids) => unknown> = {
   'POST /v1/suppression-list': () => ({ emails: ['fuzz-suppressed@acme.com'] }),
   'POST /v1/webhooks': () => ({ url: 'https://example.com/hook', events: ['message.sent', 'reply.received'] }),
   'POST /admin/workspaces': () => ({ name: 'Fuzz workspace' }),
+  'POST /admin/workspaces/{id}/api-keys': () => ({ scopes: ['read'] }),
+  'POST /v1/api-keys': () => ({ scopes: ['read', 'write'] }),
 };
 
 /** Routes outside the OpenAPI document (pages, signed provider callbacks, operations endpoints). */
@@ -85,7 +87,7 @@ function idsFor(op: Operation, param: string, ids: Ids): string[] {
   if (op.path.startsWith('/v1/webhooks/')) return [ids.webhookId];
   if (op.path.startsWith('/v1/suppression-list/')) return [ids.suppressed];
   if (op.path.startsWith('/admin/workspaces/')) return [ids.workspaceId];
-  if (op.path.startsWith('/admin/api-keys/')) return [ids.spareKeyId];
+  if (op.path.startsWith('/admin/api-keys/') || op.path.startsWith('/v1/api-keys/')) return [ids.spareKeyId];
   if (op.path.startsWith('/u/')) return [ids.unsubscribeToken];
   throw new Error(`${opKey(op)}: no known ids for path parameter "${param}"; teach idsFor about it`);
 }

@@ -117,11 +117,12 @@ function pathIds(op: Operation, param: string, t: Tenant): string[] {
   if (op.path.startsWith('/v1/sender-accounts/') && param === 'id') return [t.senderId];
   if (op.path.startsWith('/v1/webhooks/') && param === 'id') return [t.webhookId];
   if (op.path.startsWith('/v1/suppression-list/') && param === 'email') return [t.suppressed];
+  if (op.path.startsWith('/v1/api-keys/') && param === 'id') return [t.keyId];
   throw new Error(`${opKey(op)}: path parameter "${param}" takes an id this test does not know; add it to pathIds`);
 }
 
 /** Query parameters that carry no id; every other one must be covered in QUERY_CASES. */
-const NON_ID_QUERY = new Set(['limit', 'status', 'classification', 'type']);
+const NON_ID_QUERY = new Set(['limit', 'status', 'classification', 'type', 'return']);
 const ID_QUERY = new Set(['cursor', 'leadId', 'email', 'campaignId']);
 
 /** A valid body per operation that takes one, and where B's ids go in it. */
@@ -153,6 +154,7 @@ const BODIES: Record<string, { valid: (a: Tenant) => unknown; crossing?: (a: Ten
     // A may suppress any address for itself; B's leads and enrollments must not stop.
     crossing: (_a, b) => [{ body: { emails: [...b.emails, b.suppressed] }, expect: 'own_data' }],
   },
+  'POST /v1/api-keys': { valid: () => ({ scopes: ['read'] }) },
   'POST /v1/webhooks': {
     valid: () => ({ url: 'https://a.example.com/hook', events: ['message.sent'] }),
     crossing: (_a, b) => [{ body: { url: `https://hooks.${b.emails[0]!.split('@')[1]}/x`, events: ['message.sent'] }, expect: 'own_data' }],
@@ -192,7 +194,7 @@ describe('tenant isolation', () => {
     expect(res.status, `${what}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(404);
     expectErrorShape({ status: res.status, text: JSON.stringify(res.body), body: res.body, headers: res.headers }, what);
     // Every thing named in a path has its own `<thing>_not_found` code (docs/decisions.md, 39).
-    expect(['campaign_not_found', 'lead_not_found', 'webhook_not_found', 'sender_account_not_found', 'suppressed_address_not_found']).toContain(res.body.error.code);
+    expect(['campaign_not_found', 'lead_not_found', 'webhook_not_found', 'sender_account_not_found', 'suppressed_address_not_found', 'api_key_not_found']).toContain(res.body.error.code);
     expectNoLeak(res, what, b.secrets().filter((s) => !sent.includes(s)));
   }
 

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createApiKeyFor, createWorkspace, revokeApiKey } from '../../tenancy.js';
 import { createRouter, servicesOf, type AppDeps } from '../context.js';
+import type { Scope } from '../../domain/scopes.js';
+import { CreatedKeySchema, NewKeySchema } from '../schemas/api-keys.js';
 import { commonErrors, dataOf, exampleId, Id, jsonBody, jsonResponse } from '../schemas/common.js';
 
 const tags = ['Admin'];
@@ -40,10 +42,14 @@ const createKey = createRoute({
   tags,
   security,
   summary: 'Create another API key for a workspace (shown once)',
-  description: 'Operator call: adds a key to an existing workspace (404 `workspace_not_found` otherwise), e.g. to rotate keys: create the new one, switch, then revoke the old one. No request body.',
-  request: { params: z.object({ id: z.string().openapi({ description: 'The workspace\'s id', example: exampleId('ws') }) }) },
+  description:
+    'Operator call: adds a key to an existing workspace (404 `workspace_not_found` otherwise), e.g. to rotate keys: create the new one, switch, then revoke the old one. The body is optional: `{"scopes": ["read"]}` limits the key; without it the key holds all three scopes.',
+  request: {
+    params: z.object({ id: z.string().openapi({ description: 'The workspace\'s id', example: exampleId('ws') }) }),
+    body: { ...jsonBody(NewKeySchema), required: false },
+  },
   responses: {
-    201: jsonResponse(dataOf(z.object({ id: Id('key', 'The key\'s id (for revoking it)'), apiKey: ApiKey }).openapi({ description: 'The new key' })), 'The new key'),
+    201: jsonResponse(dataOf(CreatedKeySchema), 'The new key'),
     ...commonErrors,
   },
 });
@@ -72,7 +78,10 @@ export function adminRoutes(deps: AppDeps) {
       const { workspace, apiKey } = await createWorkspace(db, c.req.valid('json').name);
       return c.json({ data: { workspace: { id: workspace.id, name: workspace.name }, apiKey } }, 201);
     })
-    .openapi(createKey, async (c) => c.json({ data: await createApiKeyFor(db, c.req.valid('param').id) }, 201))
+    .openapi(createKey, async (c) => {
+      const body = c.req.valid('json') as { scopes?: Scope[] } | undefined;
+      return c.json({ data: await createApiKeyFor(db, c.req.valid('param').id, body?.scopes) }, 201);
+    })
     .openapi(revokeKey, async (c) => {
       const { id } = c.req.valid('param');
       await revokeApiKey(db, id, now());
