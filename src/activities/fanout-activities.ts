@@ -104,8 +104,9 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
         checkpoint: (after) => heartbeat({ phase: 'signal', after } satisfies Cursor),
       });
     }
-    // In line with the status read at the start; a change since then requested another sweep.
-    await db.campaign.updateMany({ where: { id: campaignId, status: campaign.status }, data: { syncedStatus: campaign.status } });
+    // What the enrollments were last told, whatever the status is by now: a resume that came during
+    // this pause sweep requested another sweep, which must see "paused" here to send the resumes.
+    await db.campaign.updateMany({ where: { id: campaignId }, data: { syncedStatus: campaign.status } });
     return { started, signalled };
   }
 

@@ -42,4 +42,35 @@ describe('the fan-out sweep', () => {
     expect(paused.started + resumed.started).toBe(1_200);
     expect(await deps.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: null } })).toBe(0);
   }, 120_000);
+
+  it('resumes every enrollment when a resume lands while the pause sweep is still signalling', async () => {
+    const { api, deps } = await testApp();
+    const id = (await api.post('/v1/campaigns', { name: 'flip', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const tag = Math.random().toString(36).slice(2, 8);
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 30 }, (_, i) => ({ email: `flip${i}-${tag}@example.com` })) });
+    // Running and in line, then paused (an auto-pause): the sweep below tells every workflow.
+    await deps.db.enrollment.updateMany({ where: { campaignId: id }, data: { status: 'active', workflowStartedAt: new Date() } });
+    await deps.db.campaign.update({ where: { id }, data: { status: 'paused', startedAt: new Date(), syncedStatus: 'running' } });
+    const last = new Map<string, string>();
+    let signals = 0;
+    const client = {
+      workflow: {
+        getHandle: (workflowId: string) => ({
+          signal: async (definition: { name: string }) => {
+            // The person resumes while the pause sweep is under way.
+            if (++signals === 10) await deps.db.campaign.update({ where: { id }, data: { status: 'running', pausedAt: null } });
+            last.set(workflowId, definition.name);
+          },
+        }),
+      },
+    } as unknown as Client;
+    const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
+    type Sweep = typeof syncCampaign;
+    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+
+    expect((await sweep()).signalled).toBe(30); // the pause, to all
+    expect((await sweep()).signalled).toBe(30); // the coalesced request the resume made
+    expect(last.size).toBe(30);
+    expect(new Set(last.values())).toEqual(new Set(['resume']));
+  });
 });
