@@ -5,6 +5,7 @@ import { createDb, type Db } from '../../src/db.js';
 import { createLogger } from '../../src/logger.js';
 import { createWorkspace } from '../../src/tenancy.js';
 import { createTemporalClient } from '../../src/temporal.js';
+import { readBody } from './read-body.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -61,7 +62,7 @@ export function apiClient(app: ReturnType<typeof createApp>, apiKey?: string) {
       ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     };
     const res = await app.request(path, init);
-    const text = await res.text();
+    const text = await readBody(res);
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);

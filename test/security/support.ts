@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { createApp } from '../../src/api/app.js';
 import type { Db } from '../../src/db.js';
+import { readBody } from '../helpers/read-body.js';
 
 type App = ReturnType<typeof createApp>;
 
@@ -83,7 +84,7 @@ export async function send(
     headers: options.headers ?? {},
     ...(options.body !== undefined ? { body: options.body } : {}),
   });
-  const text = await res.text();
+  const text = await readBody(res);
   let body: unknown = undefined;
   try {
     body = JSON.parse(text);

@@ -123,7 +123,7 @@ function pathIds(op: Operation, param: string, t: Tenant): string[] {
 
 /** Query parameters that carry no id; every other one must be covered in QUERY_CASES. */
 const NON_ID_QUERY = new Set(['limit', 'status', 'classification', 'type', 'return']);
-const ID_QUERY = new Set(['cursor', 'leadId', 'email', 'campaignId']);
+const ID_QUERY = new Set(['cursor', 'leadId', 'email', 'campaignId', 'after']);
 
 /** A valid body per operation that takes one, and where B's ids go in it. */
 const BODIES: Record<string, { valid: (a: Tenant) => unknown; crossing?: (a: Tenant, b: Tenant) => { body: unknown; expect: 'not_found' | 'own_data' }[] }> = {
@@ -247,13 +247,19 @@ describe('tenant isolation', () => {
               ? b.leads
               : param === 'email'
                 ? [...b.emails, b.suppressed]
-                : [b.campaigns.draft, b.campaigns.running];
+                : param === 'after'
+                  ? b.eventIds
+                  : [b.campaigns.draft, b.campaigns.running];
         for (const value of values) {
           const path = `${basePath}?${param}=${encodeSegment(value)}`;
           const before = await snapshots();
           const res = await call(op, path);
           if (param === 'leadId' || param === 'email') expectNotFound(res, `${op.method} ${path}`);
-          else {
+          else if (param === 'after') {
+            // B's event is no cursor in A's feed: refused as unknown, telling nothing about B.
+            expect([res.status, res.body.error?.code], `${op.method} ${path}`).toEqual([422, 'validation_failed']);
+            expectNoLeak(res, `${op.method} ${path}`, b.secrets().filter((s) => s !== value));
+          } else {
             // A filter or a cursor from B narrows A's own list; it never reaches B's rows.
             expect(res.status, `${op.method} ${path}`).toBe(200);
             expectNoLeak(res, `${op.method} ${path}`);

@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_TYPES, type EventType as EventTypeName } from '../../webhooks/events.js';
+import { eventsAfter } from '../../webhooks/event-feed.js';
 import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks } from '../../webhooks/webhook-service.js';
+import { streamEvents } from '../event-stream.js';
 import { createRouter, servicesOf, type AppDeps } from '../context.js';
 import { commonErrors, Count, dataOf, exampleId, Id, IdempotencyHeaders, jsonBody, jsonResponse, listOf, paginationQuery, Timestamp, unpagedListOf } from '../schemas/common.js';
 
@@ -136,19 +138,42 @@ const deliveries = createRoute({
   request: { params: WebhookIdParam, query: paginationQuery(exampleId('whd')) },
   responses: { 200: jsonResponse(listOf(DeliverySchema, 'Attempts, newest first', exampleId('whd')), 'Attempts'), ...commonErrors },
 });
+const TypeFilter = EventType.optional().openapi({ description: `Only events of this type: ${EVENT_MEANINGS}`, example: 'reply.received' });
+const After = z
+  .string()
+  .max(200)
+  .openapi({
+    description:
+      'Read the feed oldest first, from just after this event id (empty: from the oldest event kept). Answers `nextCursor` = the last id answered (or the same cursor when nothing is new): pass it as the next `after` and every event comes exactly once, whatever commits meanwhile',
+    example: exampleId('evt'),
+  });
+
 const events = createRoute({
   method: 'get',
   path: '/events',
   tags,
   security,
-  summary: "The workspace's events, newest first",
-  description: 'Every event of the workspace, newest first, in the shape webhooks receive them; for agents that cannot host a webhook. Filter with `type`.',
+  summary: "The workspace's events: newest first, or oldest first from a cursor (after)",
+  description:
+    'Every event of the workspace in the shape webhooks receive them, kept at least 30 days; for agents that cannot host a webhook. Without `after`: newest first, paged to older ones with `cursor`. With `after`: a feed, oldest first from that event, to poll (`GET /v1/events/stream` pushes the same feed). `after` and `cursor` do not go together. Filter with `type`.',
   request: {
-    query: paginationQuery(exampleId('evt')).extend({
-      type: EventType.optional().openapi({ description: `Only events of this type: ${EVENT_MEANINGS}`, example: 'reply.received' }),
-    }),
+    query: paginationQuery(exampleId('evt'))
+      .extend({ type: TypeFilter, after: After.optional() })
+      .refine((q) => q.after === undefined || q.cursor === undefined, { message: 'after (the feed) and cursor (pages of the newest-first list) do not go together', path: ['after'] }),
   },
-  responses: { 200: jsonResponse(listOf(EventSchema, 'Events, newest first', exampleId('evt')), 'Events'), ...commonErrors },
+  responses: { 200: jsonResponse(listOf(EventSchema, 'Events, newest first; oldest first with after', exampleId('evt')), 'Events'), ...commonErrors },
+});
+
+const stream = createRoute({
+  method: 'get',
+  path: '/events/stream',
+  tags,
+  security,
+  summary: 'The event feed as Server-Sent Events',
+  description:
+    'The feed of `GET /v1/events?after=`, pushed as it happens: each event as `id: <event id>`, `event: <type>`, `data: <the event as JSON>`; a `: heartbeat` comment every 15 s keeps proxies from closing it. Reconnect with `Last-Event-ID` (or `?after=`) to continue exactly after the last event received. Without either it starts with events from now on.',
+  request: { query: z.object({ after: After.optional(), type: TypeFilter }), headers: z.object({ 'last-event-id': z.string().max(200).optional().openapi({ description: 'The id of the last event received; the stream continues after it (takes precedence over after)', example: exampleId('evt') }) }) },
+  responses: { 200: { description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: z.string().openapi({ description: 'Server-Sent Events', example: 'id: evt_…\nevent: message.sent\ndata: {…}\n\n' }) } } }, ...commonErrors },
 });
 
 export function webhookRoutes(deps: AppDeps) {
@@ -159,5 +184,13 @@ export function webhookRoutes(deps: AppDeps) {
     .openapi(list, async (c) => c.json({ data: await listWebhooks(services, c.get('workspaceId')), nextCursor: null }, 200))
     .openapi(remove, async (c) => c.json({ data: await deleteWebhook(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(deliveries, async (c) => c.json(await listDeliveries(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))
-    .openapi(events, async (c) => c.json(await listEvents(services, c.get('workspaceId'), c.req.valid('query')), 200));
+    .openapi(events, async (c) => {
+      const { after, ...query } = c.req.valid('query');
+      if (after === undefined) return c.json(await listEvents(services, c.get('workspaceId'), query), 200);
+      return c.json(await eventsAfter(services.db, c.get('workspaceId'), { after, limit: query.limit, type: query.type }), 200);
+    })
+    .openapi(stream, async (c) => {
+      const from = c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after;
+      return streamEvents(c, services.db, c.get('workspaceId'), { after: from, type: c.req.valid('query').type });
+    });
 }
