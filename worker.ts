@@ -6,6 +6,7 @@ import { createLogger } from './src/logger.js';
 import { createTemporalClient, temporalAddress } from './src/temporal.js';
 import { buildWorker, WORKER_DB_POOL } from './src/worker/build-worker.js';
 import { installRuntimeLogger } from './src/worker/runtime-logger.js';
+import { startEventDispatcher } from './src/worker/event-dispatcher.js';
 import { ensureSchedules } from './src/worker/schedules.js';
 
 const config = loadConfigOrExit();
@@ -27,11 +28,13 @@ const worker = await buildWorker({
 });
 
 await ensureSchedules(client, config.TEMPORAL_TASK_QUEUE);
+const dispatcher = startEventDispatcher({ db, orchestrator: { client, taskQueue: config.TEMPORAL_TASK_QUEUE }, now: () => new Date() }, requireSetting(config, 'DATABASE_URL'), logger);
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress(config) }, 'worker started');
 // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and drains in-flight tasks.
 try {
   await worker.run();
 } finally {
+  await dispatcher.stop();
   await connection.close();
   await client.connection.close();
   await db.$disconnect();

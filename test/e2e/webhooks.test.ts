@@ -5,6 +5,9 @@ import { emitEvent, relayUndispatched } from '../../src/webhooks/events.js';
 import { EVENT_RELAY_SCHEDULE_ID, ensureSchedules } from '../../src/worker/schedules.js';
 import { apiClient, testApp, testConfig, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
+import { servicesOf } from '../../src/api/context.js';
+import { createLogger } from '../../src/logger.js';
+import { startEventDispatcher } from '../../src/worker/event-dispatcher.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 import { uniq } from '../helpers/fixtures.js';
 
@@ -86,6 +89,37 @@ describe('webhooks out', () => {
     await ensureSchedules(temporal, config.TEMPORAL_TASK_QUEUE);
     const description = await temporal.schedule.getHandle(EVENT_RELAY_SCHEDULE_ID).describe();
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'eventRelayWorkflow' });
+  });
+
+  it("hands an event no request dispatches (a lead's ending) to its webhook at once, through the database's notification", async () => {
+    const deps = testDeps();
+    const dispatcher = startEventDispatcher(servicesOf(deps), deps.config.DATABASE_URL!, createLogger('silent', 'test'));
+    try {
+      const { api } = await testApp();
+      const { secret } = (await api.post('/v1/webhooks', { url: receiver.url, events: ['lead.stopped'] })).body.data;
+      const campaign = (await api.post('/v1/campaigns', { name: 'stops', sequenceSteps: [{ delayDays: 3, subject: 'Hi', bodyHtml: '<p>x</p>' }] })).body.data.id;
+      await api.post(`/v1/campaigns/${campaign}/leads/bulk`, { leads: [{ email: `stop-${uniq()}@acme.com` }] });
+      const [lead] = (await api.get(`/v1/campaigns/${campaign}/leads`)).body.data;
+      await api.post(`/v1/campaigns/${campaign}/leads/${lead.leadId}/stop`);
+      // The minute relay only takes events 30 s old: inside 15 s only the notified dispatcher delivers.
+      const stopped = await eventually(
+        async () =>
+          receiver.received
+            .flatMap((r) => {
+              try {
+                return [new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as any];
+              } catch {
+                return []; // another test's webhook, signed with its own secret
+              }
+            })
+            .find((p) => p.event === 'lead.stopped' && p.data.campaignId === campaign),
+        15_000,
+        'lead.stopped delivered',
+      );
+      expect(stopped.data).toMatchObject({ leadId: lead.leadId, status: 'stopped', reason: 'stopped by API' });
+    } finally {
+      await dispatcher.stop();
+    }
   });
 
   it('lists and deletes webhooks; the secret is shown only at creation', async () => {
