@@ -1,6 +1,8 @@
 // The load scenario: many clients at once mixing bulk upserts, stats reads and pause/start on a few
 // campaigns while their mail goes out through the Resend double; then an audit that no lead got any
 // step twice (and, once the campaigns finish, that every lead got every step).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { AcceptedEmail } from '../test/resend-double/server.js';
 import { percentile, type startBenchStack } from './stack.js';
 
@@ -28,6 +30,10 @@ export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], reco
     await stack.call('POST', `/v1/campaigns/${id}/start`);
     ids.push(id);
   }
+
+  // A healthy webhook for what the load makes most of besides mail: every start, pause and ending.
+  const hook = await startLatencyReceiver();
+  await stack.call('POST', '/v1/webhooks', { url: hook.url, events: ['campaign.started', 'campaign.paused', 'lead.completed'] });
 
   const latencies: Record<Op, number[]> = { bulk: [], stats: [], 'pause/start': [] };
   let errors = 0;
@@ -100,4 +106,34 @@ export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], reco
   record({ scenario: 'load', metric: 'audit: (lead, step) sent more than once', value: duplicates, unit: '', target: '0' });
   record({ scenario: 'load', metric: 'audit: (lead, step) never sent', value: missing, unit: '', target: '0' });
   record({ scenario: 'load', metric: 'audit: message rows minus provider sends', value: messages - perLeadStep.size, unit: '', target: '0' });
+
+  // Event to first delivery at a healthy webhook: the event's own timestamp to its arrival.
+  const events = await stack.db.event.count({ where: { type: { in: ['campaign.started', 'campaign.paused', 'lead.completed'] } } });
+  const settle = Date.now() + 60_000;
+  while (hook.firstArrivals().length < events && Date.now() < settle) await new Promise((r) => setTimeout(r, 500));
+  const arrivals = hook.firstArrivals().sort((a, b) => a - b);
+  await hook.close();
+  record({ scenario: 'load', metric: 'webhook: events delivered', value: arrivals.length, unit: '', target: `${events}` });
+  record({ scenario: 'load', metric: 'webhook: event to first delivery p50', value: Math.round(percentile(arrivals, 50)), unit: 'ms' });
+  record({ scenario: 'load', metric: 'webhook: event to first delivery p99', value: Math.round(percentile(arrivals, 99)), unit: 'ms', target: '< 5000' });
+}
+
+/** A webhook receiver that notes, per event id, how long after the event's timestamp it first came. */
+async function startLatencyReceiver() {
+  const first = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; timestamp: string };
+      if (!first.has(event.id)) first.set(event.id, Date.now() - Date.parse(event.timestamp));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    firstArrivals: () => [...first.values()],
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }

@@ -80,6 +80,8 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
     ...(options.resend ? { RESEND_API_KEY: options.resend.apiKey, RESEND_BASE_URL: options.resend.baseUrl, MAIL_FROM: 'Sequent Bench <bench@bench.example.com>' } : {}),
     // "No limit" is spelt as a rate no run can reach (with a Resend key the default would be 2/s).
     SEND_RATE_LIMIT: String(options.sendRatePerSecond ?? 10_000),
+    // The load scenario's webhook receiver listens on loopback.
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
   };
   const node = (name: string, entry: string, extra: Record<string, string> = {}) =>
     startChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: { ...env, ...extra } });
