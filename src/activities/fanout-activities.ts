@@ -46,7 +46,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
   async function syncCampaign({ campaignId }: { campaignId: string; signalAll?: boolean }) {
     const campaign = await db.campaign.findUnique({
       where: { id: campaignId },
-      select: { status: true, syncedStatus: true, workspaceId: true, startedAt: true, steps: { orderBy: { stepNumber: 'asc' }, select: { delayDays: true } } },
+      select: { status: true, syncedStatus: true, statusChanges: true, syncedStatusChanges: true, workspaceId: true, startedAt: true, steps: { orderBy: { stepNumber: 'asc' }, select: { delayDays: true } } },
     });
     if (!campaign || campaign.status === 'draft') return { started: 0, signalled: 0 };
     const resumeFrom = activityInfo().heartbeatDetails as Cursor | undefined;
@@ -86,9 +86,12 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
       });
     }
 
-    // A first start has nothing started to tell; otherwise a status not yet brought in line is.
+    // A first start has nothing started to tell; otherwise any status change since the last sweep
+    // is: a pause and a start between two sweeps leave the status as it was, but a workflow that
+    // met the pause in its own claim waits for the resume.
     const fresh = campaign.syncedStatus === null && campaign.status === 'running';
-    if (campaign.syncedStatus !== campaign.status && !fresh) {
+    const changed = campaign.syncedStatus !== campaign.status || campaign.syncedStatusChanges !== campaign.statusChanges;
+    if (changed && !fresh) {
       const signal = campaign.status === 'running' ? 'resume' : 'pause';
       signalled = await sweep<{ id: string }>({
         after: resumeFrom?.phase === 'signal' ? resumeFrom.after : '',
@@ -106,7 +109,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
     }
     // What the enrollments were last told, whatever the status is by now: a resume that came during
     // this pause sweep requested another sweep, which must see "paused" here to send the resumes.
-    await db.campaign.updateMany({ where: { id: campaignId }, data: { syncedStatus: campaign.status } });
+    await db.campaign.updateMany({ where: { id: campaignId }, data: { syncedStatus: campaign.status, syncedStatusChanges: campaign.statusChanges } });
     return { started, signalled };
   }
 

@@ -34,7 +34,7 @@ async function workspaceCounts(tx: Tx, workspaceId: string, now: Date): Promise<
 
 async function pause(tx: Tx, campaign: Running, verdict: Verdict, scope: Scope, counts: Counts, at: Date): Promise<StoredEvent> {
   const pauseReason = REASONS[scope][verdict.kind];
-  await tx.campaign.update({ where: { id: campaign.id }, data: { status: 'paused', pausedAt: at, pauseReason, version: { increment: 1 } } });
+  await tx.campaign.update({ where: { id: campaign.id }, data: { status: 'paused', pausedAt: at, pauseReason, version: { increment: 1 }, statusChanges: { increment: 1 } } });
   return emitEvent(tx, campaign.workspaceId, 'campaign.auto_paused', {
     campaignId: campaign.id,
     name: campaign.name,

@@ -81,7 +81,7 @@ export async function startCampaign(deps: ServiceDeps, workspaceId: string, id: 
       const at = deps.now();
       const updated = await tx.campaign.update({
         where: { id },
-        data: { status: 'running', startedAt: current.startedAt ?? at, pausedAt: null, pauseReason: null, version: { increment: 1 }, ...(await rearm(tx, current)) },
+        data: { status: 'running', startedAt: current.startedAt ?? at, pausedAt: null, pauseReason: null, version: { increment: 1 }, statusChanges: { increment: 1 }, ...(await rearm(tx, current)) },
       });
       await activatePending(tx, id, updated.startedAt!, at);
       const event = await emitEvent(tx, workspaceId, 'campaign.started', {
@@ -110,7 +110,7 @@ export async function pauseCampaign(deps: ServiceDeps, workspaceId: string, id: 
   const { campaign, event } = await deps.db.$transaction(async (tx) => {
     const current = await requireCampaign(tx, workspaceId, id, { lock: 'update' });
     if (current.status !== 'running') return { campaign: current, event: null };
-    const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: deps.now(), pauseReason: 'manual', version: { increment: 1 } } });
+    const updated = await tx.campaign.update({ where: { id }, data: { status: 'paused', pausedAt: deps.now(), pauseReason: 'manual', version: { increment: 1 }, statusChanges: { increment: 1 } } });
     const event = await emitEvent(tx, workspaceId, 'campaign.paused', { campaignId: id, name: updated.name, status: 'paused', pausedAt: updated.pausedAt?.toISOString() });
     return { campaign: updated, event };
   }, MAY_WAIT_FOR_LOCKS);

@@ -42,15 +42,20 @@ async function accounts(tx: Tx, where: { id: string } | { workspaceId: string },
 }
 
 /**
- * Under the account's row lock: takes the lead's pacing slot (its own, reserved earlier and come,
- * or the account's next one, moving it on) and, when that slot is now, one unit of today's
- * capacity. No number of workers can put two sends from one account closer than its gap, nor
- * exceed its limit.
+ * Takes the lead's pacing slot (its own, reserved earlier and come, or the account's next one,
+ * moving it on; under the account's row lock) and, when that slot is now, one unit of today's
+ * capacity (an atomic conditional upsert). No number of workers can put two sends from one account
+ * closer than its gap, nor exceed its limit.
  */
 async function reserveOn(tx: Tx, id: string, day: string, options: ReserveOptions & { random: () => number }): Promise<Reservation | null> {
-  await tx.$queryRaw`SELECT 1 FROM "SenderAccount" WHERE id = ${id} FOR UPDATE`;
-  // Read after the lock, in a statement of its own, so it sees what the holder before committed.
-  const [account] = await accounts(tx, { id }, day);
+  let [account] = await accounts(tx, { id }, day);
+  // Pacing needs the account's row lock (its slots and last send); without pacing the conditional
+  // upsert below keeps the limit alone, and claims of one account need not queue behind each other.
+  if (account && isPaced(account)) {
+    await tx.$queryRaw`SELECT 1 FROM "SenderAccount" WHERE id = ${id} FOR UPDATE`;
+    // Read again after the lock, in a statement of its own, so it sees what the holder before committed.
+    [account] = await accounts(tx, { id }, day);
+  }
   // A new lead takes only what the account's follow-ups due today leave (SPEC §10).
   const limit = !account ? 0 : limitOf(account, options.now) - (options.newLead ? await followUpsDueToday(tx, id, options.now, options.timezone) : 0);
   if (!account || account.status !== 'active' || account.used >= limit) return null;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
+import { pauseCampaign, startCampaign } from '../../src/campaigns/lifecycle.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
 import { testApp } from '../helpers/deps.js';
@@ -72,5 +73,30 @@ describe('the fan-out sweep', () => {
     expect((await sweep()).signalled).toBe(30); // the coalesced request the resume made
     expect(last.size).toBe(30);
     expect(new Set(last.values())).toEqual(new Set(['resume']));
+  });
+
+  it('resumes workflows that met a pause the fan-out never saw (paused and started again between two sweeps)', async () => {
+    const { api, deps, workspaceId } = await testApp();
+    const id = (await api.post('/v1/campaigns', { name: 'blink', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const tag = Math.random().toString(36).slice(2, 8);
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 12 }, (_, i) => ({ email: `blink${i}-${tag}@example.com` })) });
+    await deps.db.enrollment.updateMany({ where: { campaignId: id }, data: { status: 'active', workflowStartedAt: new Date() } });
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date(), syncedStatus: 'running', statusChanges: 1, syncedStatusChanges: 1 } });
+    // A pause and a start through the services, before the fan-out runs: the status is as it was,
+    // but a claim made meanwhile left its workflow waiting for a resume.
+    const services = { db: deps.db, orchestrator: { client: deps.temporal, taskQueue: 'nobody-polls' }, now: () => new Date() };
+    await pauseCampaign(services, workspaceId, id);
+    await startCampaign(services, workspaceId, id);
+
+    const signalled: string[] = [];
+    const client = { workflow: { getHandle: () => ({ signal: async (definition: { name: string }) => void signalled.push(definition.name) }) } } as unknown as Client;
+    const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
+    type Sweep = typeof syncCampaign;
+    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+    expect(signalled).toEqual(Array(12).fill('resume'));
+    // In line now: the next sweep tells nobody anything.
+    signalled.length = 0;
+    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+    expect(signalled).toEqual([]);
   });
 });
