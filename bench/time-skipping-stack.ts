@@ -4,7 +4,6 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { activityInfo } from '@temporalio/activity';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { activitiesFromConfig } from '../src/activities/index.js';
@@ -21,6 +20,7 @@ import { freePort } from '../scripts/lib/children.js';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../scripts/lib/migrate.js';
 import { obtainTestServer } from '../scripts/lib/temporal-tools.js';
+import { serverClock } from '../test/helpers/server-clock.js';
 
 export type Recorder = (r: { scenario: string; metric: string; value: number; unit: string; target?: string }) => void;
 
@@ -51,13 +51,7 @@ export async function withTimeSkippingStack<T>(name: string, run: (stack: TimeSk
     const taskQueue = `bench-${name}`;
     const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' });
     let serverNow = await env.currentTimeMs();
-    const now = () => {
-      try {
-        return new Date(activityInfo().currentAttemptScheduledTimestampMs);
-      } catch {
-        return new Date(serverNow);
-      }
-    };
+    const now = serverClock(() => serverNow);
     const counts = { providerCalls: 0, deliveries: 0, claims: 0 };
     const local = createLocalTransport();
     const mailer: Mailer = { name: 'local', send: (mail) => (counts.providerCalls++, local.send(mail)) };

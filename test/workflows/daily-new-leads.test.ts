@@ -1,4 +1,3 @@
-import { activityInfo } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
@@ -13,6 +12,7 @@ import { createLocalTransport } from '../../src/mail/local-transport.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract.js';
 import { apiClient, newWorkspace, testDeps } from '../helpers/deps.js';
+import { serverClock } from '../helpers/server-clock.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -40,13 +40,7 @@ describe('new leads per day, follow-ups first (time-skipping, real activities)',
     const { db } = deps;
     const taskQueue = `new-leads-${process.pid}`;
     let serverNow = await env.currentTimeMs();
-    const now = () => {
-      try {
-        return new Date(activityInfo().currentAttemptScheduledTimestampMs);
-      } catch {
-        return new Date(serverNow);
-      }
-    };
+    const now = serverClock(() => serverNow);
     const config = { ...deps.config, TEMPORAL_TASK_QUEUE: taskQueue };
     const activities = activitiesFromConfig(config, { db, logger: createLogger('silent', 'test'), client: env.client, mailer: createLocalTransport(), now });
     const worker = await buildWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities, concurrency: { sends: 4, claims: 4, activities: 4 } });
