@@ -119,6 +119,7 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
   return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids };
 }
 
-export function percentile(sorted: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

@@ -19,6 +19,12 @@ export async function startTemporalDevServer(options: {
     mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
   }
+  // Eager start (a workflow's first task comes back in the start's answer) and eager activities (an
+  // activity comes back in the workflow task's answer) each save a trip through matching; both are
+  // off by default. The provider's rate limit is unaffected: sends run on their own queue, and an
+  // activity is only eager on its workflow's queue.
+  args.push('--dynamic-config-value', 'system.enableEagerWorkflowStart=true');
+  args.push('--dynamic-config-value', 'system.enableActivityEagerExecution=true');
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   const child = startChild('temporal', options.cli, args, { quiet: options.quiet ?? false });
   const exited = child.exited.then((code) => {

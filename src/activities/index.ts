@@ -41,7 +41,7 @@ export type Activities = ReturnType<typeof createActivities>;
 /** The activities as a worker process runs them, with everything that comes from config filled in. */
 export function activitiesFromConfig(
   config: Config,
-  deps: { db: Db; logger: Logger; client: Client; mailer?: Mailer; now?: () => Date; resolveHost?: HostResolver },
+  deps: { db: Db; logger: Logger; client: Client; eagerStart?: boolean; mailer?: Mailer; now?: () => Date; resolveHost?: HostResolver },
 ) {
   return createActivities({
     db: deps.db,
@@ -50,7 +50,7 @@ export function activitiesFromConfig(
     now: deps.now ?? (() => new Date()),
     mailFrom: config.MAIL_FROM,
     publicUrl: publicUrlOf(config),
-    orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, eagerStart: deps.eagerStart ?? false },
     allowPrivateWebhookUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     resolveHost: deps.resolveHost,
   });

@@ -8,14 +8,19 @@ const DUE_WAITS = Prisma.sql`('delay', 'window', 'capacity', 'pacing', 'provider
 
 /**
  * Follow-ups of this account's running campaigns that fall due before the workspace day ends and
- * have not been claimed yet. A new lead may take a unit of the day's capacity only beyond these, so
- * when capacity is short the leads already in a conversation go first (SPEC §10).
+ * have not been claimed yet, counted up to `atMost` (the capacity left: past it the answer no
+ * longer matters, and a step-1 claim should not count a whole account's backlog). A new lead may
+ * take a unit of the day's capacity only beyond these, so when capacity is short the leads already
+ * in a conversation go first (SPEC §10).
  */
-export async function followUpsDueToday(tx: Tx, senderAccountId: string, now: Date, timezone: string): Promise<number> {
+export async function followUpsDueToday(tx: Tx, senderAccountId: string, now: Date, timezone: string, atMost: number): Promise<number> {
+  if (atMost <= 0) return 0;
   const [row] = await tx.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM "Enrollment" e JOIN "Campaign" c ON c.id = e."campaignId"
-     WHERE e."senderAccountId" = ${senderAccountId} AND e."nextSendAt" < ${nextLocalMidnight(now, timezone)}
-       AND e.status = 'active' AND e."currentStep" >= 1 AND e."waitingFor"::text IN ${DUE_WAITS} AND c.status = 'running'`;
+    SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM "Enrollment" e JOIN "Campaign" c ON c.id = e."campaignId"
+       WHERE e."senderAccountId" = ${senderAccountId} AND e."nextSendAt" < ${nextLocalMidnight(now, timezone)}
+         AND e.status = 'active' AND e."currentStep" >= 1 AND e."waitingFor"::text IN ${DUE_WAITS} AND c.status = 'running'
+       LIMIT ${atMost}) due`;
   return row?.n ?? 0;
 }
 

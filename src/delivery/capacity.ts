@@ -56,9 +56,11 @@ async function reserveOn(tx: Tx, id: string, day: string, options: ReserveOption
     // Read again after the lock, in a statement of its own, so it sees what the holder before committed.
     [account] = await accounts(tx, { id }, day);
   }
+  if (!account || account.status !== 'active') return null;
   // A new lead takes only what the account's follow-ups due today leave (SPEC §10).
-  const limit = !account ? 0 : limitOf(account, options.now) - (options.newLead ? await followUpsDueToday(tx, id, options.now, options.timezone) : 0);
-  if (!account || account.status !== 'active' || account.used >= limit) return null;
+  const dailyLimit = limitOf(account, options.now);
+  const limit = dailyLimit - (options.newLead ? await followUpsDueToday(tx, id, options.now, options.timezone, dailyLimit - account.used) : 0);
+  if (account.used >= limit) return null;
   const now = options.now.getTime();
   const slotAt = options.heldSlot?.getTime();
   const holds = slotAt !== undefined && slotAt >= now - HELD_SLOT_GRACE_MS;

@@ -132,18 +132,20 @@ export async function updateSender(deps: ServiceDeps, workspaceId: string, id: s
 
 /** A workspace has one default pool: all of its sender accounts. */
 export async function listPools(deps: ServiceDeps, workspaceId: string) {
-  const senders = await listSenders(deps, workspaceId);
+  return [poolOf(workspaceId, await listSenders(deps, workspaceId))];
+}
+
+/** The workspace's one pool (every account it has), summed from its accounts' views. */
+export function poolOf(workspaceId: string, senders: Awaited<ReturnType<typeof listSenders>>) {
   const active = senders.filter((s) => s.status === 'active');
-  return [
-    {
-      id: `pool_${workspaceId.slice('ws_'.length)}`,
-      name: 'Default',
-      dailyCapacity: active.reduce((n, s) => n + s.effectiveDailyLimit, 0),
-      remainingToday: active.reduce((n, s) => n + s.remainingToday, 0),
-      senderCount: senders.length,
-      senderAccountIds: senders.map((s) => s.id),
-    },
-  ];
+  return {
+    id: `pool_${workspaceId.slice('ws_'.length)}`,
+    name: 'Default',
+    dailyCapacity: active.reduce((n, s) => n + s.effectiveDailyLimit, 0),
+    remainingToday: active.reduce((n, s) => n + s.remainingToday, 0),
+    senderCount: senders.length,
+    senderAccountIds: senders.map((s) => s.id),
+  };
 }
 
 /** The local stack works out of the box: a workspace without senders gets one from MAIL_FROM. */

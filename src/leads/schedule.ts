@@ -1,7 +1,7 @@
 import { readSettings } from '../campaigns/settings.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
 import { continuedSubject } from '../delivery/compose.js';
-import { listPools, listSenders } from '../delivery/senders.js';
+import { listSenders, poolOf } from '../delivery/senders.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { renderTemplate } from '../domain/render.js';
@@ -92,15 +92,16 @@ async function afterPacingAndCapacity(
   leadTimezone: string | null,
   because: PlanReason[],
 ): Promise<Date> {
-  const account = (await listSenders(deps, workspaceId)).find((s) => s.id === enrollment.senderAccountId);
+  const senders = await listSenders(deps, workspaceId);
+  const account = senders.find((s) => s.id === enrollment.senderAccountId);
   const pacing = account && account.minGapSeconds > 0 ? await deps.db.senderAccount.findUnique({ where: { id: account.id }, select: { nextSlotAt: true } }) : null;
   const slot = enrollment.paceSlotAt ?? pacing?.nextSlotAt ?? null;
   if (slot && slot > at) {
     because.push('pacing');
     at = slot;
   }
-  const [pool] = await listPools(deps, workspaceId);
-  const left = account ? account.remainingToday : pool && pool.senderCount > 0 ? pool.remainingToday : Infinity;
+  const pool = poolOf(workspaceId, senders);
+  const left = account ? account.remainingToday : pool.senderCount > 0 ? pool.remainingToday : Infinity;
   if (left > 0 || localDay(at, timezone) !== localDay(deps.now(), timezone)) return at;
   because.push('capacity');
   return openAt(nextLocalMidnight(at, timezone), window, leadTimezone, because);

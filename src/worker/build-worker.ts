@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type State, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
-import { sendTaskQueue } from '../workflows/contract.js';
+import { sendTaskQueue, webhookTaskQueue } from '../workflows/contract.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -10,10 +10,10 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * connection for its length (deliverStep), every claim for its transaction, and other activities
  * use one now and then. At Resend's latency, 6 calls at once is far more than its rate allows.
  */
-export const CONCURRENCY = { sends: 6, claims: 6, activities: 10 } as const;
-export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities;
+export const CONCURRENCY = { sends: 6, claims: 6, activities: 10, webhooks: 4 } as const;
+export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities + CONCURRENCY.webhooks;
 
-/** The two Temporal workers one Sequent worker process runs, handled as one. */
+/** The Temporal workers one Sequent worker process runs, handled as one. */
 export type SequentWorker = {
   run(): Promise<void>;
   runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T>;
@@ -23,9 +23,11 @@ export type SequentWorker = {
 
 /**
  * Builds (but does not run) the workers: one for workflows and the database activities on the
- * main task queue, and one for the provider calls alone (`deliverStep`, and `sendStep` for
- * workflows begun on older code) on the send queue, where the server enforces the provider's rate
- * limit across every worker process (`maxTaskQueueActivitiesPerSecond`).
+ * main task queue; one for the provider calls alone (`deliverStep`, and `sendStep` for workflows
+ * begun on older code) on the send queue, where the server enforces the provider's rate limit
+ * across every worker process (`maxTaskQueueActivitiesPerSecond`); and one for webhook deliveries
+ * on their own queue, so an event reaches its receiver in seconds even while thousands of
+ * enrollment tasks wait on the main queue. All share one workflow bundle.
  * Tests pass their own activities and connection.
  */
 export async function buildWorker(options: {
@@ -36,7 +38,7 @@ export async function buildWorker(options: {
   /** Provider requests per second over all workers; unset means unlimited. */
   sendRatePerSecond?: number | undefined;
   /** Overrides CONCURRENCY (tests share one small pool between the API and the worker). */
-  concurrency?: { sends: number; claims: number; activities: number };
+  concurrency?: { sends: number; claims: number; activities: number; webhooks?: number };
   /** The sticky cache's size (WORKER_CACHED_WORKFLOWS); tests keep the default. */
   maxCachedWorkflows?: number;
   extra?: Partial<WorkerOptions>;
@@ -44,11 +46,12 @@ export async function buildWorker(options: {
   const { sendStep, deliverStep, ...rest } = options.activities;
   const concurrency = options.concurrency ?? CONCURRENCY;
   const sendActivities = { ...(deliverStep ? { deliverStep } : {}), ...(sendStep ? { sendStep } : {}) };
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger });
+  const base = { connection: options.connection, namespace: options.namespace, workflowBundle };
   const main = await Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
+    ...base,
     taskQueue: options.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    // Keeps deliverWebhook too, for deliveries begun on the main queue by older code.
     activities: rest,
     // Enrollments sleep for days: keeping them cached buys nothing and costs ~0.2 MiB each (a
     // cache of 1,000 held ~220 MiB more than one of 100). A workflow that wakes up replays its
@@ -60,15 +63,23 @@ export async function buildWorker(options: {
   });
   const send = Object.keys(sendActivities).length
     ? await Worker.create({
-        connection: options.connection,
-        namespace: options.namespace,
+        ...base,
         taskQueue: sendTaskQueue(options.taskQueue),
         activities: sendActivities,
         maxConcurrentActivityTaskExecutions: concurrency.sends,
         ...(options.sendRatePerSecond ? { maxTaskQueueActivitiesPerSecond: options.sendRatePerSecond } : {}),
       })
     : null;
-  const workers = send ? [main, send] : [main];
+  const webhooks = rest.deliverWebhook
+    ? await Worker.create({
+        ...base,
+        taskQueue: webhookTaskQueue(options.taskQueue),
+        activities: { deliverWebhook: rest.deliverWebhook },
+        maxConcurrentActivityTaskExecutions: concurrency.webhooks ?? CONCURRENCY.webhooks,
+        maxCachedWorkflows: 100,
+      })
+    : null;
+  const workers = [main, send, webhooks].filter((w): w is Worker => w !== null);
 
   const shutdown = () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -17,14 +17,19 @@ import {
   syncSignal,
   wakeSignal,
   webhookDeliveryWorkflowId,
+  webhookTaskQueue,
   workspaceIdKey,
   type EnrollmentInput,
   type StopReason,
 } from './contract.js';
 import type { campaignFanoutWorkflow, enrollmentWorkflow, webhookDeliveryWorkflow } from './index.js';
 
-/** A Temporal client and the task queue Sequent's workflows run on. */
-export type Orchestrator = { client: Client; taskQueue: string };
+/**
+ * A Temporal client and the task queue Sequent's workflows run on. `eagerStart` is set where the
+ * client shares a worker's NativeConnection (the worker process): a webhook delivery started there
+ * gets its first task back in the start's answer instead of a trip through matching.
+ */
+export type Orchestrator = { client: Client; taskQueue: string; eagerStart?: boolean };
 
 /** A start that finds the workflow already there (running, or closed for good) has nothing to do. */
 async function startOnce(start: () => Promise<unknown>): Promise<void> {
@@ -70,12 +75,13 @@ export async function startEnrollmentWorkflow({ client, taskQueue }: Orchestrato
 }
 
 /** One durable delivery per (webhook, event): a repeated dispatch finds it and delivers nothing twice. */
-export async function startWebhookDelivery({ client, taskQueue }: Orchestrator, webhookId: string, eventId: string): Promise<void> {
+export async function startWebhookDelivery({ client, taskQueue, eagerStart }: Orchestrator, webhookId: string, eventId: string): Promise<void> {
   await startOnce(() =>
     client.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
       workflowId: webhookDeliveryWorkflowId(webhookId, eventId),
-      taskQueue,
+      taskQueue: webhookTaskQueue(taskQueue),
       args: [{ webhookId, eventId }],
+      ...(eagerStart ? { requestEagerStart: true } : {}),
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     }),

@@ -7,6 +7,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 /** `sendStep` runs on its own queue so the provider's rate limit can be enforced on it alone. */
 export const sendTaskQueue = (taskQueue: string) => `${taskQueue}-send`;
+/** Webhook deliveries run on their own queue so they never wait behind enrollment tasks. */
+export const webhookTaskQueue = (taskQueue: string) => `${taskQueue}-webhooks`;
 
 export const campaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
 export const workspaceIdKey = defineSearchAttributeKey('WorkspaceId', SearchAttributeType.KEYWORD);

@@ -21,7 +21,7 @@ export async function startTestWorker(options: { mailer?: Mailer; sendRatePerSec
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue,
     // The file's one pool (testDeps) serves the API too: keep the worker's share well below its size.
-    concurrency: { sends: 3, claims: 3, activities: 10 },
+    concurrency: { sends: 3, claims: 3, activities: 10, webhooks: 2 },
     sendRatePerSecond: options.sendRatePerSecond,
     activities: activitiesFromConfig(deps.config, {
       db: deps.db,
