@@ -12,6 +12,7 @@ import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJso
 import { adminRoutes } from './routes/admin.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
+import { statsRoutes } from './routes/stats.routes.js';
 import { dryRunRoutes } from './routes/dry-run.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps) {
   const perKey = limits ? [rateLimit(new TokenBuckets(limits.ratePerSecond, limits.burst, deps.clock))] : [];
   app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), ...perKey, requireScope, rejectUnknownQuery(app.openAPIRegistry), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
+  app.route('/v1', statsRoutes(deps));
   app.route('/v1', dryRunRoutes(deps));
   app.route('/v1', leadRoutes(deps));
   app.route('/v1', senderRoutes(deps));

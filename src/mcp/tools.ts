@@ -51,6 +51,13 @@ function healthSummary(data: unknown): string {
   return `Health ${at(data, 'status')}${reasons.length ? `: ${reasons.map((r) => `${r.code} (${r.count})`).join(', ')}` : ''}.`;
 }
 
+function statsSummary(data: unknown): string {
+  const rows = (data as Data).rows as { key: string; metrics: { sent: number; replied: number; replyRate: number } }[] | undefined;
+  if (!rows) return says('{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, queued {metrics.queued}, bounced {metrics.bounced}, replied {metrics.replied} (reply rate {metrics.replyRate}).')(data);
+  const shown = rows.slice(0, 20).map((r) => `${r.key}: sent ${r.metrics.sent}, replied ${r.metrics.replied} (${r.metrics.replyRate})`);
+  return `By ${at(data, 'groupBy')}, ${rows.length} rows. ${shown.join('; ')}${rows.length > shown.length ? '; …' : ''}.`;
+}
+
 function launchSummary(data: unknown): string {
   const empty = ((data as Data).emptyTokens ?? []) as { token: string; leads: number }[];
   const tokens = empty.length ? ` Empty tokens: ${empty.map((t) => `${t.token} for ${t.leads} leads`).join(', ')}.` : ' No token renders empty.';
@@ -69,7 +76,7 @@ export const TOOLS: ToolSpec[] = [
   { name: 'pause_campaign', title: 'Pause a campaign', method: 'post', path: '/v1/campaigns/{id}/pause', params: campaign, summarize: says('Campaign {id} is {status}: nothing more is sent until it is resumed.') },
   { name: 'resume_campaign', title: 'Resume a campaign', method: 'post', path: '/v1/campaigns/{id}/resume', params: campaign, confirm: true, summarize: says('Campaign {id} is {status}.') },
   { name: 'campaign_health', title: 'Why a campaign is or is not sending', method: 'get', path: '/v1/campaigns/{id}/health', params: campaign, readOnly: true, summarize: healthSummary },
-  { name: 'campaign_stats', title: 'Campaign metrics', method: 'get', path: '/v1/campaigns/{id}/stats', params: campaign, readOnly: true, summarize: says('{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, queued {metrics.queued}, bounced {metrics.bounced}, replied {metrics.replied} (reply rate {metrics.replyRate}).') },
+  { name: 'campaign_stats', title: 'Campaign metrics', method: 'get', path: '/v1/campaigns/{id}/stats', params: campaign, readOnly: true, summarize: statsSummary },
   { name: 'add_leads', title: 'Add leads to a campaign', method: 'post', path: '/v1/campaigns/{id}/leads/bulk', params: campaign, summarize: says('Enrolled {enrolled}, updated {updated}, skipped {skipped} of {total}.') },
   { name: 'list_leads', title: "List a campaign's leads", method: 'get', path: '/v1/campaigns/{id}/leads', params: campaign, readOnly: true, summarize: count('leads') },
   { name: 'get_lead', title: "A lead's enrollment and timeline", method: 'get', path: '/v1/campaigns/{id}/leads/{leadId}', params: lead, readOnly: true, summarize: says('Lead {lead.email}: {status}, step {currentStep}, waiting for {waitingFor}.') },

@@ -136,11 +136,16 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
 }
 
 /**
- * The first counted reply marks the enrollment (`repliedAt`, under its row lock): the replied
- * counter counts these marks, so it moves once per lead. A lead who had completed the sequence is
+ * The first counted reply marks the enrollment (`repliedAt`, under its row lock) and the step it
+ * answered: the replied counters count these marks, so they move once per lead. A lead who had completed the sequence is
  * now one who replied.
  */
 async function markReplied(tx: Tx, campaignId: string, leadId: string, at: Date, completedBecomes: 'replied' | 'unsubscribed') {
+  // The reply answers the last mail sent: breakdowns count it on that step and variant.
+  await tx.$executeRaw`
+    UPDATE "Enrollment" e SET ("repliedStep", "repliedVariantId") = (
+      SELECT m."stepNumber", m."variantId" FROM "Message" m WHERE m."enrollmentId" = e.id AND m."sentAt" IS NOT NULL ORDER BY m."stepNumber" DESC LIMIT 1)
+     WHERE e."campaignId" = ${campaignId} AND e."leadId" = ${leadId} AND e."repliedAt" IS NULL`;
   await tx.$executeRaw`
     UPDATE "Enrollment" SET "repliedAt" = COALESCE("repliedAt", ${at}),
            status = CASE WHEN status = 'completed' THEN ${completedBecomes}::"EnrollmentStatus" ELSE status END

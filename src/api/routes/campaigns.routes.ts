@@ -3,7 +3,6 @@ import { z } from '@hono/zod-openapi';
 import { createCampaign, campaignView, getCampaign, listCampaigns } from '../../campaigns/campaign-service.js';
 import { pauseCampaign, startCampaign, updateCampaign } from '../../campaigns/lifecycle.js';
 import { previewCampaign } from '../../campaigns/preview.js';
-import { campaignStats } from '../../campaigns/stats.js';
 import { campaignHealth } from '../../campaigns/health.js';
 import { createRouter, type AppDeps, servicesOf } from '../context.js';
 import {
@@ -30,7 +29,6 @@ import {
   jsonResponse,
   listOf,
   NullableTimestamp,
-  Timestamp,
 } from '../schemas/common.js';
 
 const tags = ['Campaigns'];
@@ -162,37 +160,6 @@ const start = lifecycleRoute('start');
 const resume = lifecycleRoute('resume');
 const pause = lifecycleRoute('pause');
 
-const StatsSchema = z
-  .object({
-    campaignId: Id('camp', 'The campaign\'s id'),
-    status: CampaignStatusSchema,
-    enrolledLeads: Count('Leads enrolled in the campaign, whatever their status', 389),
-    metrics: z
-      .object({
-        sent: Count('Messages the mail provider accepted (a later bounce does not take one back)', 412),
-        delivered: Count("Messages the recipient's server accepted and that have not bounced since (a later hard bounce moves one to bounced)", 389),
-        queued: Count('Leads still live (pending, active or paused): a step is still to be sent, after a delay, the window, capacity or a pause', 120),
-        bounced: Count('Messages permanently rejected: hard bounces, also after delivery, and bounce notices received as replies (soft bounces are not counted)', 9),
-        complained: Count('Messages the recipient reported as spam', 0),
-        replied: Count('Leads that replied at least once, counted once however many replies (out-of-office replies and bounce notices do not count)', 47),
-        replyRate: z.number().openapi({ description: 'replied / delivered, rounded to 3 decimals; 0 while nothing is delivered', example: 0.121 }),
-      })
-      .openapi({ description: 'The counts, exact right after each event' }),
-    updatedAt: Timestamp('When the campaign or its counts last changed'),
-  })
-  .openapi('CampaignStats', { description: 'Delivery and reply metrics of a campaign' });
-
-const stats = createRoute({
-  method: 'get',
-  path: '/campaigns/{id}/stats',
-  tags,
-  security,
-  summary: 'Delivery and reply metrics, from the database',
-  description: 'Counts kept by the database in the same transaction as every send, delivery, bounce, complaint and reply: exact at once, and one row read however large the campaign. Cheap to poll.',
-  request: { params: CampaignIdParam },
-  responses: { 200: jsonResponse(dataOf(StatsSchema), 'The stats'), ...commonErrors },
-});
-
 const EmptyTokens = (where: string) =>
   z.array(z.string()).openapi({ description: `Tokens ${where} that render empty for this lead (no value and no fallback), by field name`, example: ['company'] });
 
@@ -259,7 +226,6 @@ export function campaignRoutes(deps: AppDeps) {
     })
     .openapi(start, async (c) => c.json({ data: await startCampaign(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(resume, async (c) => c.json({ data: await startCampaign(services, c.get('workspaceId'), c.req.valid('param').id, { resumeOnly: true }) }, 200))
-    .openapi(stats, async (c) => c.json({ data: await campaignStats(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(preview, async (c) => {
       const data = await previewCampaign(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query'));
       return c.json({ data }, 200);
