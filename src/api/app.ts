@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/admin.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { statsRoutes } from './routes/stats.routes.js';
+import { variantRoutes } from './routes/variants.routes.js';
 import { dryRunRoutes } from './routes/dry-run.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { leadRoutes } from './routes/leads.routes.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', limitBody(), requireJson, requireApiKey(deps.db), ...perKey, requireScope, rejectUnknownQuery(app.openAPIRegistry), idempotency(deps.db));
   app.route('/v1', campaignRoutes(deps));
   app.route('/v1', statsRoutes(deps));
+  app.route('/v1', variantRoutes(deps));
   app.route('/v1', dryRunRoutes(deps));
   app.route('/v1', leadRoutes(deps));
   app.route('/v1', senderRoutes(deps));

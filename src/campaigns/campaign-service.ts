@@ -1,22 +1,44 @@
 import type { Campaign, SequenceStep } from '../generated/prisma/client.js';
+import { Prisma } from '../db.js';
 import { NotFoundError } from '../domain/errors.js';
+import { readVariants, withIds, type VariantInput } from '../domain/variants.js';
 import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
 import { mergeSettings, readSettings, type SettingsPatch } from './settings.js';
 import type { ServiceDeps } from '../services.js';
 
-export type StepInput = { stepNumber: number; delayDays: number; subject: string; bodyHtml: string };
+/** A step as the API validated it: subject and bodyHtml, or variants. */
+export type StepInput = { stepNumber: number; delayDays: number; subject?: string | undefined; bodyHtml?: string | undefined; variants?: VariantInput[] | undefined };
 type CampaignWithSteps = Campaign & { steps: SequenceStep[] };
 
 export function campaignSummary(c: Campaign, stepCount: number) {
   return { id: c.id, name: c.name, status: c.status, sequenceSteps: stepCount, createdAt: c.createdAt.toISOString() };
 }
 
+export function stepView(s: SequenceStep) {
+  return {
+    stepNumber: s.stepNumber,
+    delayDays: s.delayDays,
+    subject: s.subject,
+    bodyHtml: s.bodyHtml,
+    variants: readVariants(s.variants),
+    winnerVariantId: s.winnerVariantId,
+    winnerSelectedAt: s.winnerSelectedAt?.toISOString() ?? null,
+  };
+}
+
+/** A step as written to the database: with variants, their ids filled in and the first one's content as the step's. */
+export function stepRow({ stepNumber, delayDays, subject, bodyHtml, variants }: StepInput) {
+  if (!variants) return { stepNumber, delayDays, subject: subject ?? '', bodyHtml: bodyHtml ?? '', variants: Prisma.DbNull };
+  const named = withIds(variants);
+  return { stepNumber, delayDays, subject: named[0]!.subject, bodyHtml: named[0]!.bodyHtml, variants: named };
+}
+
 export function campaignView(c: CampaignWithSteps) {
   const steps = [...c.steps].sort((a, b) => a.stepNumber - b.stepNumber);
   return {
     ...campaignSummary(c, steps.length),
-    steps: steps.map(({ stepNumber, delayDays, subject, bodyHtml }) => ({ stepNumber, delayDays, subject, bodyHtml })),
+    steps: steps.map(stepView),
     settings: readSettings(c.settings),
     startedAt: c.startedAt?.toISOString() ?? null,
     pausedAt: c.pausedAt?.toISOString() ?? null,
@@ -38,7 +60,7 @@ export async function createCampaign(
       workspaceId,
       name: input.name,
       settings: mergeSettings({}, input.settings),
-      steps: { create: steps },
+      steps: { create: steps.map(stepRow) },
     },
   });
   return campaignSummary(campaign, steps.length);

@@ -3,7 +3,7 @@ import { ConflictError, PreconditionError, VersionMismatchError } from '../domai
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { requestCampaignSync } from '../workflows/client.js';
-import { getCampaign, type StepInput } from './campaign-service.js';
+import { getCampaign, stepRow, type StepInput } from './campaign-service.js';
 import { mergeSettings, type SettingsPatch } from './settings.js';
 import { requireCampaign, type CampaignRow } from './require-campaign.js';
 import { DEFAULT_AUTO_PAUSE, readSettings } from './settings.js';
@@ -32,7 +32,7 @@ export async function updateCampaign(
     });
     if (patch.sequenceSteps) {
       await tx.sequenceStep.deleteMany({ where: { campaignId: id } });
-      await tx.sequenceStep.createMany({ data: patch.sequenceSteps.map((s) => ({ ...s, campaignId: id })) });
+      await tx.sequenceStep.createMany({ data: patch.sequenceSteps.map((s) => ({ ...stepRow(s), campaignId: id })) });
     }
   });
   return getCampaign(deps, workspaceId, id);

@@ -14,7 +14,7 @@ import type { SendTarget } from './send-guard.js';
 export async function createMessage(
   tx: Tx,
   target: SendTarget,
-  step: { stepNumber: number; subject: string; bodyHtml: string },
+  step: { stepNumber: number; subject: string; bodyHtml: string; variantId?: string | null },
   sender: Sender,
   claimedAt: Date,
 ): Promise<Message> {
@@ -39,6 +39,7 @@ export async function createMessage(
       enrollmentId: enrollment.id,
       leadId: enrollment.leadId,
       stepNumber: step.stepNumber,
+      variantId: step.variantId ?? null,
       idempotencyKey: `${enrollment.id}/${step.stepNumber}`,
       toEmail: lead.email,
       fromEmail: formatFrom(sender),

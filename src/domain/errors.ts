@@ -7,10 +7,11 @@ export abstract class DomainError extends Error {
 }
 
 /** Things a caller names by id or address; each has its `<thing>_not_found` code. */
-export type Thing = 'campaign' | 'lead' | 'sender_account' | 'webhook' | 'workspace' | 'api_key' | 'suppressed_address';
+export type Thing = 'campaign' | 'step' | 'lead' | 'sender_account' | 'webhook' | 'workspace' | 'api_key' | 'suppressed_address';
 
 const LABEL: Record<Thing, string> = {
   campaign: 'Campaign',
+  step: 'Step',
   lead: 'Lead',
   sender_account: 'Sender account',
   webhook: 'Webhook',

@@ -29,6 +29,7 @@ function messageView(m: Message) {
   return {
     messageId: m.id,
     stepNumber: m.stepNumber,
+    variantId: m.variantId,
     status: m.status,
     subject: m.subject,
     bodyHtml: m.bodyHtml,

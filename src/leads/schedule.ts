@@ -5,6 +5,7 @@ import { listSenders, poolOf } from '../delivery/senders.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { renderTemplate } from '../domain/render.js';
+import { assignVariant, readVariants } from '../domain/variants.js';
 import { checkWindow, localDay, nextLocalMidnight, windowFor, type SendingWindow } from '../domain/schedule.js';
 import type { ServiceDeps } from '../services.js';
 
@@ -14,6 +15,7 @@ export type PlanReason = 'delay' | 'window' | 'pacing' | 'capacity';
 
 export type PlannedStep = {
   stepNumber: number;
+  variantId: string | null;
   subject: string;
   bodyHtml: string;
   emptyTokens: string[];
@@ -51,11 +53,14 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
     if (at > now) because.push('delay');
     at = openAt(at, window, lead.timezone, because);
     if (!previous) at = await afterPacingAndCapacity(deps, workspaceId, enrollment, at, timezone, window, lead.timezone, because);
-    const subject = renderTemplate(step.subject, lead, 'subject');
-    const body = renderTemplate(step.bodyHtml, lead, 'html');
+    // The variant the lead is (or would be) assigned; a step already claimed is not in `remaining`.
+    const variant = assignVariant(readVariants(step.variants), step.winnerVariantId, `${enrollment.id}/${step.stepNumber}`);
+    const subject = renderTemplate(variant?.subject ?? step.subject, lead, 'subject');
+    const body = renderTemplate(variant?.bodyHtml ?? step.bodyHtml, lead, 'html');
     const firstSubject = first?.subject ?? (steps[0] ? renderTemplate(steps[0].subject, lead, 'subject').text : '');
     planned.push({
       stepNumber: step.stepNumber,
+      variantId: variant?.id ?? null,
       subject: subject.text === '' && step.stepNumber > 1 ? continuedSubject(firstSubject) : subject.text,
       bodyHtml: body.text,
       emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],

@@ -69,6 +69,7 @@ export const TOOLS: ToolSpec[] = [
   { name: 'list_campaigns', title: 'List campaigns', method: 'get', path: '/v1/campaigns', readOnly: true, summarize: count('campaigns') },
   { name: 'get_campaign', title: 'Get a campaign', method: 'get', path: '/v1/campaigns/{id}', params: campaign, readOnly: true, summarize: says('Campaign "{name}" ({id}) is {status}, {steps} steps, health {health.status}.') },
   { name: 'create_campaign', title: 'Create a draft campaign', method: 'post', path: '/v1/campaigns', summarize: says('Created draft campaign "{name}" ({id}) with {sequenceSteps} steps. Nothing is sent until it is started.') },
+  { name: 'add_step_variant', title: 'Add a variant to a step (A/B test)', method: 'post', path: '/v1/campaigns/{id}/steps/{stepNumber}/variants', params: { id: 'campaignId', stepNumber: 'stepNumber' }, summarize: says('Step {stepNumber} now has {variants} variants.') },
   { name: 'update_campaign', title: 'Update a campaign', method: 'patch', path: '/v1/campaigns/{id}', params: campaign, summarize: says('Updated campaign "{name}" ({id}).') },
   { name: 'preview_campaign', title: 'Render a campaign for one lead', method: 'get', path: '/v1/campaigns/{id}/preview', params: campaign, readOnly: true, summarize: says('Rendered {steps} steps for {email}; {emptyTokens} tokens render empty.') },
   { name: 'launch_preview', title: 'What starting would do', method: 'get', path: '/v1/campaigns/{id}/launch-preview', params: campaign, readOnly: true, summarize: launchSummary },

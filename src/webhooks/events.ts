@@ -65,10 +65,11 @@ export async function relayUndispatched(deps: ServiceDeps, options: { olderThanM
   return events.length;
 }
 
-export const messageEventData = (m: { id: string; campaignId: string; leadId: string; toEmail: string; stepNumber: number }) => ({
+export const messageEventData = (m: { id: string; campaignId: string; leadId: string; toEmail: string; stepNumber: number; variantId: string | null }) => ({
   messageId: m.id,
   campaignId: m.campaignId,
   leadId: m.leadId,
   email: m.toEmail,
   sequenceStep: m.stepNumber,
+  variantId: m.variantId,
 });

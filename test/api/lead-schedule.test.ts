@@ -35,8 +35,8 @@ describe("a lead's schedule (dry run)", () => {
     const opensAt = (checkWindow(new Date(), windowFor(window, 'UTC')) as { opensAt: Date }).opensAt;
     expect(res.body.data).toMatchObject({ leadId: lead.leadId, email: 'ada@example.com', status: 'pending', campaignStatus: 'draft' });
     expect(res.body.data.steps).toEqual([
-      { stepNumber: 1, subject: 'Hi Ada', bodyHtml: '<p></p>', emptyTokens: ['company'], plannedAt: opensAt.toISOString(), plannedBecause: ['window'] },
-      { stepNumber: 2, subject: 'Re: Hi Ada', bodyHtml: '<p>Again, Ada</p>', emptyTokens: [], plannedAt: new Date(opensAt.getTime() + 3 * DAY).toISOString(), plannedBecause: ['delay'] },
+      { stepNumber: 1, variantId: null, subject: 'Hi Ada', bodyHtml: '<p></p>', emptyTokens: ['company'], plannedAt: opensAt.toISOString(), plannedBecause: ['window'] },
+      { stepNumber: 2, variantId: null, subject: 'Re: Hi Ada', bodyHtml: '<p>Again, Ada</p>', emptyTokens: [], plannedAt: new Date(opensAt.getTime() + 3 * DAY).toISOString(), plannedBecause: ['delay'] },
     ]);
     // Nothing was claimed, reserved or changed.
     expect(await deps.db.message.count({ where: { campaignId: id } })).toBe(0);

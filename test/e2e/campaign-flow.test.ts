@@ -135,7 +135,7 @@ describe('campaign lifecycle rules', () => {
     const id = (await api.post('/v1/campaigns', { name: 'c', sequenceSteps: seedSteps })).body.data.id;
     const res = await api.patch(`/v1/campaigns/${id}`, { sequenceSteps: [{ delayDays: 1, subject: 'Only', bodyHtml: '<p>x</p>' }] });
     expect(res.status).toBe(200);
-    expect(res.body.data.steps).toEqual([{ stepNumber: 1, delayDays: 1, subject: 'Only', bodyHtml: '<p>x</p>' }]);
+    expect(res.body.data.steps).toEqual([{ stepNumber: 1, delayDays: 1, subject: 'Only', bodyHtml: '<p>x</p>', variants: [], winnerVariantId: null, winnerSelectedAt: null }]);
   });
 
   it("answers another workspace's campaign and lead with 404 on every campaign route", async () => {

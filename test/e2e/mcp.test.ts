@@ -55,7 +55,7 @@ describe('the MCP server drives the whole loop (real API, worker, Temporal and P
           { delayDays: 3, subject: '', bodyHtml: '<p>Following up, {{firstName|there}}</p>' },
         ],
       });
-      expect(created.isError).toBeFalsy();
+      expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
       const campaignId = created.structuredContent.data.id as string;
       expect(created.content[0]!.text).toContain(campaignId);
 

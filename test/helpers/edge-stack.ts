@@ -12,7 +12,7 @@ export { uniq } from './fixtures.js';
 import { uniq } from './fixtures.js';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Step = { delayDays: number; subject: string; bodyHtml: string };
+type Step = { delayDays: number; subject?: string; bodyHtml?: string; variants?: { id?: string; subject: string; bodyHtml: string; weight?: number }[] };
 
 export const ONE_STEP: Step[] = [{ delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' }];
 /** Step 2 due right after step 1. */

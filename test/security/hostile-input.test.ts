@@ -38,8 +38,9 @@ const window = { timezone: 'Europe/Berlin', days: [1, 2, 3], start: '09:00', end
 
 /** One valid body per operation that takes one; mutations of it reach past the outer checks. */
 const SEED_BODIES: Record<string, (ids: Ids) => unknown> = {
-  'POST /v1/campaigns': () => ({ name: 'Fuzz', sequenceSteps: [step], settings: { sendingWindow: window, stopCompanyOnReply: true } }),
+  'POST /v1/campaigns': () => ({ name: 'Fuzz', sequenceSteps: [step, { delayDays: 2, variants: [{ subject: 'A', bodyHtml: '<p>a</p>' }, { id: 'b', subject: '', bodyHtml: '<p>b</p>', weight: 3 }] }], settings: { sendingWindow: window, stopCompanyOnReply: true } }),
   'PATCH /v1/campaigns/{id}': () => ({ name: 'Fuzz 2', sequenceSteps: [step, { ...step, stepNumber: 2, delayDays: 3 }], settings: { sendingWindow: null } }),
+  'POST /v1/campaigns/{id}/steps/{stepNumber}/variants': () => ({ id: 'B', subject: 'Other {{firstName}}', bodyHtml: '<p>b</p>', weight: 2 }),
   'POST /v1/campaigns/{id}/leads/bulk': () => ({
     leads: [{ email: 'fuzz@acme.com', firstName: 'F', lastName: 'L', company: 'C', jobTitle: 'J', customFields: { city: 'Berlin', n: 1, b: true, z: null }, extra: 'e' }],
   }),
@@ -84,6 +85,7 @@ type Ids = {
 function idsFor(op: Operation, param: string, ids: Ids): string[] {
   if (op.path.startsWith('/v1/campaigns/') && param === 'id') return ids.campaigns;
   if (param === 'leadId') return ids.leadIds;
+  if (param === 'stepNumber') return ['1', '2'];
   if (op.path.startsWith('/v1/sender-accounts/')) return [ids.senderId];
   if (op.path.startsWith('/v1/webhooks/')) return [ids.webhookId];
   if (op.path.startsWith('/v1/suppression-list/')) return [ids.suppressed];

@@ -142,6 +142,7 @@ const WORKSPACE_TABLES: Record<string, string> = {
   Campaign: `"workspaceId" = $1`,
   SequenceStep: `"campaignId" IN (SELECT id FROM "Campaign" WHERE "workspaceId" = $1)`,
   CampaignCounters: `"campaignId" IN (SELECT id FROM "Campaign" WHERE "workspaceId" = $1)`,
+  CampaignStatsBucket: `"campaignId" IN (SELECT id FROM "Campaign" WHERE "workspaceId" = $1)`,
   Lead: `"workspaceId" = $1`,
   Enrollment: `"workspaceId" = $1`,
   Message: `"workspaceId" = $1`,

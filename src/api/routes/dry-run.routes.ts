@@ -50,6 +50,7 @@ export const LeadScheduleSchema = z
       .array(
         z.object({
           stepNumber: z.number().int().openapi({ description: 'The step', example: 2 }),
+          variantId: z.string().nullable().openapi({ description: 'The variant the lead would get (fixed by lead and step, or the chosen winner); null for a step without variants', example: 'B' }),
           subject: z.string().openapi({ description: 'The subject as it would render now (an empty step subject continues the thread: Re: the first)', example: 'Re: Hi Ada' }),
           bodyHtml: z.string().openapi({ description: 'The body as it would render now', example: '<p>Following up, Ada</p>' }),
           emptyTokens: z.array(z.string()).openapi({ description: 'Tokens without a fallback that render empty for this lead', example: [] }),

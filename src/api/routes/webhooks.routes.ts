@@ -9,7 +9,7 @@ import { commonErrors, Count, dataOf, exampleId, Id, IdempotencyHeaders, jsonBod
 const tags = ['Webhooks'];
 const security = [{ bearerAuth: [] }];
 
-const MESSAGE_DATA = '`{messageId, campaignId, leadId, email, sequenceStep}`';
+const MESSAGE_DATA = '`{messageId, campaignId, leadId, email, sequenceStep, variantId}` (variantId null for a step without variants)';
 const ENDED_DATA = '`{campaignId, leadId, email, enrollmentId, status, reason, at}`';
 
 /** Every event type, what it means and the data it carries: a new type does not compile without both. */
@@ -71,7 +71,7 @@ const EventSchema = z
     id: Id('evt', 'The event\'s id: the same in every delivery of it (use it to ignore a redelivery)'),
     event: EventTypeField,
     timestamp: Timestamp('When it happened'),
-    data: z.unknown().openapi({ description: EVENT_DATA, example: { messageId: exampleId('msg'), campaignId: exampleId('camp'), leadId: exampleId('lead'), email: 'jane@acme.com', sequenceStep: 1 } }),
+    data: z.unknown().openapi({ description: EVENT_DATA, example: { messageId: exampleId('msg'), campaignId: exampleId('camp'), leadId: exampleId('lead'), email: 'jane@acme.com', sequenceStep: 1, variantId: 'B' } }),
   })
   .openapi('Event', { description: 'Something that happened in the workspace, in the shape webhooks receive it' });
 

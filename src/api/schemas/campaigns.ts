@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { isTimeZone, LEAD_TIMEZONE } from '../../domain/schedule.js';
+import { DEFAULT_WEIGHT, MAX_VARIANTS, MIN_VARIANTS } from '../../domain/variants.js';
 import { Count, exampleId, Id, NullableTimestamp, paginationQuery, Timestamp } from './common.js';
 
 export const MAX_STEPS = 20;
@@ -82,18 +83,35 @@ const SUBJECT = `The subject line (up to ${MAX_SUBJECT_CHARS} characters). ${TOK
 const BODY_HTML = `The HTML body (up to ${MAX_STEP_BODY_BYTES} bytes). ${TOKENS} Field values are HTML-escaped; a fallback is inserted as written.`;
 const STEP_NUMBER = 'The step\'s position, 1 to n in array order; optional, but when given it must equal the position (a gap or duplicate is 422)';
 
+const BodyHtml = z
+  .string()
+  .min(1)
+  .refine((b) => Buffer.byteLength(b, 'utf8') <= MAX_STEP_BODY_BYTES, `must be at most ${MAX_STEP_BODY_BYTES} bytes`)
+  .openapi({ description: BODY_HTML, example: '<p>Hi {{firstName|there}},</p><p>I noticed {{company}} is expanding its sales team.</p>' });
+const Subject = z.string().max(MAX_SUBJECT_CHARS).openapi({ description: SUBJECT, example: 'Quick question, {{firstName}}' });
+const VARIANT_ID = 'The variant\'s id: 1 to 32 letters, digits, `-` or `_`; default the next free letter (A, B, …)';
+const WEIGHT = `Its share of the leads assigned (0–1000, default ${DEFAULT_WEIGHT}): weights 3 and 1 send it to about three leads in four; 0 assigns it to no new lead`;
+
+export const VariantInputSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, - or _').optional().openapi({ description: VARIANT_ID, example: 'B' }),
+    subject: Subject,
+    bodyHtml: BodyHtml,
+    weight: z.number().int().min(0).max(1000).optional().openapi({ description: WEIGHT, example: 1 }),
+  })
+  .openapi('VariantInput', { description: 'One version of a step\'s email' });
+
+const VARIANTS_INPUT = `${MIN_VARIANTS} to ${MAX_VARIANTS} versions of this step's email, instead of subject and bodyHtml. Each lead is assigned one when the step is first sent to it (a weighted pick fixed by the lead and step, so retries and restarts keep it) and the message records it; with settings.autoOptimize the winner is assigned to every lead from then on.`;
+
 export const StepInputSchema = z
   .strictObject({
     stepNumber: z.number().int().min(1).max(MAX_STEPS).optional().openapi({ description: STEP_NUMBER, example: 1 }),
     delayDays: z.number().int().min(0).max(365).openapi({ description: DELAY_DAYS, example: 3 }),
-    subject: z.string().max(MAX_SUBJECT_CHARS).openapi({ description: SUBJECT, example: 'Quick question, {{firstName}}' }),
-    bodyHtml: z
-      .string()
-      .min(1)
-      .refine((b) => Buffer.byteLength(b, 'utf8') <= MAX_STEP_BODY_BYTES, `must be at most ${MAX_STEP_BODY_BYTES} bytes`)
-      .openapi({ description: BODY_HTML, example: '<p>Hi {{firstName|there}},</p><p>I noticed {{company}} is expanding its sales team.</p>' }),
+    subject: Subject.optional(),
+    bodyHtml: BodyHtml.optional(),
+    variants: z.array(VariantInputSchema).min(MIN_VARIANTS).max(MAX_VARIANTS).optional().openapi({ description: VARIANTS_INPUT }),
   })
-  .openapi({ description: 'One email of the sequence' });
+  .openapi({ description: 'One email of the sequence: subject and bodyHtml, or variants' });
 
 /** Steps are numbered 1..n in array order; explicit numbers must agree (a gap or duplicate is 422). */
 export const StepsSchema = z
@@ -108,21 +126,46 @@ export const StepsSchema = z
           message: `must be ${i + 1}: steps are numbered 1..n in order without gaps or duplicates`,
         });
       }
+      checkStepContent(step, i, ctx);
     });
-    if (steps[0] && steps[0].subject.trim() === '') {
-      ctx.addIssue({ code: 'custom', path: [0, 'subject'], message: 'step 1 needs a subject' });
-    }
   })
   .transform((steps) => steps.map((s, i) => ({ ...s, stepNumber: i + 1 })));
 
+function checkStepContent(step: z.infer<typeof StepInputSchema>, i: number, ctx: z.RefinementCtx) {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: [i, ...path], message });
+  if (step.variants) {
+    if (step.subject !== undefined || step.bodyHtml !== undefined) issue(['variants'], 'give subject and bodyHtml, or variants, not both');
+    const ids = step.variants.flatMap((v) => (v.id ? [v.id] : []));
+    if (new Set(ids).size !== ids.length) issue(['variants'], 'variant ids must be unique');
+    if (step.variants.every((v) => (v.weight ?? DEFAULT_WEIGHT) === 0)) issue(['variants'], 'at least one variant needs a weight above 0');
+    if (i === 0) step.variants.forEach((v, j) => v.subject.trim() === '' && issue(['variants', j, 'subject'], 'step 1 needs a subject'));
+    return;
+  }
+  if (step.subject === undefined) issue(['subject'], 'required (or give variants)');
+  if (step.bodyHtml === undefined) issue(['bodyHtml'], 'required (or give variants)');
+  if (i === 0 && step.subject !== undefined && step.subject.trim() === '') issue(['subject'], 'step 1 needs a subject');
+}
+
 const SEQUENCE_STEPS_INPUT = `The emails of the sequence in order, at most ${MAX_STEPS}; they replace all existing steps and may change only while the campaign is a draft.`;
+
+export const VariantSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The variant\'s id; messages and breakdowns name it', example: 'B' }),
+    subject: z.string().openapi({ description: `The subject template. ${TOKENS}`, example: 'A thought on {{company}}' }),
+    bodyHtml: z.string().openapi({ description: `The HTML body template. ${TOKENS}`, example: '<p>Hi {{firstName|there}},</p>' }),
+    weight: Count('Its share of the leads assigned (0: no new lead gets it)', 1),
+  })
+  .openapi('Variant', { description: 'One version of a step\'s email' });
 
 export const StepSchema = z
   .object({
     stepNumber: Count('The step\'s position in the sequence, from 1', 1),
     delayDays: Count(DELAY_DAYS, 3),
-    subject: z.string().openapi({ description: `The subject template. ${TOKENS}`, example: 'Quick question, {{firstName}}' }),
-    bodyHtml: z.string().openapi({ description: `The HTML body template. ${TOKENS}`, example: '<p>Hi {{firstName|there}},</p><p>I noticed {{company}} is expanding its sales team.</p>' }),
+    subject: z.string().openapi({ description: `The subject template (with variants: the first variant's). ${TOKENS}`, example: 'Quick question, {{firstName}}' }),
+    bodyHtml: z.string().openapi({ description: `The HTML body template (with variants: the first variant's). ${TOKENS}`, example: '<p>Hi {{firstName|there}},</p><p>I noticed {{company}} is expanding its sales team.</p>' }),
+    variants: z.array(VariantSchema).openapi({ description: 'The step\'s variants; empty for a step with one version' }),
+    winnerVariantId: z.string().nullable().openapi({ description: 'The variant settings.autoOptimize chose: every lead reaching the step from then on gets it; null until then', example: null }),
+    winnerSelectedAt: NullableTimestamp('When the winner was chosen; null until then'),
   })
   .openapi('Step', { description: 'One email of the sequence, as written (tokens not yet rendered)' });
 

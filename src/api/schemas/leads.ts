@@ -132,6 +132,7 @@ export const MessageSchema = z
   .object({
     messageId: Id('msg', 'The message\'s id'),
     stepNumber: Count('The step it sent', 1),
+    variantId: z.string().nullable().openapi({ description: 'The step variant this lead was assigned (SPEC §12); null for a step without variants', example: 'B' }),
     status: z.enum(['sending', 'sent', 'delivered', 'bounced', 'failed', 'cancelled', 'unknown']).openapi({
       description:
         '`sending`: claimed, not confirmed by the provider yet. `sent`: the provider accepted it. `delivered`: the recipient\'s server accepted it. `bounced`: permanently rejected (a hard bounce, also after delivery). ' +
