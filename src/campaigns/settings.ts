@@ -8,6 +8,10 @@ import type { SendingWindow } from '../domain/schedule.js';
 export type AutoPausePolicy = { bounceRate: number; complaintRate: number; minSent: number };
 export const DEFAULT_AUTO_PAUSE: AutoPausePolicy = { bounceRate: 0.03, complaintRate: 0.001, minSent: 50 };
 
+/** SPEC §12: choose a step's winning variant once every variant has this many deliveries. */
+export type AutoOptimize = { minDeliveredPerVariant: number };
+export const DEFAULT_AUTO_OPTIMIZE: AutoOptimize = { minDeliveredPerVariant: 100 };
+
 export type CampaignSettings = {
   sendingWindow: SendingWindow | null;
   stopCompanyOnReply: boolean;
@@ -15,11 +19,16 @@ export type CampaignSettings = {
   autoPause: AutoPausePolicy | null;
   /** SPEC §10: at most this many leads get step 1 per day (workspace time zone); null: no cap. */
   dailyNewLeads: number | null;
+  /** null (the default): variants keep their weights for good. */
+  autoOptimize: AutoOptimize | null;
 };
 
-export type SettingsPatch = Partial<Omit<CampaignSettings, 'autoPause'>> & { autoPause?: Partial<AutoPausePolicy> | null | undefined };
+export type SettingsPatch = Partial<Omit<CampaignSettings, 'autoPause' | 'autoOptimize'>> & {
+  autoPause?: Partial<AutoPausePolicy> | null | undefined;
+  autoOptimize?: Partial<AutoOptimize> | null | undefined;
+};
 
-export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false, autoPause: DEFAULT_AUTO_PAUSE, dailyNewLeads: null };
+export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false, autoPause: DEFAULT_AUTO_PAUSE, dailyNewLeads: null, autoOptimize: null };
 
 /** Stored settings with every default filled in (rows written before a setting existed lack it). */
 export function readSettings(raw: unknown): CampaignSettings {
@@ -28,6 +37,7 @@ export function readSettings(raw: unknown): CampaignSettings {
     ...DEFAULT_SETTINGS,
     ...stored,
     autoPause: stored.autoPause === null ? null : { ...DEFAULT_AUTO_PAUSE, ...(stored.autoPause ?? {}) },
+    autoOptimize: stored.autoOptimize ? { ...DEFAULT_AUTO_OPTIMIZE, ...stored.autoOptimize } : null,
   };
 }
 
@@ -40,5 +50,6 @@ export function mergeSettings(current: unknown, patch: SettingsPatch | undefined
     stopCompanyOnReply: patch.stopCompanyOnReply ?? base.stopCompanyOnReply,
     autoPause: patch.autoPause === undefined ? base.autoPause : patch.autoPause === null ? null : { ...(base.autoPause ?? DEFAULT_AUTO_PAUSE), ...patch.autoPause },
     dailyNewLeads: patch.dailyNewLeads === undefined ? base.dailyNewLeads : patch.dailyNewLeads,
+    autoOptimize: patch.autoOptimize === undefined ? base.autoOptimize : patch.autoOptimize === null ? null : { ...(base.autoOptimize ?? DEFAULT_AUTO_OPTIMIZE), ...patch.autoOptimize },
   };
 }

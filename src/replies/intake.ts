@@ -1,5 +1,6 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
 import { checkAutoPause } from '../campaigns/auto-pause.js';
+import { considerWinners } from '../campaigns/auto-optimize.js';
 import { readSettings } from '../campaigns/settings.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
@@ -104,6 +105,8 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
     await notifyEnded(orchestrator, effects.ended, effects.as);
     await notifyEnded(orchestrator, effects.colleagues, 'stopped');
   }
+  // A counted reply moves its variant's numbers: the step may have a winner now.
+  if (effects?.as === 'replied' && campaignId) await considerWinners(deps, campaignId);
   // A bounce notice is a bounce: the deliverability guard weighs it.
   if (classification === 'bounce' && campaignId) await checkAutoPause(deps, campaignId);
   return replyView(reply);

@@ -4,6 +4,7 @@ import { normalizeEmail } from '../domain/email.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ServiceDeps } from '../services.js';
 import { checkAutoPause } from '../campaigns/auto-pause.js';
+import { considerWinners } from '../campaigns/auto-optimize.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
 import { recordReply, ReplyAlreadyRecorded } from './intake.js';
@@ -119,6 +120,9 @@ async function afterApplied(deps: ServiceDeps, applied: Applied) {
   if (applied.endedAs) await notifyEnded(deps.orchestrator, applied.ended, applied.endedAs);
   await dispatchEvents(deps, applied.events);
   if (applied.judge) await checkAutoPause(deps, applied.judge);
+  // A delivery of a variant moves its numbers: the step may have a winner now.
+  const delivered = applied.events.find((e) => e.type === 'message.delivered' && (e.data as { variantId?: string | null }).variantId);
+  if (delivered) await considerWinners(deps, (delivered.data as { campaignId: string }).campaignId);
 }
 
 /**

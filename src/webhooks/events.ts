@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   'lead.completed',
   'lead.replied',
   'lead.stopped',
+  'step.winner_selected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 export type StoredEvent = { id: string; workspaceId: string; type: string; data: unknown; createdAt: Date };

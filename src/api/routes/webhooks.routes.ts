@@ -24,6 +24,7 @@ const EVENTS: Record<EventTypeName, { means: string; data: string }> = {
   'reply.received': { means: 'a reply, classified', data: '`{reply}` (a Reply)' },
   'lead.completed': { means: 'a lead got every step', data: '`{campaignId, leadId, email}`' },
   'lead.replied': { means: "a lead's sequence ended because it replied", data: ENDED_DATA },
+  'step.winner_selected': { means: 'settings.autoOptimize chose a step\'s winning variant', data: '`{campaignId, stepNumber, variantId, minDeliveredPerVariant, variants: [{id, delivered, replied, replyRate, z}]}`' },
   'lead.stopped': { means: "a lead's sequence ended early: stopped, unsubscribed, bounced or failed (status and reason say which)", data: ENDED_DATA },
 };
 const EVENT_MEANINGS = Object.entries(EVENTS)

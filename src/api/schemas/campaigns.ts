@@ -63,6 +63,15 @@ const DailyNewLeadsSchema = z.number().int().min(1).max(1_000_000).openapi({
   example: 40,
 });
 
+export const AutoOptimizeSchema = z
+  .strictObject({
+    minDeliveredPerVariant: z.number().int().min(1).max(1_000_000).optional().openapi({ description: 'Judge a step only once each of its variants has this many deliveries (default 100)', example: 100 }),
+  })
+  .openapi('AutoOptimize', {
+    description:
+      'Choose each step\'s winning variant: once every variant has minDeliveredPerVariant deliveries and one variant\'s reply rate beats each other\'s with 95 % confidence (one-sided two-proportion z-test), only it is assigned from then on (event step.winner_selected; the step shows winnerVariantId). Replies, not opens, decide. `{}` turns it on with the default; null (the default) turns it off.',
+  });
+
 const STOP_COMPANY_ON_REPLY =
   'When a lead replies (any reply but out-of-office), also stop every live enrollment in this campaign of the other leads whose email has the same domain (colleagues at @acme.com); free-mail domains such as gmail.com never count as a company. Default false.';
 
@@ -72,6 +81,7 @@ export const SettingsSchema = z
     stopCompanyOnReply: z.boolean().optional().openapi({ description: STOP_COMPANY_ON_REPLY, example: true }),
     autoPause: AutoPauseSchema.nullable().optional(),
     dailyNewLeads: DailyNewLeadsSchema.nullable().optional(),
+    autoOptimize: AutoOptimizeSchema.nullable().optional(),
   })
   .openapi('CampaignSettings', {
     description: 'Delivery settings; they may change in any status. On PATCH only the settings named change; the others keep their values.',
@@ -241,6 +251,10 @@ export const CampaignSchema = CreatedCampaignSchema.extend({
         .nullable()
         .openapi({ description: 'The campaign\'s auto-pause guard with its defaults filled in; null when turned off' }),
       dailyNewLeads: z.number().int().nullable().openapi({ description: 'At most this many leads start (receive step 1) per workspace day; null: no cap', example: 40 }),
+      autoOptimize: z
+        .object({ minDeliveredPerVariant: Count('Each variant needs this many deliveries before a step is judged', 100) })
+        .nullable()
+        .openapi({ description: 'Winner selection among a step\'s variants, defaults filled in; null when off' }),
     })
     .openapi({ description: 'The settings in force, defaults filled in' }),
   startedAt: NullableTimestamp('When it was first started; null while a draft'),
