@@ -12,7 +12,8 @@ export type WaitReason =
   | 'campaign_paused'
   | 'lead_paused'
   | 'provider_retry'
-  | 'sender_unavailable';
+  | 'sender_unavailable'
+  | 'out_of_office';
 
 
 export type Deferred = {

@@ -12,6 +12,11 @@ export const DEFAULT_AUTO_PAUSE: AutoPausePolicy = { bounceRate: 0.03, complaint
 export type AutoOptimize = { minDeliveredPerVariant: number };
 export const DEFAULT_AUTO_OPTIMIZE: AutoOptimize = { minDeliveredPerVariant: 100 };
 
+/** SPEC §12: what a reply of each class does to the lead's sequence in the campaign it answered. */
+export type ReplyAction = 'stop' | 'hold';
+export type OnReply = { interested: ReplyAction; not_interested: ReplyAction; out_of_office: ReplyAction };
+export const DEFAULT_ON_REPLY: OnReply = { interested: 'stop', not_interested: 'stop', out_of_office: 'hold' };
+
 export type CampaignSettings = {
   sendingWindow: SendingWindow | null;
   stopCompanyOnReply: boolean;
@@ -21,14 +26,16 @@ export type CampaignSettings = {
   dailyNewLeads: number | null;
   /** null (the default): variants keep their weights for good. */
   autoOptimize: AutoOptimize | null;
+  onReply: OnReply;
 };
 
-export type SettingsPatch = Partial<Omit<CampaignSettings, 'autoPause' | 'autoOptimize'>> & {
+export type SettingsPatch = Partial<Omit<CampaignSettings, 'autoPause' | 'autoOptimize' | 'onReply'>> & {
   autoPause?: Partial<AutoPausePolicy> | null | undefined;
   autoOptimize?: Partial<AutoOptimize> | null | undefined;
+  onReply?: { [K in keyof OnReply]?: ReplyAction | undefined } | undefined;
 };
 
-export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false, autoPause: DEFAULT_AUTO_PAUSE, dailyNewLeads: null, autoOptimize: null };
+export const DEFAULT_SETTINGS: CampaignSettings = { sendingWindow: null, stopCompanyOnReply: false, autoPause: DEFAULT_AUTO_PAUSE, dailyNewLeads: null, autoOptimize: null, onReply: DEFAULT_ON_REPLY };
 
 /** Stored settings with every default filled in (rows written before a setting existed lack it). */
 export function readSettings(raw: unknown): CampaignSettings {
@@ -38,6 +45,7 @@ export function readSettings(raw: unknown): CampaignSettings {
     ...stored,
     autoPause: stored.autoPause === null ? null : { ...DEFAULT_AUTO_PAUSE, ...(stored.autoPause ?? {}) },
     autoOptimize: stored.autoOptimize ? { ...DEFAULT_AUTO_OPTIMIZE, ...stored.autoOptimize } : null,
+    onReply: { ...DEFAULT_ON_REPLY, ...(stored.onReply ?? {}) },
   };
 }
 
@@ -51,5 +59,8 @@ export function mergeSettings(current: unknown, patch: SettingsPatch | undefined
     autoPause: patch.autoPause === undefined ? base.autoPause : patch.autoPause === null ? null : { ...(base.autoPause ?? DEFAULT_AUTO_PAUSE), ...patch.autoPause },
     dailyNewLeads: patch.dailyNewLeads === undefined ? base.dailyNewLeads : patch.dailyNewLeads,
     autoOptimize: patch.autoOptimize === undefined ? base.autoOptimize : patch.autoOptimize === null ? null : { ...(base.autoOptimize ?? DEFAULT_AUTO_OPTIMIZE), ...patch.autoOptimize },
+    onReply: { ...base.onReply, ...definedOnly(patch.onReply ?? {}) },
   };
 }
+
+const definedOnly = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<{ [K in keyof T]: Exclude<T[K], undefined> }>;

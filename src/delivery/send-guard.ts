@@ -14,6 +14,7 @@ export type SendTarget = {
     status: string;
     senderAccountId: string | null;
     paceSlotAt: Date | null;
+    heldUntil: Date | null;
     email: string;
     timezone: string | null;
   };
@@ -39,7 +40,7 @@ export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTar
     SELECT c.status::text AS status, c.settings, w.timezone, c."autoPauseArmedAt" FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
      WHERE c.id = ${ref.campaignId} FOR SHARE OF c`;
   const [enrollment] = await tx.$queryRaw<SendTarget['enrollment'][]>`
-    SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId", e."paceSlotAt", l.email, l.timezone
+    SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId", e."paceSlotAt", e."heldUntil", l.email, l.timezone
       FROM "Enrollment" e JOIN "Lead" l ON l.id = e."leadId"
      WHERE e.id = ${enrollmentId} FOR UPDATE OF e`;
   if (!campaign || !enrollment) return null;
@@ -59,6 +60,7 @@ export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promi
   }
   if (enrollment.status === 'paused') return { kind: 'deferred', reason: 'lead_paused', until: null };
   if (campaign.status !== 'running') return { kind: 'deferred', reason: 'campaign_paused', until: null };
+  if (enrollment.heldUntil && enrollment.heldUntil > at) return { kind: 'deferred', reason: 'out_of_office', until: enrollment.heldUntil };
 
   const suppression = await tx.suppression.findUnique({
     where: { workspaceId_email: { workspaceId: enrollment.workspaceId, email: enrollment.email } },

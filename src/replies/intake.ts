@@ -1,7 +1,7 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
 import { checkAutoPause } from '../campaigns/auto-pause.js';
 import { considerWinners } from '../campaigns/auto-optimize.js';
-import { readSettings } from '../campaigns/settings.js';
+import { readSettings, type OnReply, type ReplyAction } from '../campaigns/settings.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -10,6 +10,7 @@ import { paginate } from '../domain/paginate.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
+import { holdEnrollments } from './hold.js';
 import { suppressAddress } from './suppression.js';
 
 // Company-wide stops never reach across a free-mail domain: its users are not one company.
@@ -58,16 +59,18 @@ export type RecordReplyOptions = {
   claim?: (tx: Tx) => Promise<boolean>;
 };
 
-type Effects = { ended: string[]; as: 'replied' | 'unsubscribed' | 'bounced'; colleagues: string[] };
-type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date };
+type Effects = { ended: string[]; as: 'replied' | 'unsubscribed' | 'bounced' | 'stopped'; colleagues: string[] };
+type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date; text: string; timezone: string };
 
 /**
- * Records a reply and applies its effects in one transaction (SPEC §6, §9): a person's answer ends
- * the lead's sequence in the campaign it answered and counts the lead as replied — once, however
- * many replies race, and even after the last step; an unsubscribe counts likewise and suppresses
- * the address everywhere; a bounce notice (a mailer-daemon reply) counts as a bounce of the last
- * mail, not as a reply, and suppresses; an out-of-office changes nothing. `stopCompanyOnReply`
- * stops the other leads of the same company domain in that campaign.
+ * Records a reply and applies its effects in one transaction (SPEC §6, §9, §12): a person's answer
+ * ends the lead's sequence in the campaign it answered and counts the lead as replied — once,
+ * however many replies race, and even after the last step — unless settings.onReply holds it; an
+ * out-of-office holds the lead until the working day after its return date (or stops it, as the
+ * campaign says); an unsubscribe counts likewise and suppresses the address everywhere; a bounce
+ * notice (a mailer-daemon reply) counts as a bounce of the last mail, not as a reply, and
+ * suppresses. `stopCompanyOnReply` stops the other leads of the same company domain in that
+ * campaign.
  */
 export async function recordReply(deps: ServiceDeps, workspaceId: string, input: ReplyInput, options: RecordReplyOptions = {}) {
   const { db, orchestrator } = deps;
@@ -96,7 +99,7 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
         data: { id: newId('rpl'), workspaceId, campaignId, leadId: lead.id, email, subject: input.subject ?? null, text: input.text, classification, receivedAt: at },
       });
       const event = await emitEvent(tx, workspaceId, 'reply.received', { reply: replyView(reply) });
-      const effects = await applyReply(tx, { workspaceId, leadId: lead.id, email, campaignId, classification, at });
+      const effects = await applyReply(tx, { workspaceId, leadId: lead.id, email, campaignId, classification, at, text: input.text, timezone: lead.timezone ?? (await workspaceZone(tx, workspaceId)) });
       return { reply, event, effects };
     }, MAY_WAIT_FOR_LOCKS),
   );
@@ -114,9 +117,20 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
 
 async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
   const reason = `reply: ${r.classification}`;
-  switch (r.classification) {
-    case 'out_of_office':
+  // SPEC §12: a person's answer (or an out-of-office) stops or holds, as the campaign says.
+  if (r.classification === 'interested' || r.classification === 'not_interested' || r.classification === 'out_of_office') {
+    const action = await replyAction(tx, r.campaignId, r.classification);
+    if (action === 'hold') {
+      await holdEnrollments(tx, r);
+      // A person's answer counts as a reply however it is handled; an auto-reply does not.
+      if (r.classification !== 'out_of_office' && r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied');
       return null;
+    }
+    if (r.classification === 'out_of_office') {
+      return { ended: await endEnrollments(tx, { leadIds: [r.leadId], campaignId: r.campaignId ?? undefined }, 'stopped', reason, r.at), as: 'stopped', colleagues: [] };
+    }
+  }
+  switch (r.classification) {
     case 'bounce': {
       await suppressAddress(tx, r.workspaceId, r.email, 'bounced');
       if (r.campaignId) await bounceLastMessage(tx, r.campaignId, r.leadId, r.at);
@@ -162,6 +176,15 @@ async function bounceLastMessage(tx: Tx, campaignId: string, leadId: string, at:
      WHERE id = (SELECT id FROM "Message" WHERE "campaignId" = ${campaignId} AND "leadId" = ${leadId} AND "sentAt" IS NOT NULL
                   ORDER BY "stepNumber" DESC LIMIT 1)
        AND status <> 'bounced'`;
+}
+
+async function replyAction(tx: Tx, campaignId: string | null, classification: keyof OnReply): Promise<ReplyAction> {
+  const campaign = campaignId ? await tx.campaign.findUnique({ where: { id: campaignId }, select: { settings: true } }) : null;
+  return readSettings(campaign?.settings ?? {}).onReply[classification];
+}
+
+async function workspaceZone(tx: Tx, workspaceId: string): Promise<string> {
+  return (await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } })).timezone;
 }
 
 async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }): Promise<string[]> {

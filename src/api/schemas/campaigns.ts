@@ -72,6 +72,20 @@ export const AutoOptimizeSchema = z
       'Choose each step\'s winning variant: once every variant has minDeliveredPerVariant deliveries and one variant\'s reply rate beats each other\'s with 95 % confidence (one-sided two-proportion z-test), only it is assigned from then on (event step.winner_selected; the step shows winnerVariantId). Replies, not opens, decide. `{}` turns it on with the default; null (the default) turns it off.',
   });
 
+const ReplyAction = (cls: string, fallback: string) =>
+  z.enum(['stop', 'hold']).optional().openapi({ description: `What a reply classified ${cls} does: \`stop\` ends the lead's sequence, \`hold\` pauses it until the working day after the return date the reply names (7 days when it names none). Default ${fallback}.`, example: fallback });
+
+export const OnReplySchema = z
+  .strictObject({
+    interested: ReplyAction('interested', 'stop'),
+    not_interested: ReplyAction('not_interested', 'stop'),
+    out_of_office: ReplyAction('out_of_office', 'hold'),
+  })
+  .openapi('OnReply', {
+    description:
+      'What a reply does to the lead\'s sequence in the campaign it answered, by its classification. A held lead shows waitingFor `out_of_office` and resumes on its own; another reply meanwhile is handled as usual. Unsubscribes and bounce notices always end the lead; other replies (`neutral`, questions) stop it. Fields left out keep their value.',
+  });
+
 const STOP_COMPANY_ON_REPLY =
   'When a lead replies (any reply but out-of-office), also stop every live enrollment in this campaign of the other leads whose email has the same domain (colleagues at @acme.com); free-mail domains such as gmail.com never count as a company. Default false.';
 
@@ -82,6 +96,7 @@ export const SettingsSchema = z
     autoPause: AutoPauseSchema.nullable().optional(),
     dailyNewLeads: DailyNewLeadsSchema.nullable().optional(),
     autoOptimize: AutoOptimizeSchema.nullable().optional(),
+    onReply: OnReplySchema.optional(),
   })
   .openapi('CampaignSettings', {
     description: 'Delivery settings; they may change in any status. On PATCH only the settings named change; the others keep their values.',
@@ -255,6 +270,13 @@ export const CampaignSchema = CreatedCampaignSchema.extend({
         .object({ minDeliveredPerVariant: Count('Each variant needs this many deliveries before a step is judged', 100) })
         .nullable()
         .openapi({ description: 'Winner selection among a step\'s variants, defaults filled in; null when off' }),
+      onReply: z
+        .object({
+          interested: z.enum(['stop', 'hold']).openapi({ description: 'What an interested reply does (`stop` or `hold`)', example: 'stop' }),
+          not_interested: z.enum(['stop', 'hold']).openapi({ description: 'What a not-interested reply does (`stop` or `hold`)', example: 'stop' }),
+          out_of_office: z.enum(['stop', 'hold']).openapi({ description: 'What an out-of-office reply does (`stop` or `hold`)', example: 'hold' }),
+        })
+        .openapi({ description: 'The reply policy in force, defaults filled in' }),
     })
     .openapi({ description: 'The settings in force, defaults filled in' }),
   startedAt: NullableTimestamp('When it was first started; null while a draft'),
