@@ -55,6 +55,29 @@ const eventually = async (check: () => Promise<boolean>) => {
 
 type Stack = Awaited<ReturnType<typeof startBenchStack>>;
 
+/** SPEC §12 breakdowns of the 1M-message campaign (30 days, variants on step 1): rows sum to the totals; p50/p99. */
+async function breakdownLatencies(stack: Stack, id: string, totals: { sent: number; delivered: number; replied: number }) {
+  const today = new Date().toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 31 * 86_400_000).toISOString().slice(0, 10);
+  for (const query of ['groupBy=step', 'groupBy=variant', `groupBy=day&from=${from}&to=${today}`]) {
+    const url = `/v1/campaigns/${id}/stats?${query}`;
+    const rows = (await stack.call('GET', url)).body.data.rows as { metrics: { sent: number; delivered: number; replied: number } }[];
+    for (const m of ['sent', 'delivered', 'replied'] as const) {
+      const sum = rows.reduce((n, r) => n + r.metrics[m], 0);
+      if (sum !== totals[m]) throw new Error(`${query}: rows sum ${m} to ${sum}, the totals say ${totals[m]}`);
+    }
+    const times: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      await stack.call('GET', url);
+      times.push(performance.now() - t);
+    }
+    const label = query.split('&')[0]!;
+    record({ scenario: 'stats', metric: `GET /stats?${label} p50 (${rows.length} rows)`, value: +percentile(times, 50).toFixed(1), unit: 'ms' });
+    record({ scenario: 'stats', metric: `GET /stats?${label} p99`, value: +percentile(times, 99).toFixed(1), unit: 'ms', target: '< 50 ms' });
+  }
+}
+
 async function enroll(stack: Stack, id: string, leads: ReturnType<typeof leadsOf>) {
   for (let i = 0; i < leads.length; i += 10_000) await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: leads.slice(i, i + 10_000) });
 }
@@ -183,16 +206,19 @@ if (only.has('enrollment') || only.has('pause') || only.has('stats')) {
         INSERT INTO "Lead" (id, "workspaceId", email, "firstName", "customFields", "createdAt", "updatedAt")
         SELECT 'lead_s' || g, '${stack.workspaceId}', 's' || g || '@stats.example.com', 'F', '{}', now(), now() FROM generate_series(1, 250000) g`);
       await stack.db.$executeRawUnsafe(`
-        INSERT INTO "Enrollment" (id, "workspaceId", "campaignId", "leadId", status, "currentStep", "enrolledAt", "workflowStartedAt")
+        INSERT INTO "Enrollment" (id, "workspaceId", "campaignId", "leadId", status, "currentStep", "enrolledAt", "workflowStartedAt", "repliedAt", "repliedStep")
         SELECT 'enr_s' || g, '${stack.workspaceId}', '${id}', 'lead_s' || g,
-               (CASE WHEN g % 10 = 0 THEN 'replied' WHEN g % 3 = 0 THEN 'completed' ELSE 'active' END)::"EnrollmentStatus", 4, now(), now()
+               (CASE WHEN g % 10 = 0 THEN 'replied' WHEN g % 3 = 0 THEN 'completed' ELSE 'active' END)::"EnrollmentStatus", 4, now(), now(),
+               CASE WHEN g % 10 = 0 THEN now() - (g % 30) * interval '1 day' END, CASE WHEN g % 10 = 0 THEN 4 END
           FROM generate_series(1, 250000) g`);
       await stack.db.$executeRawUnsafe(`
-        INSERT INTO "Message" (id, "workspaceId", "campaignId", "enrollmentId", "leadId", "stepNumber", status, "idempotencyKey",
+        INSERT INTO "Message" (id, "workspaceId", "campaignId", "enrollmentId", "leadId", "stepNumber", "variantId", status, "idempotencyKey",
                                "toEmail", "fromEmail", subject, "bodyHtml", "createdAt", "sentAt", "deliveredAt")
-        SELECT 'msg_s' || g || '_' || s, '${stack.workspaceId}', '${id}', 'enr_s' || g, 'lead_s' || g, s, 'delivered',
-               'enr_s' || g || '/' || s, 's' || g || '@stats.example.com', 'bench@localhost', 'Hi', '<p>Hi</p>', now(), now(), now()
-          FROM generate_series(1, 250000) g, generate_series(1, 4) s`);
+        SELECT 'msg_s' || g || '_' || s, '${stack.workspaceId}', '${id}', 'enr_s' || g, 'lead_s' || g, s,
+               CASE WHEN s = 1 THEN (CASE WHEN g % 2 = 0 THEN 'A' ELSE 'B' END) END, 'delivered',
+               'enr_s' || g || '/' || s, 's' || g || '@stats.example.com', 'bench@localhost', 'Hi', '<p>Hi</p>', t, t, t
+          FROM generate_series(1, 250000) g, generate_series(1, 4) s,
+               LATERAL (SELECT now() - (g % 30) * interval '1 day' - ((g + s) % 96) * interval '15 minutes' AS t) ts`);
       await stack.db.$executeRawUnsafe('VACUUM ANALYZE');
       record({ scenario: 'stats', metric: 'seeding 1,000,000 messages', value: Math.round(performance.now() - t0), unit: 'ms' });
       const check = (await stack.call('GET', `/v1/campaigns/${id}/stats`)).body.data;
@@ -208,6 +234,7 @@ if (only.has('enrollment') || only.has('pause') || only.has('stats')) {
       times.sort((a, b) => a - b);
       record({ scenario: 'stats', metric: 'GET /stats p50 (1M messages, 250k leads)', value: +percentile(times, 50).toFixed(1), unit: 'ms' });
       record({ scenario: 'stats', metric: 'GET /stats p99 (1M messages, 250k leads)', value: +percentile(times, 99).toFixed(1), unit: 'ms', target: '< 50 ms' });
+      await breakdownLatencies(stack, id, check.metrics);
 
       // Requests per second with 20 concurrent clients for 5 s: stats vs a bare route on the same server.
       const load = async (url: string, auth: boolean) => {

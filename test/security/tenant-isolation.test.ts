@@ -114,6 +114,7 @@ async function buildTenant(tag: 'a' | 'b') {
 function pathIds(op: Operation, param: string, t: Tenant): string[] {
   if (op.path.startsWith('/v1/campaigns/') && param === 'id') return [t.campaigns.draft, t.campaigns.running];
   if (op.path.startsWith('/v1/campaigns/') && param === 'leadId') return [t.leads[0]!];
+  if (param in NON_ID_PATH) return [NON_ID_PATH[param]!];
   if (op.path.startsWith('/v1/sender-accounts/') && param === 'id') return [t.senderId];
   if (op.path.startsWith('/v1/webhooks/') && param === 'id') return [t.webhookId];
   if (op.path.startsWith('/v1/suppression-list/') && param === 'email') return [t.suppressed];
@@ -122,12 +123,15 @@ function pathIds(op: Operation, param: string, t: Tenant): string[] {
 }
 
 /** Query parameters that carry no id; every other one must be covered in QUERY_CASES. */
-const NON_ID_QUERY = new Set(['limit', 'status', 'classification', 'type', 'return']);
+const NON_ID_QUERY = new Set(['limit', 'status', 'classification', 'type', 'return', 'groupBy', 'from', 'to']);
+/** Path parameters that carry no id (a step's position within the campaign the path names). */
+const NON_ID_PATH: Record<string, string> = { stepNumber: '1' };
 const ID_QUERY = new Set(['cursor', 'leadId', 'email', 'campaignId', 'after']);
 
 /** A valid body per operation that takes one, and where B's ids go in it. */
 const BODIES: Record<string, { valid: (a: Tenant) => unknown; crossing?: (a: Tenant, b: Tenant) => { body: unknown; expect: 'not_found' | 'own_data' }[] }> = {
   'POST /v1/campaigns': { valid: () => ({ name: 'mine', sequenceSteps: [STEP] }) },
+  'POST /v1/campaigns/{id}/steps/{stepNumber}/variants': { valid: () => ({ subject: 'hijacked', bodyHtml: '<p>x</p>' }) },
   'PATCH /v1/campaigns/{id}': { valid: () => ({ name: 'hijacked', sequenceSteps: [STEP], settings: { stopCompanyOnReply: true } }) },
   'POST /v1/campaigns/{id}/leads/bulk': {
     valid: (a) => ({ leads: [{ email: a.emails[0], firstName: 'hijacked' }] }),
@@ -211,7 +215,9 @@ describe('tenant isolation', () => {
   it("answers every id in a path with B's id 404, leaks nothing and changes nothing", async () => {
     for (const op of operations.filter((o) => o.pathParams.length > 0)) {
       // Every assignment of A's and B's ids to the parameters with at least one of B's.
-      const choices = op.pathParams.map((p) => [...pathIds(op, p, a).map((id) => ({ p, id, owner: 'a' })), ...pathIds(op, p, b).map((id) => ({ p, id, owner: 'b' }))]);
+      const choices = op.pathParams.map((p) =>
+        p in NON_ID_PATH ? [{ p, id: NON_ID_PATH[p]!, owner: 'a' }] : [...pathIds(op, p, a).map((id) => ({ p, id, owner: 'a' })), ...pathIds(op, p, b).map((id) => ({ p, id, owner: 'b' }))],
+      );
       const combos = choices.reduce<{ p: string; id: string; owner: string }[][]>((acc, options) => acc.flatMap((c) => options.map((o) => [...c, o])), [[]]);
       const body = op.hasBody ? BODIES[opKey(op)]?.valid(a) : undefined;
       if (op.hasBody) expect(body, `${opKey(op)} needs a BODIES entry`).toBeDefined();
