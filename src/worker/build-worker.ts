@@ -9,9 +9,13 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * Work one worker process runs at once, sized to its database pool: every provider call holds a
  * connection for its length (deliverStep), every claim for its transaction, and other activities
  * use one now and then. At Resend's latency, 6 calls at once is far more than its rate allows.
+ * A webhook attempt mostly waits on its receiver (up to 10 s) and holds a connection only for a
+ * read before and a write after, so 16 share 4 connections' worth of the pool: a slow receiver
+ * then delays its own deliveries, not everyone's.
  */
-export const CONCURRENCY = { sends: 6, claims: 6, activities: 10, webhooks: 4 } as const;
-export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities + CONCURRENCY.webhooks;
+export const CONCURRENCY = { sends: 6, claims: 6, activities: 10, webhooks: 16 } as const;
+const WEBHOOK_CONNECTIONS = 4;
+export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities + WEBHOOK_CONNECTIONS;
 
 /** The Temporal workers one Sequent worker process runs, handled as one. */
 export type SequentWorker = {
