@@ -18,7 +18,7 @@ const ZERO: Sums = { sent: 0, delivered: 0, bounced: 0, complained: 0, replied: 
 const SUMS = Prisma.sql`sum(sent)::int AS sent, sum(delivered)::int AS delivered, sum(bounced)::int AS bounced,
   sum(complained)::int AS complained, sum(replied)::int AS replied`;
 
-const metricsOf = (s: Sums) => ({ ...s, replyRate: replyRate(s.replied, s.delivered) });
+const metricsOf = ({ sent, delivered, bounced, complained, replied }: Sums) => ({ sent, delivered, bounced, complained, replied, replyRate: replyRate(replied, delivered) });
 
 /**
  * SPEC §12: a campaign's metrics by step, by variant, or by day (the workspace's time zone), over

@@ -43,6 +43,7 @@ describe('stats by step, variant and day', () => {
     const bySteps = (await c.api.get(`/v1/campaigns/${c.id}/stats?groupBy=step`)).body.data;
     expect(bySteps).toMatchObject({ campaignId: c.id, groupBy: 'step', from: null, to: null });
     expect(bySteps.rows.map((r: any) => r.key)).toEqual(['1', '2']);
+    for (const rows of [bySteps.rows]) for (const r of rows) expect(Object.keys(r.metrics).sort()).toEqual([...METRICS, 'replyRate'].sort());
     expect(sum(bySteps.rows)).toEqual(expected);
     expect(bySteps.rows[0].metrics.sent).toBe(30);
     // Each replier had both steps: the reply answers step 2.
@@ -58,6 +59,7 @@ describe('stats by step, variant and day', () => {
     expect(byDay.rows[2].key).toBe(today);
     expect(sum(byDay.rows.slice(0, 2))).toEqual({ sent: 0, delivered: 0, bounced: 0, complained: 0, replied: 0 });
     expect(sum(byDay.rows)).toEqual(expected);
+    expect(Object.keys(byDay.rows[2].metrics).sort()).toEqual([...METRICS, 'replyRate'].sort());
     const before = (await c.api.get(`/v1/campaigns/${c.id}/stats?groupBy=step&to=${DateTime.fromISO(today).minus({ days: 1 }).toISODate()}`)).body.data;
     expect(sum(before.rows)).toEqual({ sent: 0, delivered: 0, bounced: 0, complained: 0, replied: 0 });
   });
