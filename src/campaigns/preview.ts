@@ -1,6 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import { normalizeEmail } from '../domain/email.js';
 import { renderTemplate } from '../domain/render.js';
+import { continuedSubject } from '../delivery/compose.js';
 import type { ServiceDeps } from '../services.js';
 import { getCampaign } from './campaign-service.js';
 
@@ -12,14 +13,15 @@ export async function previewCampaign(deps: ServiceDeps, workspaceId: string, ca
   });
   if (!lead) throw new NotFoundError('lead');
   const fields = { ...lead, customFields: lead.customFields as Record<string, unknown> };
-  const steps = [...campaign.steps]
-    .sort((a, b) => a.stepNumber - b.stepNumber)
-    .map((step) => {
+  const ordered = [...campaign.steps].sort((a, b) => a.stepNumber - b.stepNumber);
+  const firstSubject = ordered[0] ? renderTemplate(ordered[0].subject, fields, 'subject').text : '';
+  const steps = ordered.map((step) => {
       const subject = renderTemplate(step.subject, fields, 'subject');
       const body = renderTemplate(step.bodyHtml, fields, 'html');
       return {
         stepNumber: step.stepNumber,
-        subject: subject.text,
+        // An empty subject after step 1 continues the thread, as the send does.
+        subject: subject.text === '' && step.stepNumber > 1 ? continuedSubject(firstSubject) : subject.text,
         bodyHtml: body.text,
         emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],
       };

@@ -131,6 +131,16 @@ describe('bulk upsert rules (SPEC §3)', () => {
     expect((await api.get(`/v1/campaigns/${campaign}/preview?email=nobody@example.com`)).body.error.code).toBe('lead_not_found');
   });
 
+  it('previews an empty follow-up subject as the thread\'s "Re:" subject, as it is sent', async () => {
+    const { bulk, api } = await setup();
+    const steps = [{ delayDays: 0, subject: 'Hello {{firstName|there}}', bodyHtml: '<p>1</p>' }, { delayDays: 0, subject: '', bodyHtml: '<p>2</p>' }];
+    const id = (await api.post('/v1/campaigns', { name: 'thread', sequenceSteps: steps })).body.data.id;
+    const email = `thread-${uniq()}@example.com`;
+    await bulk([{ email }]);
+    const preview = await api.get(`/v1/campaigns/${id}/preview?email=${encodeURIComponent(email)}`);
+    expect(preview.body.data.steps.map((s: { subject: string }) => s.subject)).toEqual(['Hello there', 'Re: Hello there']);
+  });
+
   it('rejects a request with any invalid lead with 422 naming each bad index, and writes nothing', async () => {
     const { bulk, deps, workspaceId } = await setup();
     const good = `good-${uniq()}@example.com`;

@@ -1,6 +1,4 @@
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createApp } from '../../src/api/app.js';
 import { campaignHealth } from '../../src/campaigns/health.js';
@@ -10,9 +8,9 @@ import { bulkUpsertLeads } from '../../src/leads/bulk-upsert.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
-import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract.js';
 import { apiClient, newWorkspace, testDeps } from '../helpers/deps.js';
 import { serverClock } from '../helpers/server-clock.js';
+import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -23,19 +21,10 @@ const utcDay = (d: Date) => d.toISOString().slice(0, 10);
  * time-skipping server, with the activities reading the server's clock.
  */
 describe('new leads per day, follow-ups first (time-skipping, real activities)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-    });
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const ts = useTimeSkippingEnv();
 
   it('starts at most dailyNewLeads a day and sends every due follow-up on its day when capacity is short', async () => {
+    const { env } = ts;
     const deps = testDeps();
     const { db } = deps;
     const taskQueue = `new-leads-${process.pid}`;

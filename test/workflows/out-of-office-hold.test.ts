@@ -1,7 +1,5 @@
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { startCampaign } from '../../src/campaigns/lifecycle.js';
 import { newId } from '../../src/domain/ids.js';
@@ -10,9 +8,9 @@ import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
 import { recordReply } from '../../src/replies/intake.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
-import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { serverClock } from '../helpers/server-clock.js';
+import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -23,19 +21,10 @@ const DAY = 24 * HOUR;
  * the next day, waits and goes out on the working day after that date.
  */
 describe('an out-of-office reply holds the lead until the working day after its return (time-skipping, real activities)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
-    });
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const ts = useTimeSkippingEnv();
 
   it('sends nothing while held and the next step on the resume day', async () => {
+    const { env } = ts;
     const deps = testDeps();
     const { db } = deps;
     const taskQueue = `ooo-${process.pid}`;

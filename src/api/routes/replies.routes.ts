@@ -21,8 +21,8 @@ import {
 const security = [{ bearerAuth: [] }];
 const Email = z.string().transform(normalizeEmail).refine(isValidEmail, 'must be a valid email address');
 const CLASSIFICATIONS =
-  '`interested` and `not_interested`: a person answered; the lead\'s sequence in that campaign ends (status `replied`) and the lead counts as replied. ' +
-  '`out_of_office`: an auto-reply; nothing changes. `unsubscribe`: asks to be removed; the address is suppressed and every live enrollment of the lead ends (`unsubscribed`). ' +
+  '`interested` and `not_interested`: a person answered; the lead counts as replied and its sequence in that campaign ends (status `replied`), unless the campaign\'s settings.onReply says `hold`. ' +
+  '`out_of_office`: an auto-reply; by default (settings.onReply.out_of_office `hold`) the lead sends nothing until the working day after the return date the reply names (waitingFor `out_of_office`), or `stop` ends it; it never counts as a reply. A lead that already finished its sequence is not held. `unsubscribe`: asks to be removed; the address is suppressed and every live enrollment of the lead ends (`unsubscribed`). ' +
   '`bounce`: a mailer-daemon notice; it counts as a bounce of the last message, not a reply, and the address is suppressed.';
 const Classification = z.enum(['interested', 'not_interested', 'out_of_office', 'bounce', 'unsubscribe']).openapi({ description: CLASSIFICATIONS, example: 'interested' });
 

@@ -329,7 +329,7 @@ export const IfMatchHeaders = z.object({
     .optional()
     .openapi({
       description:
-        'The campaign\'s `version` as you read it (the ETag of GET /v1/campaigns/{id}, e.g. `"3"`). If the campaign changed since, the PATCH changes nothing and answers 412 `version_mismatch`; without the header the PATCH applies whatever changed meanwhile.',
+        'The campaign\'s `version` as you read it (the ETag of GET /v1/campaigns/{id}, e.g. `"3"`). If the campaign changed since, the request changes nothing and answers 412 `version_mismatch`; without the header it applies whatever changed meanwhile.',
       example: '"3"',
     }),
 });

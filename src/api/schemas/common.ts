@@ -77,7 +77,7 @@ export const dataOf = <T extends z.ZodType>(schema: T) => z.object({ data: schem
 export const listOf = <T extends z.ZodType>(schema: T, description: string, cursorExample: string) =>
   z.object({
     data: z.array(schema).openapi({ description }),
-    nextCursor: z.string().nullable().openapi({ description: 'Pass as `?cursor=` to get the next page; null on the last page', example: cursorExample }),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `?cursor=` to get the next page; null on the last page (the event feed read with `after` answers the cursor to pass as the next `after`)', example: cursorExample }),
   });
 
 /** A list answered whole, in the same envelope as a page. */
