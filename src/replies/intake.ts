@@ -9,7 +9,7 @@ import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import type { ServiceDeps } from '../services.js';
-import { dispatchEvents, emitEvent } from '../webhooks/events.js';
+import { dispatchEvents, emitEvent, emitEvents } from '../webhooks/events.js';
 import { holdEnrollments } from './hold.js';
 import { suppressAddress } from './suppression.js';
 
@@ -123,7 +123,7 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
     if (action === 'hold') {
       await holdEnrollments(tx, r);
       // A person's answer counts as a reply however it is handled; an auto-reply does not.
-      if (r.classification !== 'out_of_office' && r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied');
+      if (r.classification !== 'out_of_office' && r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied', reason);
       return null;
     }
     if (r.classification === 'out_of_office') {
@@ -139,14 +139,14 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
     case 'unsubscribe': {
       await suppressAddress(tx, r.workspaceId, r.email, 'unsubscribed');
       const ended = await endEnrollments(tx, { leadIds: [r.leadId] }, 'unsubscribed', reason, r.at);
-      if (r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'unsubscribed');
+      if (r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'unsubscribed', reason);
       return { ended, as: 'unsubscribed', colleagues: [] };
     }
     default: {
       // A person's answer ends the campaign it answered (all of them when that is unknown).
       const ended = await endEnrollments(tx, { leadIds: [r.leadId], campaignId: r.campaignId ?? undefined }, 'replied', reason, r.at);
       if (!r.campaignId) return { ended, as: 'replied', colleagues: [] };
-      await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied');
+      await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied', reason);
       return { ended, as: 'replied', colleagues: await stopColleagues(tx, { ...r, campaignId: r.campaignId }) };
     }
   }
@@ -157,16 +157,28 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
  * answered: the replied counters count these marks, so they move once per lead. A lead who had completed the sequence is
  * now one who replied.
  */
-async function markReplied(tx: Tx, campaignId: string, leadId: string, at: Date, completedBecomes: 'replied' | 'unsubscribed') {
+async function markReplied(tx: Tx, campaignId: string, leadId: string, at: Date, completedBecomes: 'replied' | 'unsubscribed', reason: string) {
   // The reply answers the last mail sent: breakdowns count it on that step and variant.
   await tx.$executeRaw`
     UPDATE "Enrollment" e SET ("repliedStep", "repliedVariantId") = (
       SELECT m."stepNumber", m."variantId" FROM "Message" m WHERE m."enrollmentId" = e.id AND m."sentAt" IS NOT NULL ORDER BY m."stepNumber" DESC LIMIT 1)
      WHERE e."campaignId" = ${campaignId} AND e."leadId" = ${leadId} AND e."repliedAt" IS NULL`;
+  // A lead that had completed the sequence ends as one who answered, with its reason and event.
+  const completed = await tx.$queryRaw<{ id: string; workspaceId: string; email: string }[]>`
+    UPDATE "Enrollment" e SET status = ${completedBecomes}::"EnrollmentStatus", "stopReason" = ${reason}
+      FROM "Lead" l
+     WHERE e."campaignId" = ${campaignId} AND e."leadId" = ${leadId} AND e.status = 'completed' AND l.id = e."leadId"
+    RETURNING e.id, e."workspaceId", l.email`;
   await tx.$executeRaw`
-    UPDATE "Enrollment" SET "repliedAt" = COALESCE("repliedAt", ${at}),
-           status = CASE WHEN status = 'completed' THEN ${completedBecomes}::"EnrollmentStatus" ELSE status END
-     WHERE "campaignId" = ${campaignId} AND "leadId" = ${leadId}`;
+    UPDATE "Enrollment" SET "repliedAt" = COALESCE("repliedAt", ${at}) WHERE "campaignId" = ${campaignId} AND "leadId" = ${leadId}`;
+  await emitEvents(
+    tx,
+    completed.map((e) => ({
+      workspaceId: e.workspaceId,
+      type: completedBecomes === 'replied' ? 'lead.replied' : 'lead.stopped',
+      data: { campaignId, leadId, email: e.email, enrollmentId: e.id, status: completedBecomes, reason, at: at.toISOString() },
+    })),
+  );
 }
 
 /** A bounce notice that came back as a reply bounces the last mail the lead got from the campaign. */

@@ -65,8 +65,10 @@ describe('provider events are never lost and counters stay exact (real worker, r
     const c = await sent(ONE_STEP);
     await eventually(async () => (await c.api.get(`/v1/campaigns/${c.id}/leads/${c.enrollment.leadId}`)).body.data.status === 'completed', 30_000, 'completed');
     await c.api.post('/v1/replies', { email: c.emails[0], campaignId: c.id, text: 'Late, but yes — interested.' });
-    expect((await c.api.get(`/v1/campaigns/${c.id}/leads/${c.enrollment.leadId}`)).body.data.status).toBe('replied');
+    expect((await c.api.get(`/v1/campaigns/${c.id}/leads/${c.enrollment.leadId}`)).body.data).toMatchObject({ status: 'replied', stopReason: 'reply: interested' });
     expect(await c.metrics()).toMatchObject({ replied: 1, queued: 0 });
+    const events = (await c.api.get('/v1/events?type=lead.replied')).body.data.filter((e: any) => e.data.campaignId === c.id);
+    expect(events.map((e: any) => e.data)).toMatchObject([{ leadId: c.enrollment.leadId, status: 'replied', reason: 'reply: interested' }]);
   });
 
   it('counts a bounce notice that comes back as a reply as a bounce, not a reply', async () => {
