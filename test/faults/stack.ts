@@ -104,6 +104,9 @@ export async function startStack(options: { name: string; sendRateLimit: number 
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
     TEMPORAL_TASK_QUEUE: 'sequent-faults',
     PORT: String(apiPort),
+    // Fixed, as in production: a worker started after the API moved port must build the same
+    // mail (the List-Unsubscribe link), or a retry under the same idempotency key is refused.
+    PUBLIC_URL: 'http://sequent-faults.test',
     BOOTSTRAP_API_KEY: generateApiKey(),
     ADMIN_TOKEN,
     RESEND_API_KEY: resend.apiKey,
