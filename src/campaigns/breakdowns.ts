@@ -57,21 +57,18 @@ async function byStep({ db }: ServiceDeps, campaignId: string, where: Prisma.Sql
       FROM "CampaignStatsBucket" WHERE ${where} GROUP BY 1, 2`;
   const steps = await db.sequenceStep.findMany({ where: { campaignId }, select: { stepNumber: true }, orderBy: { stepNumber: 'asc' } });
   // Every step has a row, sent to or not; so does every variant that has counts.
-  const keys = new Map<string, { stepNumber: number; variantId: string }>();
-  for (const s of steps) if (!perVariant || !sums.some((r) => r.stepNumber === s.stepNumber)) keys.set(`${s.stepNumber}:`, { stepNumber: s.stepNumber, variantId: '' });
-  for (const r of sums) keys.set(`${r.stepNumber}:${r.variantId}`, r);
-  return [...keys.values()]
+  const rows = new Map<string, Sums & { stepNumber: number; variantId: string }>();
+  for (const s of steps) if (!perVariant || !sums.some((r) => r.stepNumber === s.stepNumber)) rows.set(`${s.stepNumber}:`, { stepNumber: s.stepNumber, variantId: '', ...ZERO });
+  for (const r of sums) rows.set(`${r.stepNumber}:${r.variantId}`, r);
+  return [...rows.values()]
     .sort((a, b) => a.stepNumber - b.stepNumber || a.variantId.localeCompare(b.variantId))
-    .map(({ stepNumber, variantId }) => {
-      const found = sums.find((r) => r.stepNumber === stepNumber && r.variantId === variantId);
-      return {
-        key: variantId ? `${stepNumber}:${variantId}` : String(stepNumber),
-        stepNumber,
-        variantId: variantId || null,
-        day: null,
-        metrics: metricsOf(found ?? ZERO),
-      };
-    });
+    .map((r) => ({
+      key: r.variantId ? `${r.stepNumber}:${r.variantId}` : String(r.stepNumber),
+      stepNumber: r.stepNumber,
+      variantId: r.variantId || null,
+      day: null,
+      metrics: metricsOf(r),
+    }));
 }
 
 async function byDay({ db }: ServiceDeps, where: Prisma.Sql, timezone: string, from: string | undefined, to: string | undefined): Promise<Row[]> {

@@ -1,7 +1,7 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
 import type { ClaimResult, Ended } from '../activities/types.js';
 import { localDay } from '../domain/schedule.js';
-import { assignVariant, readVariants } from '../domain/variants.js';
+import { variantFor } from '../domain/variants.js';
 import { bookCapacity, releaseBookings, reserveSender, type Sender } from './capacity.js';
 import { createMessage } from './compose.js';
 import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
@@ -42,7 +42,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       if ('kind' in sender) return answerBlocked(tx, target, sender, at);
 
       // The lead's variant is fixed by the lead and step: a retry, a restart or a replay gets the same.
-      const variant = assignVariant(readVariants(step.variants), step.winnerVariantId, `${enrollmentId}/${stepNumber}`);
+      const variant = variantFor(step, enrollmentId);
       const content = variant ? { stepNumber, subject: variant.subject, bodyHtml: variant.bodyHtml, variantId: variant.id } : step;
       const message = await createMessage(tx, target, content, sender, at);
       await releaseBookings(tx, [enrollmentId]);

@@ -14,6 +14,11 @@ export function readVariants(raw: unknown): Variant[] {
   return Array.isArray(raw) ? (raw as Variant[]) : [];
 }
 
+/** The variant an enrollment gets for a stored step (its variants JSON and winner); null without variants. */
+export function variantFor(step: { stepNumber: number; variants: unknown; winnerVariantId: string | null }, enrollmentId: string): Variant | null {
+  return assignVariant(readVariants(step.variants), step.winnerVariantId, `${enrollmentId}/${step.stepNumber}`);
+}
+
 /** Gives each variant without an id the first free letter (A, B, …) and the default weight. */
 export function withIds(inputs: VariantInput[], taken: string[] = []): Variant[] {
   const used = new Set([...taken, ...inputs.flatMap((v) => (v.id ? [v.id] : []))]);

@@ -5,7 +5,7 @@ import { listSenders, poolOf } from '../delivery/senders.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { renderTemplate } from '../domain/render.js';
-import { assignVariant, readVariants } from '../domain/variants.js';
+import { variantFor } from '../domain/variants.js';
 import { checkWindow, localDay, nextLocalMidnight, windowFor, type SendingWindow } from '../domain/schedule.js';
 import type { ServiceDeps } from '../services.js';
 
@@ -54,7 +54,7 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
     at = openAt(at, window, lead.timezone, because);
     if (!previous) at = await afterPacingAndCapacity(deps, workspaceId, enrollment, at, timezone, window, lead.timezone, because);
     // The variant the lead is (or would be) assigned; a step already claimed is not in `remaining`.
-    const variant = assignVariant(readVariants(step.variants), step.winnerVariantId, `${enrollment.id}/${step.stepNumber}`);
+    const variant = variantFor(step, enrollment.id);
     const subject = renderTemplate(variant?.subject ?? step.subject, lead, 'subject');
     const body = renderTemplate(variant?.bodyHtml ?? step.bodyHtml, lead, 'html');
     const firstSubject = first?.subject ?? (steps[0] ? renderTemplate(steps[0].subject, lead, 'subject').text : '');

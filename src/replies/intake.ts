@@ -1,7 +1,7 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
 import { checkAutoPause } from '../campaigns/auto-pause.js';
 import { considerWinners } from '../campaigns/auto-optimize.js';
-import { readSettings, type OnReply, type ReplyAction } from '../campaigns/settings.js';
+import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -60,7 +60,7 @@ export type RecordReplyOptions = {
 };
 
 type Effects = { ended: string[]; as: 'replied' | 'unsubscribed' | 'bounced' | 'stopped'; colleagues: string[] };
-type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date; text: string; timezone: string };
+type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date; text: string; leadTimezone: string | null };
 
 /**
  * Records a reply and applies its effects in one transaction (SPEC §6, §9, §12): a person's answer
@@ -99,7 +99,7 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
         data: { id: newId('rpl'), workspaceId, campaignId, leadId: lead.id, email, subject: input.subject ?? null, text: input.text, classification, receivedAt: at },
       });
       const event = await emitEvent(tx, workspaceId, 'reply.received', { reply: replyView(reply) });
-      const effects = await applyReply(tx, { workspaceId, leadId: lead.id, email, campaignId, classification, at, text: input.text, timezone: lead.timezone ?? (await workspaceZone(tx, workspaceId)) });
+      const effects = await applyReply(tx, { workspaceId, leadId: lead.id, email, campaignId, classification, at, text: input.text, leadTimezone: lead.timezone });
       return { reply, event, effects };
     }, MAY_WAIT_FOR_LOCKS),
   );
@@ -117,11 +117,11 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
 
 async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
   const reason = `reply: ${r.classification}`;
+  const settings = await settingsOf(tx, r.campaignId);
   // SPEC §12: a person's answer (or an out-of-office) stops or holds, as the campaign says.
   if (r.classification === 'interested' || r.classification === 'not_interested' || r.classification === 'out_of_office') {
-    const action = await replyAction(tx, r.campaignId, r.classification);
-    if (action === 'hold') {
-      await holdEnrollments(tx, r);
+    if (settings.onReply[r.classification] === 'hold') {
+      await holdEnrollments(tx, { ...r, timezone: r.leadTimezone ?? (await workspaceZone(tx, r.workspaceId)) });
       // A person's answer counts as a reply however it is handled; an auto-reply does not.
       if (r.classification !== 'out_of_office' && r.campaignId) await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied', reason);
       return null;
@@ -147,15 +147,15 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
       const ended = await endEnrollments(tx, { leadIds: [r.leadId], campaignId: r.campaignId ?? undefined }, 'replied', reason, r.at);
       if (!r.campaignId) return { ended, as: 'replied', colleagues: [] };
       await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied', reason);
-      return { ended, as: 'replied', colleagues: await stopColleagues(tx, { ...r, campaignId: r.campaignId }) };
+      return { ended, as: 'replied', colleagues: settings.stopCompanyOnReply ? await stopColleagues(tx, { ...r, campaignId: r.campaignId }) : [] };
     }
   }
 }
 
 /**
  * The first counted reply marks the enrollment (`repliedAt`, under its row lock) and the step it
- * answered: the replied counters count these marks, so they move once per lead. A lead who had completed the sequence is
- * now one who replied.
+ * answered: the replied counters count these marks, so they move once per lead. A lead who had
+ * completed the sequence is now one who replied.
  */
 async function markReplied(tx: Tx, campaignId: string, leadId: string, at: Date, completedBecomes: 'replied' | 'unsubscribed', reason: string) {
   // The reply answers the last mail sent: breakdowns count it on that step and variant.
@@ -190,9 +190,10 @@ async function bounceLastMessage(tx: Tx, campaignId: string, leadId: string, at:
        AND status <> 'bounced'`;
 }
 
-async function replyAction(tx: Tx, campaignId: string | null, classification: keyof OnReply): Promise<ReplyAction> {
+/** The answered campaign's settings (the defaults when the reply names none). */
+async function settingsOf(tx: Tx, campaignId: string | null): Promise<CampaignSettings> {
   const campaign = campaignId ? await tx.campaign.findUnique({ where: { id: campaignId }, select: { settings: true } }) : null;
-  return readSettings(campaign?.settings ?? {}).onReply[classification];
+  return readSettings(campaign?.settings ?? {});
 }
 
 async function workspaceZone(tx: Tx, workspaceId: string): Promise<string> {
@@ -202,8 +203,6 @@ async function workspaceZone(tx: Tx, workspaceId: string): Promise<string> {
 async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }): Promise<string[]> {
   const company = r.email.split('@')[1] ?? '';
   if (FREE_MAIL.has(company)) return [];
-  const campaign = await tx.campaign.findUnique({ where: { id: r.campaignId }, select: { settings: true } });
-  if (!campaign || !readSettings(campaign.settings).stopCompanyOnReply) return [];
   const colleagues = await tx.lead.findMany({ where: { workspaceId: r.workspaceId, email: { endsWith: `@${company}` }, id: { not: r.leadId } }, select: { id: true } });
   return endEnrollments(tx, { leadIds: colleagues.map((l) => l.id), campaignId: r.campaignId }, 'stopped', `a colleague at ${company} replied`, r.at);
 }
