@@ -58,6 +58,18 @@ describe('every provider attempt is guarded, retries included (real worker, real
     expect((await api.get(`/v1/campaigns/${id}/leads/${enrollment.leadId}`)).body.data.status).toBe('replied');
   }, 60_000);
 
+  it('holds a lead whose out-of-office came while its step was failing: the retry waits for the resume day', async () => {
+    const { api, id, emails, enrollment } = await failingStepTwo();
+    const back = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const reply = await api.post('/v1/replies', { email: emails[0], campaignId: id, text: `I am out of the office until ${back}.` });
+    expect(reply.body.data.classification).toBe('out_of_office');
+    await recoverAndExpectNothing(enrollment.id, Date.now());
+    const lead = (await api.get(`/v1/campaigns/${id}/leads/${enrollment.leadId}`)).body.data;
+    expect(lead).toMatchObject({ status: 'active', waitingFor: 'out_of_office' });
+    expect(Date.parse(lead.nextSendAt)).toBeGreaterThan(Date.parse(back));
+    expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics).toMatchObject({ sent: 1, replied: 0 });
+  }, 60_000);
+
   it('holds a lead when the provider refuses the account (401), and sends it once the account is fixed', async () => {
     const c = await stack.campaign(TWO_STEPS.slice(0, 1));
     const enrollment = c.enrollmentOf(c.emails[0]!);
