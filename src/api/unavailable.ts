@@ -1,7 +1,9 @@
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 // Prisma's "can't reach / timed out / closed" codes and PostgreSQL's shutdown / cannot-connect states.
 const DB_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
-const PATTERNS = [/connection terminated/i, /can't reach database/i, /connect(ion)? (refused|timeout)/i, /timeout exceeded when trying to connect/i, /14 UNAVAILABLE/, /4 DEADLINE_EXCEEDED/];
+const PATTERNS = [/connection terminated/i, /can't reach database/i, /connect(ion)? (refused|timeout)/i, /timeout exceeded when trying to connect/i,
+  // pg, for a pooled client whose connection broke under it (seen while PostgreSQL restarts).
+  /is not queryable/i, /14 UNAVAILABLE/, /4 DEADLINE_EXCEEDED/];
 
 // What @prisma/adapter-pg calls a lost or unreachable server (DriverAdapterError causes).
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);

@@ -36,6 +36,11 @@ describe('isDependencyUnavailable', () => {
     expect(isDependencyUnavailable(new Error('Unique constraint failed'))).toBe(false);
   });
 
+  it("recognises pg's broken pooled client, which carries no code (a nested create while PostgreSQL restarts)", () => {
+    expect(isDependencyUnavailable(new Error('Client has encountered a connection error and is not queryable'))).toBe(true);
+    expect(isDependencyUnavailable(new Error('Client was closed and is not queryable'))).toBe(true);
+  });
+
   it("looks inside Prisma's errors for the driver's code (PostgreSQL stopping or starting)", () => {
     // The shape PrismaClientKnownRequestError has over @prisma/adapter-pg: the code in meta, not in cause.
     const prisma = (cause: object) =>
