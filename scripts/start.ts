@@ -144,6 +144,7 @@ try {
   process.stdout.write(`
   Sequent is ready (${seconds} s)
 
+    Console      ${apiUrl}/           (sign in with the API key below)
     API          ${apiUrl}            (docs: ${apiUrl}/docs)
     Temporal UI  ${temporal.ui ?? '(external Temporal)'}
     Temporal     ${temporalAddress}

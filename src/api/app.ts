@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { consoleRoutes } from './console.js';
 import { docsRoutes } from './docs.js';
 import { HTTPException } from 'hono/http-exception';
 import { type AppDeps, type AppEnv } from './context.js';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps) {
     tags: API_TAGS,
   });
   app.route('/docs', docsRoutes());
+  app.route('/', consoleRoutes());
 
   app.notFound((c) => c.json(errorBody(new ApiError(404, 'not_found', 'No route matches this request.')), 404));
 

@@ -7,6 +7,7 @@ import { parseMailbox } from '../domain/email.js';
 import { ensureBootstrapKey } from '../tenancy.js';
 import { createTemporalClient } from '../temporal.js';
 import { createApp } from './app.js';
+import { consoleBundle } from '../console/bundle.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'api');
@@ -22,6 +23,11 @@ const app = createApp({ config, db, temporal, logger });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, (info) => {
   logger.info({ port: info.port }, 'api listening');
 });
+// Built now rather than on the first visit, so a broken console shows in the start-up log.
+consoleBundle().then(
+  (bundle) => logger.info({ version: bundle.version, bytes: bundle['app.js'].body.length + bundle['app.css'].body.length }, 'console built'),
+  (err: unknown) => logger.error({ err }, 'console build failed: / answers 500 until it builds'),
+);
 
 let stopping = false;
 async function shutdown(signal: string) {

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { freePort, stopChildren, type Child } from '../../scripts/lib/children.js';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../../scripts/lib/migrate.js';
+import { findChromium, type ChromiumFound } from '../../scripts/lib/chromium.js';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.js';
 import { obtainTemporalCli, obtainTestServer } from '../../scripts/lib/temporal-tools.js';
 
@@ -15,6 +16,8 @@ declare module 'vitest' {
     temporalAddress: string;
     testServerPath: string;
     temporalCli: string;
+    /** For the console's browser tests: a Chromium binary, or why there is none. */
+    chromium: ChromiumFound;
   }
 }
 
@@ -62,6 +65,8 @@ export async function setup(project: TestProject) {
   project.provide('temporalAddress', `127.0.0.1:${temporalPort}`);
   project.provide('testServerPath', testServerPath);
   project.provide('temporalCli', cli);
+  // Found (or installed) once here, not by each browser test file at the same time.
+  project.provide('chromium', findChromium(process.env, log));
 }
 
 export async function teardown() {

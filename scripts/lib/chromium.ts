@@ -1,0 +1,58 @@
+/**
+ * Finds a Chromium for the browser tests and the console screenshots, in the order a fresh
+ * machine may have one: CHROMIUM_PATH, a system Chromium or Chrome, Playwright's own download
+ * cache, and, when running as root on Debian, the distribution's `chromium` package (installed
+ * once). Playwright's own browser download is never used: it needs the internet.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
+
+/** Flags for a headless Chromium on a closed network, as root, in a container. */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function playwrightCache(env: NodeJS.ProcessEnv): string | undefined {
+  const root = env.PLAYWRIGHT_BROWSERS_PATH || path.join(homedir(), '.cache', 'ms-playwright');
+  if (!existsSync(root)) return undefined;
+  for (const dir of readdirSync(root).filter((d) => /^chromium(_headless_shell)?-\d+$/.test(d)).sort().reverse()) {
+    for (const bin of ['chrome-linux/chrome', 'chrome-linux64/chrome', 'chrome-linux/headless_shell', 'chrome-headless-shell-linux64/chrome-headless-shell']) {
+      if (existsSync(path.join(root, dir, bin))) return path.join(root, dir, bin);
+    }
+  }
+  return undefined;
+}
+
+function aptInstall(log: (line: string) => void): boolean {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) return false;
+  log('installing Debian\'s chromium package (once per machine)…');
+  const install = () => spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: 'ignore' }).status === 0;
+  if (install()) return true;
+  // Package lists may be missing or stale on a fresh machine.
+  spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
+  return install();
+}
+
+export type ChromiumFound = { path: string; from: string } | { error: string };
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => undefined): ChromiumFound {
+  if (env.CHROMIUM_PATH) {
+    return existsSync(env.CHROMIUM_PATH) ? { path: env.CHROMIUM_PATH, from: 'CHROMIUM_PATH' } : { error: `CHROMIUM_PATH is set to ${env.CHROMIUM_PATH}, which does not exist.` };
+  }
+  const system = SYSTEM.find((p) => existsSync(p));
+  if (system) return { path: system, from: 'the system' };
+  const cached = playwrightCache(env);
+  if (cached) return { path: cached, from: "Playwright's cache" };
+  if (aptInstall(log) && existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', from: "Debian's chromium package" };
+  return {
+    error:
+      'No Chromium found for the browser tests. Set CHROMIUM_PATH to a Chromium or Chrome binary, or install one ' +
+      '(Debian/Ubuntu: `sudo apt-get install chromium`; elsewhere: `npx playwright install chromium` where the internet is reachable).',
+  };
+}
+
+/** The browser's version line, for the test log: which Chromium the tests ran against. */
+export const chromiumVersion = (binary: string) => execFileSync(binary, ['--version'], { encoding: 'utf8', env: { ...process.env, HOME: process.env.HOME ?? '/tmp' } }).trim();

@@ -1,0 +1,91 @@
+import { useState } from 'preact/hooks';
+import { api, type ApiFailure, type Enrollment, type Page } from '../api.js';
+import { when, words } from '../format.js';
+import { useResource } from '../use-resource.js';
+import { LeadActions } from './lead-actions.js';
+import { Badge, ErrorNote } from './status.js';
+
+const STATUSES = ['pending', 'active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed'];
+const PAGE = 25;
+
+type Props = { campaignId: string; refreshMs: number; onChange: () => void; announce: (message: string) => void };
+
+/** The campaign's leads: where each is, what it waits for and when it sends next; a page at a time. */
+export function LeadsTable({ campaignId, refreshMs, onChange, announce }: Props) {
+  const [status, setStatus] = useState('');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const leads = useResource(() => api.get<Page<Enrollment>>(`/campaigns/${campaignId}/leads`, { limit: PAGE, status, cursor }), [campaignId, status, cursor], refreshMs);
+  const [failure, setFailure] = useState<ApiFailure>();
+  const done = (message: string) => {
+    setFailure(undefined);
+    announce(message);
+    leads.reload();
+    onChange();
+  };
+  return (
+    <section aria-labelledby="leads-title" class="panel">
+      <div class="panel-head">
+        <h2 id="leads-title">Leads</h2>
+        <label>
+          Status{' '}
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.currentTarget.value);
+              setCursors([]);
+            }}
+          >
+            <option value="">all</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorNote error={failure ?? leads.error} />
+      <div class="table-scroll">
+        <table data-testid="leads">
+          <thead>
+            <tr>
+              <th scope="col">Lead</th>
+              <th scope="col">Status</th>
+              <th scope="col" class="num">Steps sent</th>
+              <th scope="col">Waiting for</th>
+              <th scope="col">Next send</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(leads.data?.data ?? []).map((lead) => (
+              <tr key={lead.leadId} data-email={lead.email}>
+                <th scope="row">{lead.email}</th>
+                <td>
+                  <Badge kind="lead" value={lead.status} />
+                  {lead.stopReason ? <span class="muted"> {lead.stopReason}</span> : null}
+                </td>
+                <td class="num">{lead.currentStep}</td>
+                <td data-col="waitingFor">{words(lead.waitingFor)}</td>
+                <td>{when(lead.nextSendAt)}</td>
+                <td>
+                  <LeadActions campaignId={campaignId} lead={lead} onDone={done} onError={setFailure} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {leads.data && leads.data.data.length === 0 ? <p class="muted">No leads{status ? ` with status ${status}` : ''}.</p> : null}
+      <nav class="pager" aria-label="Leads pages">
+        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Previous
+        </button>
+        <button type="button" disabled={!leads.data?.nextCursor} onClick={() => leads.data?.nextCursor && setCursors([...cursors, leads.data.nextCursor])}>
+          Next
+        </button>
+      </nav>
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, inject } from 'vitest';
+import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+
+/** Where the browser tests leave their screenshots (CI keeps them as artifacts; docs/ holds one of each page). */
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../test-artifacts/console');
+
+/** A real headless Chromium (found or installed by the global setup), closed after the file. */
+export async function launchChromium(): Promise<Browser> {
+  const found = inject('chromium');
+  if ('error' in found) throw new Error(found.error);
+  const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS, headless: true });
+  afterAll(() => browser.close());
+  return browser;
+}
+
+/** Serves an app over real HTTP on a free port, for the browser to reach. */
+export async function serveOverHttp(app: { fetch: (req: Request) => Response | Promise<Response> }): Promise<string> {
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Signs in through the form, as a person would: type the key, press Enter. */
+export async function signIn(page: Page, base: string, apiKey: string) {
+  await page.goto(base);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByLabel('API key').press('Enter');
+}
