@@ -31,8 +31,10 @@ export function Funnel({ rows, steps }: { rows: StatsRow[]; steps: Step[] }) {
                 {r.variantId && winnerOf(r.stepNumber) === r.variantId ? <span class="badge badge-winner">winner</span> : null}
               </th>
               <td class="bar-cell">
-                <span class="bar" style={{ width: `${(100 * r.metrics.sent) / widest}%` }} aria-hidden="true" />
-                <span class="num">{count(r.metrics.sent)}</span>
+                <span class="bar-wrap">
+                  <span class="bar" style={{ width: `${(100 * r.metrics.sent) / widest}%` }} aria-hidden="true" />
+                  <span class="num">{count(r.metrics.sent)}</span>
+                </span>
               </td>
               <td class="num">{count(r.metrics.delivered)}</td>
               <td class="num">{count(r.metrics.replied)}</td>
