@@ -1,5 +1,6 @@
 import type { Step, StatsRow } from '../api.js';
 import { count, percent } from '../format.js';
+import { ColumnHeads } from './panel-head.js';
 
 /**
  * Each step (and each of its variants) from sent to replied, with a bar for how far the sequence
@@ -12,16 +13,7 @@ export function Funnel({ rows, steps }: { rows: StatsRow[]; steps: Step[] }) {
     <div class="table-scroll">
       <table data-testid="funnel">
         <caption class="visually-hidden">Sends and replies by step and variant</caption>
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Sent</th>
-            <th scope="col" class="num">Delivered</th>
-            <th scope="col" class="num">Replied</th>
-            <th scope="col" class="num">Reply rate</th>
-            <th scope="col" class="num">Bounced</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Step', 'Sent', ['Delivered', 'num'], ['Replied', 'num'], ['Reply rate', 'num'], ['Bounced', 'num']]} />
         <tbody>
           {rows.map((r) => (
             <tr key={r.key}>

@@ -3,6 +3,7 @@ import { api, type ApiFailure, type Enrollment, type Page } from '../api.js';
 import { when, words } from '../format.js';
 import { useResource } from '../use-resource.js';
 import { LeadActions } from './lead-actions.js';
+import { ColumnHeads, PanelHead } from './panel-head.js';
 import { Badge, ErrorNote } from './status.js';
 
 const STATUSES = ['pending', 'active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed'];
@@ -25,39 +26,23 @@ export function LeadsTable({ campaignId, refreshMs, onChange, announce }: Props)
   };
   return (
     <section aria-labelledby="leads-title" class="panel">
-      <div class="panel-head">
-        <h2 id="leads-title">Leads</h2>
-        <label>
-          Status{' '}
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(e.currentTarget.value);
-              setCursors([]);
-            }}
-          >
-            <option value="">all</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <PanelHead
+        id="leads-title"
+        title="Leads"
+        filter={{
+          label: 'Status',
+          value: status,
+          options: STATUSES,
+          onChange: (value) => {
+            setStatus(value);
+            setCursors([]);
+          },
+        }}
+      />
       <ErrorNote error={failure ?? leads.error} />
       <div class="table-scroll">
         <table data-testid="leads">
-          <thead>
-            <tr>
-              <th scope="col">Lead</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">Steps sent</th>
-              <th scope="col">Waiting for</th>
-              <th scope="col">Next send</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Lead', 'Status', ['Steps sent', 'num'], 'Waiting for', 'Next send', 'Actions']} />
           <tbody>
             {(leads.data?.data ?? []).map((lead) => (
               <tr key={lead.leadId} data-email={lead.email}>

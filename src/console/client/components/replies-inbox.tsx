@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, type Page, type Reply } from '../api.js';
 import { when } from '../format.js';
 import { useResource } from '../use-resource.js';
+import { PanelHead } from './panel-head.js';
 import { Badge, ErrorNote } from './status.js';
 
 const CLASSIFICATIONS = ['interested', 'not_interested', 'out_of_office', 'bounce', 'unsubscribe'];
@@ -12,20 +13,7 @@ export function RepliesInbox({ campaignId, refreshMs }: { campaignId: string; re
   const replies = useResource(() => api.get<Page<Reply>>('/replies', { campaignId, classification, limit: 20 }), [campaignId, classification], refreshMs);
   return (
     <section aria-labelledby="replies-title" class="panel">
-      <div class="panel-head">
-        <h2 id="replies-title">Replies</h2>
-        <label>
-          Classification{' '}
-          <select value={classification} onChange={(e) => setClassification(e.currentTarget.value)}>
-            <option value="">all</option>
-            {CLASSIFICATIONS.map((c) => (
-              <option key={c} value={c}>
-                {c.replaceAll('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <PanelHead id="replies-title" title="Replies" filter={{ label: 'Classification', value: classification, options: CLASSIFICATIONS, onChange: setClassification }} />
       <ErrorNote error={replies.error} />
       {replies.data && replies.data.data.length === 0 ? <p class="muted">No replies yet.</p> : null}
       <ul class="inbox" data-testid="replies">

@@ -1,6 +1,7 @@
 import { api, type Campaign, type Health, type Page, type Stats } from '../api.js';
 import { count, percent } from '../format.js';
 import { useResource } from '../use-resource.js';
+import { ColumnHeads } from '../components/panel-head.js';
 import { Badge, ErrorNote } from '../components/status.js';
 
 const REFRESH_MS = 10_000;
@@ -39,16 +40,7 @@ export function CampaignList() {
       {campaigns.data && campaigns.data.data.length === 0 ? <p class="muted">No campaigns yet: create one through the API or an agent.</p> : null}
       <div class="table-scroll">
         <table data-testid="campaigns">
-          <thead>
-            <tr>
-              <th scope="col">Campaign</th>
-              <th scope="col">Status</th>
-              <th scope="col">Health</th>
-              <th scope="col" class="num">Sent</th>
-              <th scope="col" class="num">Replied</th>
-              <th scope="col" class="num">Reply rate</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Campaign', 'Status', 'Health', ['Sent', 'num'], ['Replied', 'num'], ['Reply rate', 'num']]} />
           <tbody>
             {(campaigns.data?.data ?? []).map((c) => (
               <CampaignRow key={c.id} campaign={c} />
