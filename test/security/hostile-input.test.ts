@@ -61,11 +61,15 @@ const UNDOCUMENTED: Operation[] = [
   { method: 'GET', path: '/readyz', pathParams: [], queryParams: [], hasBody: false, auth: 'none' },
   { method: 'GET', path: '/openapi.json', pathParams: [], queryParams: [], hasBody: false, auth: 'none' },
   { method: 'GET', path: '/docs', pathParams: [], queryParams: [], hasBody: false, auth: 'none' },
+  { method: 'GET', path: '/', pathParams: [], queryParams: [], hasBody: false, auth: 'none' },
+  { method: 'GET', path: '/console/app.js', pathParams: [], queryParams: [], hasBody: false, auth: 'none' },
+  { method: 'GET', path: '/console/app.css', pathParams: [], queryParams: [], hasBody: false, auth: 'none' },
   { method: 'GET', path: '/u/{token}', pathParams: ['token'], queryParams: [], hasBody: false, auth: 'none' },
   { method: 'POST', path: '/u/{token}', pathParams: ['token'], queryParams: [], hasBody: false, auth: 'none' },
   { method: 'POST', path: '/v1/providers/resend/events', pathParams: [], queryParams: [], hasBody: true, auth: 'none' },
 ];
-const HTML_ROUTES = new Set(['GET /u/{token}', 'POST /u/{token}', 'GET /docs']);
+// Pages (and the console's script and stylesheet): never a 5xx, and an error is a page or the JSON shape.
+const HTML_ROUTES = new Set(['GET /u/{token}', 'POST /u/{token}', 'GET /docs', 'GET /', 'GET /console/app.js', 'GET /console/app.css']);
 const STREAM_ROUTES = new Set(['GET /v1/events/stream']);
 
 type Ids = {
