@@ -39,6 +39,23 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      // `npm run test:production-shape` only (not `npm test`): it builds and runs the production
+      // Temporal server, which takes minutes the first time.
+      ...(process.env.SEQUENT_PRODUCTION_SHAPE
+        ? [
+            {
+              test: {
+                name: 'production-shape',
+                include: ['test/production-shape/**/*.test.ts', 'test/faults/worker-sigkill.test.ts'],
+                globalSetup: ['test/production-shape/global-setup.ts'],
+                testTimeout: 300_000,
+                hookTimeout: 180_000,
+                pool: 'forks' as const,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

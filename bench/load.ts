@@ -20,7 +20,8 @@ const STEPS = [
 ];
 const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)]!;
 
-export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], record: Recorder, options: { clients: number; seconds: number }) {
+export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], record: Recorder, options: { clients: number; seconds: number; scenario?: string }) {
+  const scenario = options.scenario ?? 'load';
   // A real sender: the default MAIL_FROM (sequent@localhost) is refused by Resend's validation.
   await stack.call('POST', '/v1/sender-accounts', { email: 'load@acme.com', name: 'Load', dailyLimit: 100_000, minGapSeconds: 0, jitterSeconds: 0 });
   const ids: string[] = [];
@@ -75,14 +76,14 @@ export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], reco
   );
 
   const all = Object.values(latencies).flat().sort((a, b) => a - b);
-  record({ scenario: 'load', metric: `${options.clients} clients for ${options.seconds} s: requests`, value: all.length, unit: '' });
-  record({ scenario: 'load', metric: 'error rate (5xx, network, unexpected status)', value: +((100 * errors) / all.length).toFixed(3), unit: '%', target: '0' });
+  record({ scenario, metric: `${options.clients} clients for ${options.seconds} s: requests`, value: all.length, unit: '' });
+  record({ scenario, metric: 'error rate (5xx, network, unexpected status)', value: +((100 * errors) / all.length).toFixed(3), unit: '%', target: '0' });
   for (const [op, times] of Object.entries(latencies)) {
     times.sort((a, b) => a - b);
-    record({ scenario: 'load', metric: `${op} p50 (${times.length} calls)`, value: +percentile(times, 50).toFixed(0), unit: 'ms' });
-    record({ scenario: 'load', metric: `${op} p99`, value: +percentile(times, 99).toFixed(0), unit: 'ms' });
+    record({ scenario, metric: `${op} p50 (${times.length} calls)`, value: +percentile(times, 50).toFixed(0), unit: 'ms' });
+    record({ scenario, metric: `${op} p99`, value: +percentile(times, 99).toFixed(0), unit: 'ms' });
   }
-  record({ scenario: 'load', metric: 'all requests p99', value: +percentile(all, 99).toFixed(0), unit: 'ms' });
+  record({ scenario, metric: 'all requests p99', value: +percentile(all, 99).toFixed(0), unit: 'ms' });
   for (const line of firstErrors) console.log(`  load error: ${line}`);
 
   // The audit: finish every campaign, then count what reached the provider per (lead, step).
@@ -103,11 +104,11 @@ export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], reco
   const duplicates = [...perLeadStep.values()].filter((n) => n > 1).length;
   const missing = enrolled * STEPS.length - perLeadStep.size;
   const messages = await stack.db.message.count({ where: { campaignId: { in: ids } } });
-  record({ scenario: 'load', metric: 'audit: leads enrolled', value: enrolled, unit: '' });
-  record({ scenario: 'load', metric: 'audit: sends at the provider', value: perLeadStep.size, unit: '' });
-  record({ scenario: 'load', metric: 'audit: (lead, step) sent more than once', value: duplicates, unit: '', target: '0' });
-  record({ scenario: 'load', metric: 'audit: (lead, step) never sent', value: missing, unit: '', target: '0' });
-  record({ scenario: 'load', metric: 'audit: message rows minus provider sends', value: messages - perLeadStep.size, unit: '', target: '0' });
+  record({ scenario, metric: 'audit: leads enrolled', value: enrolled, unit: '' });
+  record({ scenario, metric: 'audit: sends at the provider', value: perLeadStep.size, unit: '' });
+  record({ scenario, metric: 'audit: (lead, step) sent more than once', value: duplicates, unit: '', target: '0' });
+  record({ scenario, metric: 'audit: (lead, step) never sent', value: missing, unit: '', target: '0' });
+  record({ scenario, metric: 'audit: message rows minus provider sends', value: messages - perLeadStep.size, unit: '', target: '0' });
 
   // Event to first delivery at a healthy webhook, and its parts: until a delivery workflow was
   // started (dispatch), until its first attempt was scheduled (the workflow's first task), and from
@@ -130,11 +131,11 @@ export async function loadScenario(stack: Stack, accepted: AcceptedEmail[], reco
     if (arrived !== undefined && scheduled !== undefined) parts['scheduled to arrival'].push(arrived - scheduled);
     if (arrived !== undefined) parts['first delivery'].push(arrived - created);
   }
-  record({ scenario: 'load', metric: 'webhook: events delivered', value: hook.arrivals.size, unit: '', target: `${events}` });
+  record({ scenario, metric: 'webhook: events delivered', value: hook.arrivals.size, unit: '', target: `${events}` });
   for (const [part, values] of Object.entries(parts)) {
     const label = part === 'scheduled to arrival' ? `webhook: ${part}` : `webhook: event to ${part}`;
-    record({ scenario: 'load', metric: `${label} p50`, value: Math.round(percentile(values, 50)), unit: 'ms' });
-    record({ scenario: 'load', metric: `${label} p99`, value: Math.round(percentile(values, 99)), unit: 'ms', ...(part === 'first delivery' ? { target: '< 5000' } : {}) });
+    record({ scenario, metric: `${label} p50`, value: Math.round(percentile(values, 50)), unit: 'ms' });
+    record({ scenario, metric: `${label} p99`, value: Math.round(percentile(values, 99)), unit: 'ms', ...(part === 'first delivery' ? { target: '< 5000' } : {}) });
   }
 }
 

@@ -1,7 +1,7 @@
 // `npm run bench`: starts its own stacks, runs every scenario, prints a table and writes
 // bench/results/<timestamp>.json. Not part of `npm test`. Each Sequent rate is set beside the rate
 // of the engine itself (a bare Temporal workflow or activity on the same server), because absolute
-// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity,pool
+// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity,pool,many,curve
 // picks some.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +10,8 @@ import { FANOUT_CONCURRENCY } from '../src/activities/fanout-activities.js';
 import { startResendDouble } from '../test/resend-double/server.js';
 import { rawActivityRate, rawStartRate } from './baselines.js';
 import { capacityScenario } from './capacity.js';
+import { curveScenario } from './curve.js';
+import { drawCurve } from './plot.js';
 import { poolPacingScenario, POOL_PACINGS } from './pool-pacing.js';
 import { loadScenario } from './load.js';
 import { measureCpu, rssMiB, type CpuProbe } from './procs.js';
@@ -83,9 +85,9 @@ async function enroll(stack: Stack, id: string, leads: ReturnType<typeof leadsOf
 }
 
 /** A 1-step, delay-0 campaign to `leads` leads through the Resend double. */
-async function sendingRun(leads: number, sendRatePerSecond?: number, withBaseline = false) {
+async function sendingRun(leads: number, sendRatePerSecond?: number, withBaseline = false, workers = 1) {
   const double = await startResendDouble();
-  const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, sendRatePerSecond });
+  const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, sendRatePerSecond, workers });
   try {
     const raw = withBaseline ? await rawActivityRate(stack.temporal, stack.temporalAddress, leads, FANOUT_CONCURRENCY) : 0;
     await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 100_000, minGapSeconds: 0, jitterSeconds: 0 });
@@ -271,6 +273,27 @@ if (only.has('load')) {
     await stack.stop();
     await double.close();
   }
+}
+
+if (only.has('many')) {
+  // Scaled out: 3 worker processes and 2 API processes on one Temporal and one PostgreSQL.
+  const double = await startResendDouble();
+  const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, workers: 3, apis: 2 });
+  try {
+    await loadScenario(stack, double.accepted, record, { clients: 50, seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 300), scenario: 'many' });
+  } finally {
+    await stack.stop();
+    await double.close();
+  }
+  // The provider limit is the send queue's, kept by the Temporal server for every worker together.
+  const limited = await sendingRun(150, 5, false, 3);
+  record({ scenario: 'many', metric: '150 sends at a 5/s limit, 3 workers: steady rate', value: +limited.steadyPerSecond.toFixed(2), unit: '/s', target: '5/s within 10 %' });
+}
+
+if (only.has('curve')) {
+  const sizes = (process.env.BENCH_CURVE_SIZES ?? '1000,10000,100000').split(',').map(Number);
+  await curveScenario(record, sizes);
+  console.log(`curve drawn: ${path.relative(process.cwd(), await drawCurve(file))}`);
 }
 
 if (only.has('capacity')) {

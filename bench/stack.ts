@@ -53,16 +53,22 @@ export function killChildrenOnExit(): void {
  * each one's CPU and memory can be read on its own. The bench keeps a database and Temporal client
  * of its own to observe.
  */
-export async function startBenchStack(options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number } = {}) {
+export async function startBenchStack(
+  options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number; workers?: number; apis?: number; temporalOnDisk?: boolean } = {},
+) {
   const parent = mkdtempSync(path.join(tmpdir(), 'sequent-bench-'));
   tempDirs.add(parent);
   chmodSync(parent, 0o755);
-  const [pgPort, tPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [pgPort, tPort, uiPort] = [await freePort(), await freePort(), await freePort()];
+  const apiPorts = await Promise.all(Array.from({ length: options.apis ?? 1 }, () => freePort()));
+  const apiPort = apiPorts[0]!;
   const cli = await obtainTemporalCli((l) => console.log(l));
   const clusterDir = path.join(parent, 'pg');
+  // On disk when its size is measured; in memory otherwise (as fast as the dev server gets).
+  const temporalDbFile = path.join(parent, 'temporal', 'temporal.db');
   const [pg, temporalServer] = await Promise.all([
     startEmbeddedPostgres({ clusterDir, port: pgPort, database: 'sequent_bench' }),
-    startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: null, namespace: 'default', quiet: true }),
+    startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: options.temporalOnDisk ? temporalDbFile : null, namespace: 'default', quiet: true }),
   ]);
   await applyMigrations(pg.url);
 
@@ -85,22 +91,29 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
   };
   const node = (name: string, entry: string, extra: Record<string, string> = {}) =>
     startChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: { ...env, ...extra } });
-  // The worker runs as `npm start` runs it: with its heap limit (src/worker/heap.ts).
-  const children: Child[] = [node('worker', 'worker.ts', { NODE_OPTIONS: workerNodeOptions(process.env) }), node('api', 'src/api/server.ts')];
-  const [worker, api] = children as [Child, Child];
+  // The worker runs as `npm start` runs it: with its heap limit (src/worker/heap.ts). More than one
+  // of each shares the one Temporal and the one PostgreSQL, as a scaled-out deployment does.
+  const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => node(i ? `worker${i + 1}` : 'worker', 'worker.ts', { NODE_OPTIONS: workerNodeOptions(process.env) }));
+  const apis = apiPorts.map((port, i) => node(i ? `api${i + 1}` : 'api', 'src/api/server.ts', { PORT: String(port) }));
+  const children: Child[] = [...workers, ...apis];
+  const [worker, api] = [workers[0]!, apis[0]!];
 
   const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`, LOG_LEVEL: 'warn' });
   const db = createDb(pg.url, { max: 5 });
   const temporal = createTemporalClient(config);
-  const base = `http://127.0.0.1:${apiPort}`;
-  await waitForHttp(`${base}/readyz`, 60_000);
+  const bases = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+  await Promise.all(bases.map((base) => waitForHttp(`${base}/readyz`, 60_000)));
   const workspaceId = (await db.apiKey.findFirstOrThrow({ select: { workspaceId: true } })).workspaceId;
 
-  const call = httpClient(() => base, apiKey);
+  // Calls take turns across the API processes, as a load balancer in front of them would.
+  let turn = 0;
+  const call = httpClient(() => bases[turn++ % bases.length]!, apiKey);
 
   const pids = {
     worker: () => worker.process.pid!,
     api: () => api.process.pid!,
+    workers: () => workers.map((w) => w.process.pid!),
+    apis: () => apis.map((a) => a.process.pid!),
     temporal: () => temporalServer.process.pid!,
     postgres: () => Number.parseInt(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8'), 10),
     bench: () => process.pid,
@@ -116,7 +129,7 @@ export async function startBenchStack(options: { resend?: { apiKey: string; base
     rmSync(parent, { recursive: true, force: true });
     tempDirs.delete(parent);
   };
-  return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids };
+  return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids, temporalDbFile };
 }
 
 export function percentile(values: number[], p: number): number {

@@ -8,7 +8,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, onTestFailed } from 'vitest';
+import { expect, inject, onTestFailed } from 'vitest';
 import { freePort, startChild, stopChildren, type Child } from '../../scripts/lib/children.js';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../../scripts/lib/migrate.js';
@@ -18,6 +18,13 @@ import { generateApiKey } from '../../src/domain/api-keys.js';
 import { createDb, type Db } from '../../src/db.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { eventually } from '../helpers/worker.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set by `npm run test:production-shape`: the production Temporal server to run against instead of a dev server. */
+    productionTemporal?: string;
+  }
+}
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN_TOKEN = 'faults-admin-token-0123456789';
@@ -62,6 +69,7 @@ export async function startStack(options: { name: string; sendRateLimit: number 
   const temporalDb = path.join(dir, 'temporal', 'temporal.db');
   const database = 'sequent_faults';
   const output = tail();
+  const external = inject('productionTemporal');
 
   let postgres: EmbeddedPg | null = null;
   let temporal: Child | null = null;
@@ -82,10 +90,12 @@ export async function startStack(options: { name: string; sendRateLimit: number 
       return startEmbeddedPostgres({ clusterDir, port: pgPort, database });
     });
     await applyMigrations(postgres.url);
-    temporal = await onFreePorts(async () => {
-      [temporalPort, uiPort] = [await freePort(), await freePort()];
-      return startTemporalDevServer({ cli, port: temporalPort, uiPort, dbFile: temporalDb, namespace: 'default', quiet: true });
-    });
+    if (!external) {
+      temporal = await onFreePorts(async () => {
+        [temporalPort, uiPort] = [await freePort(), await freePort()];
+        return startTemporalDevServer({ cli, port: temporalPort, uiPort, dbFile: temporalDb, namespace: 'default', quiet: true });
+      });
+    }
     resend = await startResendDouble();
   } catch (err) {
     await teardown();
@@ -101,8 +111,9 @@ export async function startStack(options: { name: string; sendRateLimit: number 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-    TEMPORAL_TASK_QUEUE: 'sequent-faults',
+    TEMPORAL_ADDRESS: external ?? `127.0.0.1:${temporalPort}`,
+    // Its own queue: stacks that share a server (the production-shape run) must not take each other's tasks.
+    TEMPORAL_TASK_QUEUE: `sequent-faults-${options.name}`,
     PORT: String(apiPort),
     // Fixed, as in production: a worker started after the API moved port must build the same
     // mail (the List-Unsubscribe link), or a retry under the same idempotency key is refused.
@@ -245,6 +256,7 @@ export async function startStack(options: { name: string; sendRateLimit: number 
       temporal = null;
     },
     async startTemporal() {
+      if (external) throw new Error('this stack runs against an external Temporal server, which it does not restart');
       temporal = await startTemporal();
     },
     async close() {
