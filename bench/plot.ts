@@ -13,7 +13,7 @@ const asset = (file: string) => readFileSync(path.join(path.dirname(require.reso
 /** Each panel: a title, a unit, and the curve metrics (by name, without the size) it draws. */
 const PANELS: { title: string; unit: string; series: string[]; divide?: number }[] = [
   { title: 'Enrollment rate', unit: 'workflows started / s', series: ['raw: bare workflow starts', 'Sequent: bulk calls until every workflow started'] },
-  { title: 'Disk per enrollment', unit: 'bytes', series: ['Temporal disk per enrollment', 'PostgreSQL disk per enrollment'] },
+  { title: 'Storage per enrollment', unit: 'bytes', series: ['Temporal server memory per enrollment (in-memory SQLite)', 'PostgreSQL disk per enrollment'] },
   { title: 'Memory', unit: 'MiB', series: ['worker RSS', 'API RSS'] },
   { title: 'Until every workflow shows paused', unit: 's', series: ['until every workflow shows paused'], divide: 1000 },
 ];

@@ -54,7 +54,7 @@ export function killChildrenOnExit(): void {
  * of its own to observe.
  */
 export async function startBenchStack(
-  options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number; workers?: number; apis?: number; temporalOnDisk?: boolean } = {},
+  options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number; workers?: number; apis?: number } = {},
 ) {
   const parent = mkdtempSync(path.join(tmpdir(), 'sequent-bench-'));
   tempDirs.add(parent);
@@ -64,11 +64,9 @@ export async function startBenchStack(
   const apiPort = apiPorts[0]!;
   const cli = await obtainTemporalCli((l) => console.log(l));
   const clusterDir = path.join(parent, 'pg');
-  // On disk when its size is measured; in memory otherwise (as fast as the dev server gets).
-  const temporalDbFile = path.join(parent, 'temporal', 'temporal.db');
   const [pg, temporalServer] = await Promise.all([
     startEmbeddedPostgres({ clusterDir, port: pgPort, database: 'sequent_bench' }),
-    startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: options.temporalOnDisk ? temporalDbFile : null, namespace: 'default', quiet: true }),
+    startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: null, namespace: 'default', quiet: true }),
   ]);
   await applyMigrations(pg.url);
 
@@ -129,7 +127,7 @@ export async function startBenchStack(
     rmSync(parent, { recursive: true, force: true });
     tempDirs.delete(parent);
   };
-  return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids, temporalDbFile };
+  return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids };
 }
 
 export function percentile(values: number[], p: number): number {

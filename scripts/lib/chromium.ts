@@ -38,15 +38,18 @@ function aptInstall(log: (line: string) => void): boolean {
 
 export type ChromiumFound = { path: string; from: string } | { error: string };
 
-export function findChromium(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => undefined): ChromiumFound {
+type Where = { systemPaths?: readonly string[]; install?: boolean };
+
+export function findChromium(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => undefined, where: Where = {}): ChromiumFound {
+  const { systemPaths = SYSTEM, install = true } = where;
   if (env.CHROMIUM_PATH) {
     return existsSync(env.CHROMIUM_PATH) ? { path: env.CHROMIUM_PATH, from: 'CHROMIUM_PATH' } : { error: `CHROMIUM_PATH is set to ${env.CHROMIUM_PATH}, which does not exist.` };
   }
-  const system = SYSTEM.find((p) => existsSync(p));
+  const system = systemPaths.find((p) => existsSync(p));
   if (system) return { path: system, from: 'the system' };
   const cached = playwrightCache(env);
   if (cached) return { path: cached, from: "Playwright's cache" };
-  if (aptInstall(log) && existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', from: "Debian's chromium package" };
+  if (install && aptInstall(log) && existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', from: "Debian's chromium package" };
   return {
     error:
       'No Chromium found for the browser tests. Set CHROMIUM_PATH to a Chromium or Chrome binary, or install one ' +

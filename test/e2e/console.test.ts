@@ -19,6 +19,19 @@ const A_B_THEN_FOLLOW_UP = [
   { delayDays: 0, subject: 'Following up', bodyHtml: '<p>2</p>' },
 ];
 
+/** In the page: text elements whose colour against their background is below 4.5:1, with the ratio. */
+const CONTRAST_CHECK = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (el) => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor); if (c.length === 3 || c[3] > 0) return c; } return [255, 255, 255]; };
+  const texts = [...document.querySelectorAll('body *')].filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()));
+  return texts.flatMap((el) => {
+    const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    return ratio < 4.5 ? [el.tagName + '.' + el.className + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2)] : [];
+  });
+})()`;
+
 /** Presses Tab until the named button has the focus: proof that the keyboard reaches it. */
 async function tabTo(page: Page, name: string) {
   for (let i = 0; i < 60; i++) {
@@ -181,6 +194,9 @@ describe('the console, in a real headless Chromium against the real stack', () =
       "[...document.querySelectorAll('input, select, button')].filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.textContent.trim())).map((el) => el.outerHTML)",
     );
     expect(unlabelled).toEqual([]);
+    // Readable contrast: every piece of text against the background it is drawn on, at least 4.5:1 (WCAG AA).
+    const lowContrast = await phone.evaluate<string[]>(CONTRAST_CHECK);
+    expect(lowContrast).toEqual([]);
     await screenshot(phone, 'campaign-phone');
     await phone.close();
   });

@@ -23,6 +23,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Set by `npm run test:production-shape`: the production Temporal server to run against instead of a dev server. */
     productionTemporal?: string;
+    /** Its PostgreSQL (the `temporal` and `temporal_visibility` databases), to read their size. */
+    productionTemporalDb?: string;
   }
 }
 

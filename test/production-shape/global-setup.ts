@@ -48,6 +48,7 @@ export async function setup(project: TestProject) {
     const address = `127.0.0.1:${frontend}`;
     await timed('namespace and search attributes', () => setupNamespace(cli, address, 'default'));
     project.provide('productionTemporal', address);
+    project.provide('productionTemporalDb', postgres.url);
   } catch (err) {
     await teardown();
     throw err;

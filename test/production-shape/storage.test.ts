@@ -1,0 +1,61 @@
+import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { eventually } from '../helpers/worker.js';
+import { showOutputOnFailure, startStack, type Stack } from '../faults/stack.js';
+
+const LEADS = 2_000;
+
+/** Bytes of Temporal's two databases on the production server's PostgreSQL. */
+async function temporalBytes(): Promise<number> {
+  const client = new pg.Client({ connectionString: inject('productionTemporalDb') });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>("SELECT sum(pg_database_size(datname))::text AS bytes FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')");
+    return Number(rows[0]!.bytes);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the production shape: what sleeping enrollments cost the Temporal server on PostgreSQL, and how fast they pause', () => {
+  let stack: Stack;
+  let temporal: Client;
+  beforeAll(async () => {
+    stack = await startStack({ name: 'storage', sendRateLimit: 50 });
+    await Promise.all([stack.startWorker(), stack.startApi()]);
+    temporal = new Client({ connection: await Connection.connect({ address: inject('productionTemporal')! }), namespace: 'default' });
+  });
+  afterAll(async () => {
+    await temporal?.connection.close();
+    await stack?.close();
+  });
+
+  it(`${LEADS.toLocaleString('en')} enrollments waiting out a 3-day delay: bytes each in Temporal's databases, then every workflow paused`, async () => {
+    showOutputOnFailure(stack);
+    const { api } = await stack.newWorkspace('storage');
+    const id: string = (await api.post('/v1/campaigns', { name: 'storage', sequenceSteps: [{ delayDays: 3, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const bulk = await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: LEADS }, (_, i) => ({ email: `s${i}@storage.example.com`, firstName: `S${i}` })) });
+    expect(bulk.body.data.enrolled).toBe(LEADS);
+    const before = await temporalBytes();
+    const started = performance.now();
+    await api.post(`/v1/campaigns/${id}/start`);
+    await eventually(async () => (await stack.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: { not: null } } })) === LEADS, 240_000, 'every workflow started');
+    const startSeconds = (performance.now() - started) / 1000;
+    const running = `CampaignId = "${id}" AND WorkflowType = "enrollmentWorkflow" AND ExecutionStatus = "Running"`;
+    await eventually(async () => (await temporal.workflow.count(running)).count === LEADS, 60_000, 'visibility shows them all');
+    const perEnrollment = Math.round(((await temporalBytes()) - before) / LEADS);
+
+    const pausing = performance.now();
+    expect((await api.post(`/v1/campaigns/${id}/pause`)).body.data.status).toBe('paused');
+    await eventually(async () => (await temporal.workflow.count(`${running} AND EnrollmentStatus != "paused"`)).count === 0, 240_000, 'every workflow paused');
+    const pauseSeconds = (performance.now() - pausing) / 1000;
+    // Nothing was sent: the delay has days to run.
+    expect(stack.acceptedFor(id)).toHaveLength(0);
+    expect(perEnrollment).toBeGreaterThan(0);
+    process.stdout.write(
+      `[storage] ${LEADS} enrollments started in ${startSeconds.toFixed(1)} s (${Math.round(LEADS / startSeconds)}/s); ` +
+        `Temporal's databases grew ${perEnrollment} B per sleeping enrollment; every workflow showed paused ${pauseSeconds.toFixed(1)} s after the pause\n`,
+    );
+  });
+});
