@@ -84,6 +84,17 @@ async function enroll(stack: Stack, id: string, leads: ReturnType<typeof leadsOf
   for (let i = 0; i < leads.length; i += 10_000) await stack.call('POST', `/v1/campaigns/${id}/leads/bulk`, { leads: leads.slice(i, i + 10_000) });
 }
 
+/** The most sends that reached the provider within any `windowMs`, per second: what a provider's limit sees. */
+function busiestWindow(accepted: { createdAt: string }[], windowMs: number): number {
+  const times = accepted.map((a) => Date.parse(a.createdAt)).sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i]! - times[j]! >= windowMs) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most / (windowMs / 1000);
+}
+
 /** A 1-step, delay-0 campaign to `leads` leads through the Resend double. */
 async function sendingRun(leads: number, sendRatePerSecond?: number, withBaseline = false, workers = 1) {
   const double = await startResendDouble();
@@ -104,7 +115,7 @@ async function sendingRun(leads: number, sendRatePerSecond?: number, withBaselin
     }
     const end = performance.now();
     if (new Set(double.accepted.map((e) => e.idempotencyKey)).size !== leads) throw new Error('a step was sent twice');
-    return { raw, perSecond: leads / ((end - t0) / 1000), steadyPerSecond: (leads - 1) / ((end - firstAt) / 1000) };
+    return { raw, perSecond: leads / ((end - t0) / 1000), steadyPerSecond: (leads - 1) / ((end - firstAt) / 1000), busiest: busiestWindow(double.accepted, 5_000) };
   } finally {
     await stack.stop();
     await double.close();
@@ -285,9 +296,13 @@ if (only.has('many')) {
     await stack.stop();
     await double.close();
   }
+}
+
+if (only.has('many') || only.has('manylimit')) {
   // The provider limit is the send queue's, kept by the Temporal server for every worker together.
   const limited = await sendingRun(150, 5, false, 3);
   record({ scenario: 'many', metric: '150 sends at a 5/s limit, 3 workers: steady rate', value: +limited.steadyPerSecond.toFixed(2), unit: '/s', target: '5/s within 10 %' });
+  record({ scenario: 'many', metric: '150 sends at a 5/s limit, 3 workers: busiest 5 s', value: +limited.busiest.toFixed(2), unit: '/s', target: '<= 5.5/s' });
 }
 
 if (only.has('curve')) {
