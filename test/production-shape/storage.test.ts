@@ -1,8 +1,8 @@
-import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { eventually } from '../helpers/worker.js';
-import { showOutputOnFailure, startStack, type Stack } from '../faults/stack.js';
+import { showOutputOnFailure } from '../faults/stack.js';
+import { useProductionStack } from './stack.js';
 
 const LEADS = 2_000;
 
@@ -19,19 +19,10 @@ async function temporalBytes(): Promise<number> {
 }
 
 describe('the production shape: what sleeping enrollments cost the Temporal server on PostgreSQL, and how fast they pause', () => {
-  let stack: Stack;
-  let temporal: Client;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'storage', sendRateLimit: 50 });
-    await Promise.all([stack.startWorker(), stack.startApi()]);
-    temporal = new Client({ connection: await Connection.connect({ address: inject('productionTemporal')! }), namespace: 'default' });
-  });
-  afterAll(async () => {
-    await temporal?.connection.close();
-    await stack?.close();
-  });
+  const ctx = useProductionStack('storage');
 
   it(`${LEADS.toLocaleString('en')} enrollments waiting out a 3-day delay: bytes each in Temporal's databases, then every workflow paused`, async () => {
+    const { stack, temporal } = ctx;
     showOutputOnFailure(stack);
     const { api } = await stack.newWorkspace('storage');
     const id: string = (await api.post('/v1/campaigns', { name: 'storage', sequenceSteps: [{ delayDays: 3, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hi</p>' }] })).body.data.id;

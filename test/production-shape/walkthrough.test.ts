@@ -1,7 +1,7 @@
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/worker.js';
-import { expectEachStepOnce, finishedStats, showOutputOnFailure, startStack, type Stack } from '../faults/stack.js';
+import { expectEachStepOnce, finishedStats, showOutputOnFailure } from '../faults/stack.js';
+import { useProductionStack } from './stack.js';
 
 /** The seed's campaign, as the README's walkthrough creates it (step 2 due at once). */
 const SEED_STEPS = [
@@ -10,19 +10,10 @@ const SEED_STEPS = [
 ];
 
 describe('the production shape: the Temporal server on PostgreSQL, the worker and the API from their entry points', () => {
-  let stack: Stack;
-  let temporal: Client;
-  beforeAll(async () => {
-    stack = await startStack({ name: 'walkthrough', sendRateLimit: 50 });
-    await Promise.all([stack.startWorker(), stack.startApi()]);
-    temporal = new Client({ connection: await Connection.connect({ address: inject('productionTemporal')! }), namespace: 'default' });
-  });
-  afterAll(async () => {
-    await temporal?.connection.close();
-    await stack?.close();
-  });
+  const ctx = useProductionStack('walkthrough');
 
   it('runs the seed walkthrough, and the Temporal UI filters find its workflows by every search attribute', async () => {
+    const { stack, temporal } = ctx;
     showOutputOnFailure(stack);
     const { api, workspaceId } = await stack.newWorkspace('walkthrough');
     const created = await api.post('/v1/campaigns', { name: 'VP Sales — AI Workflow Q1', sequenceSteps: SEED_STEPS });
