@@ -41,12 +41,12 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
   // Marked on its own, before the transaction and the call: should the call be made and this
   // transaction never commit (a crash, a lost connection), the row still says the mail may have
   // gone out, and only a same-key retry follows. An attempt that does not call clears it again.
-  const [before] = await deps.db.$queryRaw<{ before: Date | null }[]>`
-    UPDATE "Message" m SET "unconfirmedSince" = COALESCE(old."unconfirmedSince", ${deps.now()})
-      FROM (SELECT id, "unconfirmedSince" FROM "Message" WHERE "enrollmentId" = ${enrollmentId} AND "stepNumber" = ${stepNumber} FOR UPDATE) old
+  const [mark] = await deps.db.$queryRaw<Mark[]>`
+    UPDATE "Message" m SET "unconfirmedSince" = COALESCE(old."unconfirmedSince", ${deps.now()}), "unconfirmedMarks" = old."unconfirmedMarks" + 1
+      FROM (SELECT id, "unconfirmedSince", "unconfirmedMarks" FROM "Message" WHERE "enrollmentId" = ${enrollmentId} AND "stepNumber" = ${stepNumber} FOR UPDATE) old
      WHERE m.id = old.id AND m.status = 'sending'
-    RETURNING old."unconfirmedSince" AS before`;
-  const attempted = await deps.db.$transaction((tx) => attemptInTx(deps, tx, enrollmentId, stepNumber, before?.before ?? null), {
+    RETURNING old."unconfirmedSince" AS before, m."unconfirmedMarks" AS marks`;
+  const attempted = await deps.db.$transaction((tx) => attemptInTx(deps, tx, enrollmentId, stepNumber, mark ?? null), {
     timeout: PROVIDER_TIMEOUT_MS + 10_000,
     maxWait: 10_000,
   });
@@ -64,14 +64,19 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
   return attempted.result;
 }
 
-async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, stepNumber: number, unconfirmedBefore: Date | null): Promise<Attempted> {
+/** What this attempt's mark found: the earlier attempts' mark, and the marks counted with its own. */
+type Mark = { before: Date | null; marks: number };
+
+async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, stepNumber: number, mark: Mark | null): Promise<Attempted> {
   const { mailer, now, publicUrl } = deps;
   const at = now();
+  const unconfirmedBefore = mark?.before ?? null;
   const target = await lockForSend(tx, enrollmentId);
   if (!target) return done({ kind: 'ended', status: 'stopped', reason: 'enrollment deleted' });
-  const message = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
+  const found = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
   // Never claimed (nothing to send yet): the workflow claims it again now.
-  if (!message) return done({ kind: 'deferred', reason: 'delay', until: at.toISOString() });
+  if (!found) return done({ kind: 'deferred', reason: 'delay', until: at.toISOString() });
+  const message = await withdrawOwnMark(tx, found, mark);
   const settled = settledResult(message, target.enrollment.status);
   if (settled) {
     if (settled.kind === 'sent') await advance(tx, target, stepNumber, new Date(settled.sentAt));
@@ -98,6 +103,17 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
   const sentAt = now();
   const events = await recordSent(tx, target, message, outcome, sentAt);
   return { kind: 'done', result: { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() }, events, providerId: outcome.providerId, judge: await armsGuard(tx, target) };
+}
+
+/**
+ * An ending that came between this attempt's mark and its lock settled the step `unknown` (the
+ * mark says a call may have begun). Holding the lock now, before any call, this attempt knows
+ * better when its mark was the only one: nobody called, so the step was withdrawn, not maybe sent.
+ */
+async function withdrawOwnMark(tx: Tx, message: Message, mark: Mark | null): Promise<Message> {
+  const ownMarkOnly = mark !== null && mark.before === null && message.unconfirmedMarks === mark.marks;
+  if (message.status !== 'unknown' || !ownMarkOnly) return message;
+  return tx.message.update({ where: { id: message.id }, data: { status: 'cancelled', unconfirmedSince: null } });
 }
 
 /**

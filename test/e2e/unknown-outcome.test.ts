@@ -5,8 +5,10 @@ import { createLogger } from '../../src/logger.js';
 import { RetryableMailError, type Mailer } from '../../src/mail/mailer.js';
 import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { recordReply } from '../../src/replies/intake.js';
+import { endLocked, lockEnrollments } from '../../src/leads/endings.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
+import { eventually } from '../helpers/worker.js';
 
 const HOUR = 60 * 60 * 1000;
 // The services with no task queue anyone polls: their signals find no workflow, which is fine here.
@@ -123,5 +125,35 @@ describe('an attempt whose outcome is unknown is never resent blind', () => {
     expect((await e.message()).status).toBe('cancelled');
     expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'ended', status: 'replied' });
     expect(e.accepted()).toEqual([]);
+  });
+  it('cancels, not marks unknown, a step whose attempt had marked it but met the ending before it could call', async () => {
+    const e = await enrolled();
+    expect((await activities.claimStep(e.step)).kind).toBe('attempt');
+    // The stop holds the lead while the attempt marks the step and waits for the lead; it ends the
+    // lead with the mark already on the row, and only then lets the attempt look.
+    let delivering!: ReturnType<typeof activities.deliverStep>;
+    await e.db.$transaction(async (tx) => {
+      await lockEnrollments(tx, [e.enrollment.id]);
+      delivering = activities.deliverStep(e.step);
+      await eventually(async () => (await e.message()).unconfirmedSince !== null, 10_000, 'the attempt marked the step');
+      await endLocked(tx, [e.enrollment.id], 'stopped', 'stopped by API', clock.now);
+    });
+    expect(await delivering).toMatchObject({ kind: 'ended', status: 'stopped' });
+    expect(e.accepted()).toEqual([]);
+    expect(await e.message()).toMatchObject({ status: 'cancelled', unconfirmedSince: null });
+  });
+
+  it('keeps unknown a step two overlapping attempts marked: neither can vouch that the other did not call', async () => {
+    const e = await enrolled();
+    expect((await activities.claimStep(e.step)).kind).toBe('attempt');
+    let attempts!: Promise<unknown>[];
+    await e.db.$transaction(async (tx) => {
+      await lockEnrollments(tx, [e.enrollment.id]);
+      attempts = [activities.deliverStep(e.step), activities.deliverStep(e.step)];
+      await eventually(async () => (await e.message()).unconfirmedMarks === 2, 10_000, 'both attempts marked the step');
+      await endLocked(tx, [e.enrollment.id], 'stopped', 'stopped by API', clock.now);
+    });
+    for (const result of await Promise.all(attempts)) expect(result).toMatchObject({ kind: 'sent', unknown: true });
+    expect(await e.message()).toMatchObject({ status: 'unknown' });
   });
 });
