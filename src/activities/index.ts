@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { publicUrlOf, type Config } from '../config.js';
+import { publicUrlOf, sendRateOf, type Config } from '../config.js';
 import type { Db } from '../db.js';
 import { createMailer } from '../mail/create-mailer.js';
 import type { Logger } from '../logger.js';
@@ -24,6 +24,8 @@ export type ActivityDeps = {
   orchestrator: Orchestrator;
   /** WEBHOOK_ALLOW_PRIVATE_URLS: local development only. */
   allowPrivateWebhookUrls: boolean;
+  /** SEND_RATE_LIMIT: provider calls per second, shared by every worker through PostgreSQL. */
+  sendRatePerSecond?: number | undefined;
   /** How webhook hosts are resolved for the SSRF check (tests inject one); default: the OS resolver. */
   resolveHost?: HostResolver | undefined;
 };
@@ -53,5 +55,6 @@ export function activitiesFromConfig(
     orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, eagerStart: deps.eagerStart ?? false },
     allowPrivateWebhookUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     resolveHost: deps.resolveHost,
+    sendRatePerSecond: sendRateOf(config),
   });
 }

@@ -12,6 +12,7 @@ export type WaitReason =
   | 'campaign_paused'
   | 'lead_paused'
   | 'provider_retry'
+  | 'provider_rate'
   | 'sender_unavailable'
   | 'out_of_office';
 

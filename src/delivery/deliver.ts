@@ -15,6 +15,7 @@ import { advance, answerBlocked, settledResult } from './step-state.js';
 import { outgoingMail } from './compose.js';
 import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
+import { takeProviderSlot } from './provider-rate.js';
 
 /**
  * Resend keeps an idempotency key 24 hours. Past that, a retry under the key could send a second
@@ -22,11 +23,22 @@ import { recordWait } from './waiting.js';
  */
 export const PROVIDER_IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
 
-export type DeliverDeps = { db: Db; mailer: Mailer; now: () => Date; publicUrl: string; orchestrator: Orchestrator; logger: Logger };
+export type DeliverDeps = {
+  db: Db;
+  mailer: Mailer;
+  now: () => Date;
+  publicUrl: string;
+  orchestrator: Orchestrator;
+  logger: Logger;
+  /** SEND_RATE_LIMIT: provider calls per second across every worker; none without a limit. */
+  sendRatePerSecond?: number | undefined;
+};
 
 type Attempted =
   | { kind: 'done'; result: SendStepResult; events?: StoredEvent[]; providerId?: string; replayed?: Message; judge?: boolean }
-  | { kind: 'failed'; error: unknown; message: Message; target: SendTarget };
+  | { kind: 'failed'; error: unknown; message: Message; target: SendTarget }
+  /** The provider's rate limit has no slot near enough: no call, come back then. */
+  | { kind: 'rate'; retryInMs: number };
 
 const done = (result: SendStepResult): Attempted => ({ kind: 'done', result });
 
@@ -51,6 +63,13 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
     maxWait: 10_000,
   });
   if (attempted.kind === 'failed') return handleFailure(deps, attempted, attempt);
+  if (attempted.kind === 'rate') {
+    throw ApplicationFailure.create({
+      message: `the provider's rate limit (${deps.sendRatePerSecond}/s) is taken for the next ${attempted.retryInMs} ms`,
+      type: 'ProviderRateLimited',
+      nextRetryDelay: attempted.retryInMs,
+    });
+  }
   if (attempted.replayed) {
     // An earlier attempt recorded the send but may have died before telling webhooks: tell them
     // again (deliveries are keyed by webhook and event, so none is sent twice).
@@ -62,6 +81,20 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
   if (attempted.providerId) await applyPendingProviderEvents(deps, attempted.providerId);
   if (attempted.judge) await checkAutoPause(deps, (await deps.db.enrollment.findUniqueOrThrow({ where: { id: enrollmentId }, select: { campaignId: true } })).campaignId);
   return attempted.result;
+}
+
+/**
+ * Every call takes a slot under the provider's rate limit, as late as it can: after the guard, just
+ * before the call, so the spacing the provider sees is not undone by lock waits in between. The
+ * slot comes from its own connection (never this transaction's, which would hold the one row
+ * across the call). Null: go now; else how long until the limit has room.
+ */
+async function waitForProviderSlot(deps: DeliverDeps): Promise<number | null> {
+  if (!deps.sendRatePerSecond) return null;
+  const slot = await takeProviderSlot(deps.db, deps.mailer.name, deps.sendRatePerSecond);
+  if (slot.kind === 'later') return slot.retryInMs;
+  if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
+  return null;
 }
 
 /** What this attempt's mark found: the earlier attempts' mark, and the marks counted with its own. */
@@ -94,9 +127,16 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
     await advance(tx, target, stepNumber, unconfirmedBefore);
     return done(settledResult(unknown, target.enrollment.status)!);
   }
+  const mail = await outgoingMail(tx, message, publicUrl);
+  const retryInMs = await waitForProviderSlot(deps);
+  if (retryInMs !== null) {
+    await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: unconfirmedBefore } });
+    await recordWait(tx, target.enrollment.id, 'provider_rate', new Date(at.getTime() + retryInMs), at);
+    return { kind: 'rate', retryInMs };
+  }
   let outcome: SendOutcome;
   try {
-    outcome = await mailer.send(await outgoingMail(tx, message, publicUrl));
+    outcome = await mailer.send(mail);
   } catch (error) {
     return { kind: 'failed', error, message, target };
   }

@@ -17,6 +17,13 @@ export const CONCURRENCY = { sends: 6, claims: 6, activities: 10, webhooks: 16 }
 const WEBHOOK_CONNECTIONS = 4;
 export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities + WEBHOOK_CONNECTIONS;
 
+/**
+ * The send queue's server-side rate over the provider's limit: it only meters work out to the
+ * workers (so a backlog of thousands does not all wait on the limit at once); the limit is held
+ * per call in PostgreSQL, and a server-side rate equal to it would leave slots unused.
+ */
+export const SERVER_RATE_HEADROOM = 1.5;
+
 /** The Temporal workers one Sequent worker process runs, handled as one. */
 export type SequentWorker = {
   run(): Promise<void>;
@@ -28,8 +35,9 @@ export type SequentWorker = {
 /**
  * Builds (but does not run) the workers: one for workflows and the database activities on the
  * main task queue; one for the provider calls alone (`deliverStep`, and `sendStep` for workflows
- * begun on older code) on the send queue, where the server enforces the provider's rate limit
- * across every worker process (`maxTaskQueueActivitiesPerSecond`); and one for webhook deliveries
+ * begun on older code) on the send queue, which the server hands out a little faster than the
+ * provider's rate limit (SERVER_RATE_HEADROOM) while each call takes its slot from PostgreSQL
+ * (src/delivery/provider-rate.ts), the limit itself, for every worker process; and one for webhook deliveries
  * on their own queue, so an event reaches its receiver in seconds even while thousands of
  * enrollment tasks wait on the main queue. All share one workflow bundle.
  * Tests pass their own activities and connection.
@@ -71,7 +79,7 @@ export async function buildWorker(options: {
         taskQueue: sendTaskQueue(options.taskQueue),
         activities: sendActivities,
         maxConcurrentActivityTaskExecutions: concurrency.sends,
-        ...(options.sendRatePerSecond ? { maxTaskQueueActivitiesPerSecond: options.sendRatePerSecond } : {}),
+        ...(options.sendRatePerSecond ? { maxTaskQueueActivitiesPerSecond: options.sendRatePerSecond * SERVER_RATE_HEADROOM } : {}),
       })
     : null;
   const webhooks = rest.deliverWebhook

@@ -96,13 +96,13 @@ export const EnrollmentStatusSchema = z
   });
 
 export const WaitReasonSchema = z
-  .enum(['delay', 'window', 'capacity', 'pacing', 'daily_new_leads', 'campaign_paused', 'lead_paused', 'provider_retry', 'sender_unavailable', 'out_of_office'])
+  .enum(['delay', 'window', 'capacity', 'pacing', 'daily_new_leads', 'campaign_paused', 'lead_paused', 'provider_retry', 'provider_rate', 'sender_unavailable', 'out_of_office'])
   .openapi('WaitReason', {
     description:
       'What a live lead waits for before its next step, with nextSendAt when it is due: `delay` (the step\'s delayDays since the previous send), `window` (outside the sending window; nextSendAt is the next opening), ' +
       '`capacity` (the sender accounts\' daily limits are used up; nextSendAt is its place on the first day with room), `pacing` (its sender account\'s next pacing slot, minGapSeconds plus jitter), ' +
       '`daily_new_leads` (the campaign\'s dailyNewLeads cap is reached today; step 1 is booked onto a later day), `campaign_paused`, `lead_paused`, ' +
-      '`provider_retry` (the provider failed; nextSendAt is the estimated retry), `sender_unavailable` (its sender account is paused or in error; setting it active resumes the lead), ' +
+      '`provider_retry` (the provider failed; nextSendAt is the estimated retry), `provider_rate` (sends are queued at the provider\'s rate limit, SEND_RATE_LIMIT, across every worker; nextSendAt is its turn), `sender_unavailable` (its sender account is paused or in error; setting it active resumes the lead), ' +
       '`out_of_office` (a reply held it, by settings.onReply: an out-of-office until the working day after its return date; nextSendAt is then). ' +
       'Null while sending, before the campaign starts, and once finished.',
     example: 'delay',
