@@ -13,7 +13,13 @@ export type LaunchPreview = {
   steps: number;
   /** Leads a start (or resume) would set going: enrolled and not ended. */
   leads: number;
-  /** How many of them can get step 1 today: the pool's capacity left and dailyNewLeads allowing. */
+  /** Of them, the ones that have not had step 1 yet. */
+  newLeads: number;
+  /** Of them, the ones already in the sequence: they go on with their next step, after its delay. */
+  inSequence: number;
+  /** When the first of those next steps falls due (now if one is overdue); null without any. */
+  nextFollowUpAt: string | null;
+  /** How many of the new leads can get step 1 today: the pool's capacity left and dailyNewLeads allowing. */
   firstDayVolume: number;
   /** When the first message can go: now, or the sending window's next opening. */
   firstSendAt: string;
@@ -29,22 +35,30 @@ export async function launchPreview(deps: ServiceDeps, workspaceId: string, camp
   const campaign = await getCampaign(deps, workspaceId, campaignId);
   const settings = readSettings(campaign.settings);
   const empty = new Map<string, number>();
+  const now = deps.now();
   let leads = 0;
+  let inSequence = 0;
+  let nextFollowUp: number | null = null;
   for (let after: string | undefined; ; ) {
     const page = await deps.db.enrollment.findMany({
       where: { campaignId, status: { in: ['pending', 'active', 'paused'] }, ...(after ? { id: { gt: after } } : {}) },
-      select: { id: true, lead: true },
+      select: { id: true, lead: true, currentStep: true, nextSendAt: true },
       orderBy: { id: 'asc' },
       take: PAGE,
     });
-    for (const { lead } of page) {
+    for (const { lead, currentStep, nextSendAt } of page) {
       leads++;
+      if (currentStep > 0) {
+        inSequence++;
+        // A follow-up already due (or held by the pause without a time) goes at the resume.
+        const due = Math.max(nextSendAt?.getTime() ?? now.getTime(), now.getTime());
+        nextFollowUp = Math.min(nextFollowUp ?? due, due);
+      }
       for (const token of emptyTokensFor(campaign.steps, { ...lead, customFields: lead.customFields as Record<string, unknown> })) empty.set(token, (empty.get(token) ?? 0) + 1);
     }
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;
   }
-  const now = deps.now();
   const window = settings.sendingWindow ? checkWindow(now, windowFor(settings.sendingWindow, null)) : { open: true as const };
   const firstSendAt = window.open ? now : window.opensAt;
   // The first sending day's capacity: what is left today, or a whole day when the window opens later.
@@ -57,7 +71,10 @@ export async function launchPreview(deps: ServiceDeps, workspaceId: string, camp
     status: campaign.status,
     steps: campaign.steps.length,
     leads,
-    firstDayVolume: Math.min(leads, capacity, settings.dailyNewLeads ?? Infinity),
+    newLeads: leads - inSequence,
+    inSequence,
+    nextFollowUpAt: nextFollowUp === null ? null : new Date(nextFollowUp).toISOString(),
+    firstDayVolume: Math.min(leads - inSequence, capacity, settings.dailyNewLeads ?? Infinity),
     firstSendAt: firstSendAt.toISOString(),
     emptyTokens: [...empty].map(([token, n]) => ({ token, leads: n })).sort((a, b) => b.leads - a.leads || a.token.localeCompare(b.token)),
   };

@@ -2,6 +2,7 @@ import { readSettings } from '../campaigns/settings.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
 import { continuedSubject } from '../delivery/compose.js';
 import { listSenders, poolOf } from '../delivery/senders.js';
+import { waitingView } from '../delivery/waiting.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { renderTemplate } from '../domain/render.js';
@@ -11,7 +12,7 @@ import type { ServiceDeps } from '../services.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export type PlanReason = 'delay' | 'window' | 'pacing' | 'capacity';
+export type PlanReason = 'delay' | 'out_of_office' | 'window' | 'pacing' | 'capacity';
 
 export type PlannedStep = {
   stepNumber: number;
@@ -20,7 +21,7 @@ export type PlannedStep = {
   bodyHtml: string;
   emptyTokens: string[];
   plannedAt: string;
-  /** What moved it later than now: delay, window, pacing, capacity. */
+  /** What moved it later than now: delay, out_of_office, window, pacing, capacity. */
   plannedBecause: PlanReason[];
 };
 
@@ -40,10 +41,12 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
   const { timezone } = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
   const window = readSettings(campaign.settings).sendingWindow;
   const lead = { ...enrollment.lead, customFields: enrollment.lead.customFields as Record<string, unknown> };
-  const view = { campaignId, leadId, email: lead.email, status: enrollment.status, waitingFor: enrollment.waitingFor, campaignStatus: campaign.status };
+  const now = deps.now();
+  // What it waits for reads as on the lead itself (a pause over the recorded wait).
+  const { waitingFor } = waitingView(enrollment, campaign.status, now);
+  const view = { campaignId, leadId, email: lead.email, status: enrollment.status, waitingFor, campaignStatus: campaign.status };
   if (isTerminal(enrollment.status)) return { ...view, steps: [] as PlannedStep[] };
 
-  const now = deps.now();
   const remaining = steps.filter((s) => s.stepNumber > enrollment.currentStep);
   const planned: PlannedStep[] = [];
   let previous: Date | null = null;
@@ -51,6 +54,7 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
     const because: PlanReason[] = [];
     let at: Date = previous ? new Date(previous.getTime() + step.delayDays * DAY_MS) : firstDue(enrollment.nextSendAt, step.delayDays, now);
     if (at > now) because.push('delay');
+    if (!previous) at = afterHold(enrollment.heldUntil, at, now, because);
     at = openAt(at, window, lead.timezone, because);
     if (!previous) at = await afterPacingAndCapacity(deps, workspaceId, enrollment, at, timezone, window, lead.timezone, because);
     // The variant the lead is (or would be) assigned; a step already claimed is not in `remaining`.
@@ -76,6 +80,13 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
 function firstDue(nextSendAt: Date | null, delayDays: number, now: Date): Date {
   if (nextSendAt) return nextSendAt > now ? nextSendAt : now;
   return new Date(now.getTime() + delayDays * DAY_MS);
+}
+
+/** A lead held by its out-of-office reply waits for its return, which is then the reason (not the delay). */
+function afterHold(heldUntil: Date | null, at: Date, now: Date, because: PlanReason[]): Date {
+  if (!heldUntil || heldUntil <= now || heldUntil < at) return at;
+  because.splice(0, because.length, 'out_of_office');
+  return heldUntil;
 }
 
 function openAt(at: Date, window: SendingWindow | null, leadTimezone: string | null, because: PlanReason[]): Date {

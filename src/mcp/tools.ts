@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiCaller } from './caller.js';
+import { exposeDescriptions } from './describe.js';
 
 /** A REST route as the API registers it: the same zod objects validate REST requests and tool input. */
 export type RouteDef = {
@@ -23,7 +24,7 @@ export type ToolSpec = {
   destructive?: boolean;
   /** Start and resume: without `confirm: true` the tool answers the launch preview and sends nothing. */
   confirm?: boolean;
-  summarize: (data: unknown, body: unknown) => string;
+  summarize: (data: unknown, body: unknown, args: Record<string, unknown>) => string;
 };
 
 const campaign = { id: 'campaignId' };
@@ -59,9 +60,26 @@ function statsSummary(data: unknown): string {
 }
 
 function launchSummary(data: unknown): string {
-  const empty = ((data as Data).emptyTokens ?? []) as { token: string; leads: number }[];
+  const d = data as Data;
+  if (d.status === 'running') return says('Campaign {campaignId} is already running: starting or resuming it changes nothing.')(data);
+  const empty = (d.emptyTokens ?? []) as { token: string; leads: number }[];
   const tokens = empty.length ? ` Empty tokens: ${empty.map((t) => `${t.token} for ${t.leads} leads`).join(', ')}.` : ' No token renders empty.';
-  return says('Starting campaign {campaignId} ({status}) would set {leads} leads going through {steps} steps; {firstDayVolume} can get step 1 on the first day, the first from {firstSendAt}.')(data) + tokens;
+  const going = says('{verb} campaign {campaignId} ({status}) would set {leads} leads going through {steps} steps.')({ ...d, verb: d.status === 'paused' ? 'Resuming' : 'Starting' });
+  const fresh = Number(d.newLeads) > 0 ? says(' {newLeads} have not had step 1: {firstDayVolume} can get it on the first day, the first from {firstSendAt}.')(data) : '';
+  const later = Number(d.inSequence) > 0 ? says(' {inSequence} already in the sequence go on with their next step when its delay is over, the first at {nextFollowUpAt}.')(data) : '';
+  return going + fresh + later + tokens;
+}
+
+/** In feed mode (`after`) the cursor is the next `after`: the agent polls with it, it does not page. */
+function eventsSummary(data: unknown, body: unknown, args: Record<string, unknown>): string {
+  if (args.after === undefined) return count('events')(data, body);
+  return `${at({ data }, 'data')} events, oldest first; poll again with after: "${at(body, 'nextCursor')}" for the ones after them.`;
+}
+
+function replySummary(data: unknown): string {
+  const enrollments = ((data as Data).enrollments ?? []) as { campaignId: string; status: string; waitingFor: string | null; nextSendAt: string | null }[];
+  const after = enrollments.map((e) => `in ${e.campaignId} the lead is now ${e.status}${e.waitingFor ? `, waiting for ${e.waitingFor}${e.nextSendAt ? ` until ${e.nextSendAt}` : ''}` : ''}`);
+  return says('Recorded reply {id}, classified {classification}')(data) + (after.length ? `: ${after.join('; ')}.` : '.');
 }
 
 /** SPEC §11: the whole agent loop, one tool per REST call. */
@@ -86,10 +104,10 @@ export const TOOLS: ToolSpec[] = [
   { name: 'resume_lead', title: 'Resume one lead', method: 'post', path: '/v1/campaigns/{id}/leads/{leadId}/resume', params: lead, summarize: says('Lead {lead.email} is {status}.') },
   { name: 'stop_lead', title: 'Stop one lead for good', method: 'post', path: '/v1/campaigns/{id}/leads/{leadId}/stop', params: lead, destructive: true, summarize: says('Lead {lead.email} is {status}.') },
   { name: 'list_replies', title: 'List replies', method: 'get', path: '/v1/replies', readOnly: true, summarize: count('replies') },
-  { name: 'record_reply', title: 'Record a reply', method: 'post', path: '/v1/replies', summarize: says('Recorded reply {id}, classified {classification}.') },
+  { name: 'record_reply', title: 'Record a reply', method: 'post', path: '/v1/replies', summarize: replySummary },
   { name: 'list_suppressions', title: 'List suppressed addresses', method: 'get', path: '/v1/suppression-list', readOnly: true, summarize: count('suppressed addresses') },
   { name: 'suppress_address', title: 'Never mail an address again', method: 'post', path: '/v1/suppression-list', destructive: true, summarize: says('Suppressed {email}.') },
-  { name: 'list_events', title: 'What happened in the workspace', method: 'get', path: '/v1/events', readOnly: true, summarize: count('events') },
+  { name: 'list_events', title: 'What happened in the workspace', method: 'get', path: '/v1/events', readOnly: true, summarize: eventsSummary },
   { name: 'list_sender_accounts', title: 'Sender accounts and their capacity', method: 'get', path: '/v1/sender-accounts', readOnly: true, summarize: count('sender accounts') },
 ];
 
@@ -108,7 +126,9 @@ export function inputSchema(spec: ToolSpec, route: RouteDef) {
   const confirm = spec.confirm
     ? { confirm: z.boolean().optional().describe('true to really start: without it nothing is sent and the answer says what would happen (leads, first-day volume, empty tokens)') }
     : {};
-  return z.object({ ...renamed, ...headers, ...shapeOf(route.request?.query), ...shapeOf(bodyOf(route)), ...confirm });
+  const schema = z.object({ ...renamed, ...headers, ...shapeOf(route.request?.query), ...shapeOf(bodyOf(route)), ...confirm });
+  exposeDescriptions(schema);
+  return schema;
 }
 
 /** Splits tool arguments back into the REST call: path, query string and JSON body. */
@@ -141,7 +161,9 @@ export async function runTool(spec: ToolSpec, route: RouteDef, args: Record<stri
   const answer = await call(request.method, request.path, request.body, request.headers);
   if (answer.status >= 400) return failure(answer.body);
   const body = (answer.body ?? {}) as Record<string, unknown>;
-  return { content: [{ type: 'text', text: spec.summarize(body.data, body) }], structuredContent: body };
+  // The answer itself goes in the text too (as MCP asks of structured results), so a client that
+  // hands the model only text still has the ids, waitingFor and rendered mail.
+  return { content: [{ type: 'text', text: spec.summarize(body.data, body, args) }, { type: 'text', text: JSON.stringify(body) }], structuredContent: body };
 }
 
 function failure(body: unknown): ToolResult {

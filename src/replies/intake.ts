@@ -10,6 +10,7 @@ import { paginate } from '../domain/paginate.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent, emitEvents } from '../webhooks/events.js';
+import { waitingView } from '../delivery/waiting.js';
 import { holdEnrollments } from './hold.js';
 import { suppressAddress } from './suppression.js';
 
@@ -112,7 +113,18 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
   if (effects?.as === 'replied' && campaignId) await considerWinners(deps, campaignId);
   // A bounce notice is a bounce: the deliverability guard weighs it.
   if (classification === 'bounce' && campaignId) await checkAutoPause(deps, campaignId);
-  return replyView(reply);
+  return { ...replyView(reply), enrollments: await enrollmentsAfter(deps, lead.id, input.campaignId ? campaignId : null) };
+}
+
+/** Where the lead stands now in the campaign the reply answered (or, unnamed, in every campaign): what the reply did. */
+async function enrollmentsAfter(deps: ServiceDeps, leadId: string, campaignId: string | null) {
+  const rows = await deps.db.enrollment.findMany({
+    where: { leadId, ...(campaignId ? { campaignId } : {}) },
+    select: { campaignId: true, status: true, stopReason: true, waitingFor: true, nextSendAt: true, campaign: { select: { status: true } } },
+    orderBy: { enrolledAt: 'asc' },
+  });
+  const now = deps.now();
+  return rows.map((e) => ({ campaignId: e.campaignId, status: e.status, stopReason: e.stopReason, ...waitingView(e, e.campaign.status, now) }));
 }
 
 async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {

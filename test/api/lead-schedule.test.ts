@@ -48,4 +48,37 @@ describe("a lead's schedule (dry run)", () => {
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('lead_not_found');
   });
+
+  it('says what the lead waits for as the lead does: an out-of-office hold plans its return, a campaign pause reads as the pause', async () => {
+    const { api, deps } = await testApp();
+    const id = (
+      await api.post('/v1/campaigns', {
+        name: 'held',
+        sequenceSteps: [
+          { delayDays: 0, subject: 'Hi', bodyHtml: '<p>1</p>' },
+          { delayDays: 2, subject: '', bodyHtml: '<p>2</p>' },
+          { delayDays: 3, subject: '', bodyHtml: '<p>3</p>' },
+        ],
+      })
+    ).body.data.id;
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: 'held@example.com' }] });
+    const [lead] = (await api.get(`/v1/campaigns/${id}/leads`)).body.data;
+    // Step 1 went out; then an out-of-office reply held the lead past step 2's delay.
+    const back = new Date(Date.now() + 6 * DAY);
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date() } });
+    await deps.db.enrollment.updateMany({ where: { campaignId: id }, data: { status: 'active', currentStep: 1, heldUntil: back, nextSendAt: back, waitingFor: 'out_of_office' } });
+
+    const held = (await api.get(`/v1/campaigns/${id}/leads/${lead.leadId}/schedule`)).body.data;
+    expect(held.waitingFor).toBe('out_of_office');
+    expect(held.steps.map((s: { stepNumber: number; plannedAt: string; plannedBecause: string[] }) => [s.stepNumber, s.plannedAt, s.plannedBecause])).toEqual([
+      [2, back.toISOString(), ['out_of_office']],
+      [3, new Date(back.getTime() + 3 * DAY).toISOString(), ['delay']],
+    ]);
+
+    await deps.db.campaign.update({ where: { id }, data: { status: 'paused' } });
+    const paused = (await api.get(`/v1/campaigns/${id}/leads/${lead.leadId}/schedule`)).body.data;
+    const shown = (await api.get(`/v1/campaigns/${id}/leads/${lead.leadId}`)).body.data;
+    expect(paused.waitingFor).toBe('campaign_paused');
+    expect(paused.waitingFor).toBe(shown.waitingFor);
+  });
 });

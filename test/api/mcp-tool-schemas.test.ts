@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { headerArgument, TOOLS } from '../../src/mcp/tools.js';
 import { testApp } from '../helpers/deps.js';
 
-type Schema = { $ref?: string; properties?: Record<string, Schema>; required?: string[]; type?: unknown; allOf?: Schema[] };
+type Schema = { $ref?: string; properties?: Record<string, Schema>; required?: string[]; type?: unknown; allOf?: Schema[]; description?: string; items?: Schema; anyOf?: Schema[] };
 type Operation = { parameters?: { name: string; in: string; required?: boolean }[]; requestBody?: { content: { 'application/json': { schema: Schema } } } };
 
 /** Tool schemas against the REST validators as /openapi.json documents them: no drift either way. */
@@ -34,6 +34,22 @@ describe('MCP tool input schemas', () => {
         expect(resolve(tool.inputSchema.properties![name]!).type, `${spec.name}.${name}`).toEqual(resolve(schema).type);
       }
       expect(tool.description, spec.name).toBeTruthy();
+      expect(undescribed(tool.inputSchema), `${spec.name}: arguments without a description`).toEqual([]);
     }
   });
 });
+
+/** Every field under a tool's input, nested objects and array items included, that says nothing about itself. */
+function undescribed(schema: Schema, path = ''): string[] {
+  const missing: string[] = [];
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    const at = path ? `${path}.${name}` : name;
+    const options = [field, ...(field.anyOf ?? [])];
+    if (!options.some((o) => o.description)) missing.push(at);
+    for (const option of options) {
+      missing.push(...undescribed(option, at));
+      if (option.items) missing.push(...undescribed(option.items, `${at}[]`));
+    }
+  }
+  return missing;
+}

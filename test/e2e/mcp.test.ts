@@ -58,6 +58,8 @@ describe('the MCP server drives the whole loop (real API, worker, Temporal and P
       expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
       const campaignId = created.structuredContent.data.id as string;
       expect(created.content[0]!.text).toContain(campaignId);
+      // The whole answer is in the text as well, for clients that give the model text only.
+      expect(JSON.parse(created.content[1]!.text)).toEqual(created.structuredContent);
 
       // Versions reach agents too: a stale ifMatch changes nothing.
       expect(await call('update_campaign', { campaignId, name: 'Renamed', ifMatch: '"9"' })).toMatchObject({ isError: true, structuredContent: { error: { code: 'version_mismatch' } } });
@@ -86,9 +88,23 @@ describe('the MCP server drives the whole loop (real API, worker, Temporal and P
         return s.structuredContent.data.metrics.sent === 2 ? s : null;
       }, 30_000, 'step 1 sent to both leads');
       expect(stats.content[0]!.text).toContain('sent 2');
+      expect((await call('start_campaign', { campaignId })).content[0]!.text).toMatch(/already running: starting or resuming it changes nothing/);
 
       const paused = await call('pause_campaign', { campaignId });
       expect(paused.structuredContent.data.status).toBe('paused');
+      // A resume's preview tells leads in the sequence from new ones: both had step 1, none gets it again.
+      const resume = await call('resume_campaign', { campaignId });
+      expect(resume.structuredContent.wouldStart).toMatchObject({ status: 'paused', leads: 2, newLeads: 0, inSequence: 2, firstDayVolume: 0 });
+      expect(Date.parse(resume.structuredContent.wouldStart.nextFollowUpAt)).toBeGreaterThan(Date.now() + 2 * 86_400_000);
+      expect(resume.content[0]!.text).toMatch(/^Not resumed: .*Resuming campaign .* 2 already in the sequence go on with their next step/);
+      expect(resume.content[0]!.text).not.toMatch(/step 1 on the first day/);
+      // A reply says what it did to the lead.
+      const replied = await call('record_reply', { email: 'ada@example.com', campaignId, text: 'Interested, call me.' });
+      expect(replied.content[0]!.text).toMatch(new RegExp(`classified interested: in ${campaignId} the lead is now replied\\.`));
+      // The feed's cursor is the next after, and the summary says so.
+      const feed = await call('list_events', { after: '', limit: 2 });
+      expect(feed.structuredContent.data).toHaveLength(2);
+      expect(feed.content[0]!.text).toBe(`2 events, oldest first; poll again with after: "${feed.structuredContent.nextCursor}" for the ones after them.`);
       // The API's own errors come back as tool errors with its code.
       const missing = await call('get_campaign', { campaignId: 'camp_missing' });
       expect(missing).toMatchObject({ isError: true, structuredContent: { error: { code: 'campaign_not_found' } } });

@@ -15,8 +15,11 @@ export const LaunchPreviewSchema = z
     status: z.string().openapi({ description: 'Its status now (draft, running, paused)', example: 'draft' }),
     steps: z.number().int().openapi({ description: 'Steps in its sequence', example: 2 }),
     leads: z.number().int().openapi({ description: 'Enrolled leads that are not ended: what a start or resume sets going', example: 120 }),
+    newLeads: z.number().int().openapi({ description: 'Of those, the leads that have not had step 1 yet', example: 100 }),
+    inSequence: z.number().int().openapi({ description: 'Of those, the leads already in the sequence (a resume): each goes on with its next step when that step\'s delay is over, not at once', example: 20 }),
+    nextFollowUpAt: z.string().nullable().openapi({ description: 'When the first next step of a lead already in the sequence falls due (now if one is overdue; ISO 8601); null when no lead is in the sequence', example: '2026-12-04T10:00:00.000Z' }),
     firstDayVolume: z.number().int().openapi({
-      description: "How many of them can get step 1 on the first sending day: the sender pool's capacity left (a whole day's if the window opens on a later day) and settings.dailyNewLeads allowing. Pacing spreads them through the day.",
+      description: "How many of the new leads can get step 1 on the first sending day: the sender pool's capacity left (a whole day's if the window opens on a later day) and settings.dailyNewLeads allowing. Pacing spreads them through the day.",
       example: 100,
     }),
     firstSendAt: z.string().openapi({ description: 'When the first message can go: now, or the next opening of the sending window (ISO 8601)', example: '2026-12-02T09:00:00.000Z' }),
@@ -55,7 +58,7 @@ export const LeadScheduleSchema = z
           bodyHtml: z.string().openapi({ description: 'The body as it would render now', example: '<p>Following up, Ada</p>' }),
           emptyTokens: z.array(z.string()).openapi({ description: 'Tokens without a fallback that render empty for this lead', example: [] }),
           plannedAt: z.string().openapi({ description: 'When it would go out if nothing changes (ISO 8601)', example: '2026-12-05T09:00:00.000Z' }),
-          plannedBecause: z.array(z.enum(['delay', 'window', 'pacing', 'capacity'])).openapi({ description: "What puts it later than now: `delay` (its delayDays), `window` (the sending window, in the lead's zone), `pacing` (its account's pacing), `capacity` (today's capacity is used up)", example: ['delay', 'window'] }),
+          plannedBecause: z.array(z.enum(['delay', 'out_of_office', 'window', 'pacing', 'capacity'])).openapi({ description: "What puts it later than now: `delay` (its delayDays), `out_of_office` (an out-of-office reply holds the lead until the working day after its return), `window` (the sending window, in the lead's zone), `pacing` (its account's pacing), `capacity` (today's capacity is used up)", example: ['delay', 'window'] }),
         }),
       )
       .openapi({ description: 'Every step still to come, in order; empty for an ended lead' }),

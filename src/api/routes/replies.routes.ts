@@ -3,6 +3,7 @@ import { isValidEmail, normalizeEmail } from '../../domain/email.js';
 import { listReplies, recordReply } from '../../replies/intake.js';
 import { listSuppressions, suppressEmails, unsuppress } from '../../replies/suppression.js';
 import { createRouter, type AppDeps, servicesOf } from '../context.js';
+import { EnrollmentStatusSchema, WaitReasonSchema } from '../schemas/leads.js';
 import {
   commonErrors,
   Count,
@@ -39,6 +40,23 @@ const ReplySchema = z
   })
   .openapi('Reply', { description: 'A reply from a lead, classified' });
 
+const RecordedReplySchema = ReplySchema.extend({
+  enrollments: z
+    .array(
+      z.object({
+        campaignId: Id('camp', 'The campaign'),
+        status: EnrollmentStatusSchema,
+        stopReason: z.string().nullable().openapi({ description: 'Why it ended (e.g. `reply: interested`); null while live', example: 'reply: interested' }),
+        waitingFor: WaitReasonSchema.nullable(),
+        nextSendAt: z.string().nullable().openapi({ description: 'When its next step is due (for a hold: the working day after the return date); null when none', example: EXAMPLE_TIME }),
+      }),
+    )
+    .openapi({
+      description: "What the reply did: the lead's enrollment in the campaign it answers (with no campaign named, every enrollment of the lead), as it stands right after — `replied` or `stopped` when it ended it, `active` with waitingFor `out_of_office` when it holds it",
+      example: [{ campaignId: exampleId('camp'), status: 'replied', stopReason: 'reply: interested', waitingFor: null, nextSendAt: null }],
+    }),
+}).openapi('RecordedReply', { description: 'The recorded reply and what it did to the lead' });
+
 const createReply = createRoute({
   method: 'post',
   path: '/replies',
@@ -67,7 +85,7 @@ const createReply = createRoute({
         .openapi('ReplyInput', { description: 'A reply to report' }),
     ),
   },
-  responses: { 201: jsonResponse(dataOf(ReplySchema), 'The recorded reply'), ...commonErrors },
+  responses: { 201: jsonResponse(dataOf(RecordedReplySchema), 'The recorded reply, and where the lead stands after it'), ...commonErrors },
 });
 
 const listRepliesRoute = createRoute({
