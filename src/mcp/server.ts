@@ -26,7 +26,9 @@ export function toolRoutes(routes: RouteDef[]): { spec: ToolSpec; route: RouteDe
 export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string): McpServer {
   const server = new McpServer({ name: 'sequent', title: 'Sequent', version }, { instructions: INSTRUCTIONS });
   for (const { spec, route } of toolRoutes(routes)) {
-    const description = [route.summary, route.description, spec.confirm ? 'Sends nothing unless confirm is true; without it, answers the launch preview.' : '']
+    // "No request body" is REST talk: a tool always takes arguments (and start/resume take confirm).
+    const restOnly = route.description?.replace(/ ?No request body\./, '');
+    const description = [route.summary, restOnly, spec.confirm ? 'Sends nothing unless confirm is true; without it, answers the launch preview.' : '']
       .filter(Boolean)
       .join('\n\n');
     server.registerTool(

@@ -34,6 +34,7 @@ describe('MCP tool input schemas', () => {
         expect(resolve(tool.inputSchema.properties![name]!).type, `${spec.name}.${name}`).toEqual(resolve(schema).type);
       }
       expect(tool.description, spec.name).toBeTruthy();
+      expect(tool.description, `${spec.name} speaks of a request body`).not.toMatch(/request body/i);
       expect(undescribed(tool.inputSchema), `${spec.name}: arguments without a description`).toEqual([]);
     }
   });

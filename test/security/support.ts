@@ -158,8 +158,11 @@ const WORKSPACE_TABLES: Record<string, string> = {
   Webhook: `"workspaceId" = $1`,
   WebhookDelivery: `"webhookId" IN (SELECT id FROM "Webhook" WHERE "workspaceId" = $1)`,
 };
-/** Not owned by a workspace: provider events are keyed by Svix id; migrations are bookkeeping. */
-const GLOBAL_TABLES = ['ProviderEvent', '_prisma_migrations'];
+/**
+ * Not owned by a workspace: provider events are keyed by Svix id; the provider's rate slots belong
+ * to the deployment's provider key (every workspace sends through it); migrations are bookkeeping.
+ */
+const GLOBAL_TABLES = ['ProviderEvent', 'ProviderRate', '_prisma_migrations'];
 
 export async function expectSnapshotCoversSchema(db: Db) {
   const tables = await db.$queryRaw<{ table_name: string }[]>`

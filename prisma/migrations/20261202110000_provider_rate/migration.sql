@@ -1,5 +1,5 @@
 -- The provider's rate limit held across every worker (decision 68).
-ALTER TYPE "WaitReason" ADD VALUE 'provider_rate';
+ALTER TYPE "WaitReason" ADD VALUE 'provider_rate' AFTER 'provider_retry';
 
 CREATE TABLE "ProviderRate" (
     "provider" TEXT NOT NULL,
