@@ -99,23 +99,37 @@ function busiestWindow(accepted: { createdAt: string }[], windowMs: number): num
 async function sendingRun(leads: number, sendRatePerSecond?: number, withBaseline = false, workers = 1) {
   const double = await startResendDouble();
   const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, sendRatePerSecond, workers });
+  // Where the time goes, per process (one worker only), and PostgreSQL commits per send.
+  const probes: CpuProbe[] = (['bench', 'worker', 'api', 'temporal', 'postgres'] as const).map((name) => ({ name, pid: stack.pids[name], alone: name === 'bench' }));
+  const commits = async () => Number((await stack.db.$queryRaw<{ n: bigint }[]>`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`)[0]!.n);
   try {
-    const raw = withBaseline ? await rawActivityRate(stack.temporal, stack.temporalAddress, leads, FANOUT_CONCURRENCY) : 0;
+    const rawRun = withBaseline ? await measureCpu(probes, () => rawActivityRate(stack.temporal, stack.temporalAddress, leads, FANOUT_CONCURRENCY)) : null;
     await stack.call('POST', '/v1/sender-accounts', { email: 'bench@acme.com', name: 'Bench', dailyLimit: 100_000, minGapSeconds: 0, jitterSeconds: 0 });
     const id = (await stack.call('POST', '/v1/campaigns', { name: 'send', sequenceSteps: [{ ...step, delayDays: 0 }] })).body.data.id;
     await enroll(stack, id, leadsOf(leads, 's'));
-    const t0 = performance.now();
-    await stack.call('POST', `/v1/campaigns/${id}/start`);
+    const commitsBefore = await commits();
     let firstAt = 0;
-    const deadline = Date.now() + 15 * 60_000;
-    while (double.accepted.length < leads) {
-      if (double.accepted.length > 0 && !firstAt) firstAt = performance.now();
-      if (Date.now() > deadline) throw new Error(`only ${double.accepted.length} of ${leads} sends arrived within 15 minutes`);
-      await wait(50);
-    }
+    const t0 = performance.now();
+    const run = await measureCpu(probes, async () => {
+      await stack.call('POST', `/v1/campaigns/${id}/start`);
+      const deadline = Date.now() + 15 * 60_000;
+      while (double.accepted.length < leads) {
+        if (double.accepted.length > 0 && !firstAt) firstAt = performance.now();
+        if (Date.now() > deadline) throw new Error(`only ${double.accepted.length} of ${leads} sends arrived within 15 minutes`);
+        await wait(50);
+      }
+    });
     const end = performance.now();
+    const commitsPerSend = ((await commits()) - commitsBefore) / leads;
     if (new Set(double.accepted.map((e) => e.idempotencyKey)).size !== leads) throw new Error('a step was sent twice');
-    return { raw, perSecond: leads / ((end - t0) / 1000), steadyPerSecond: (leads - 1) / ((end - firstAt) / 1000), busiest: busiestWindow(double.accepted, 5_000) };
+    return {
+      raw: rawRun?.value ?? 0,
+      perSecond: leads / ((end - t0) / 1000),
+      steadyPerSecond: (leads - 1) / ((end - firstAt) / 1000),
+      busiest: busiestWindow(double.accepted, 5_000),
+      cpu: { raw: rawRun?.cpu ?? {}, Sequent: run.cpu },
+      commitsPerSend,
+    };
   } finally {
     await stack.stop();
     await double.close();
@@ -128,6 +142,11 @@ if (only.has('sending')) {
   record({ scenario: 'sending', metric: `raw: ${n} workflows of one no-op activity`, value: Math.round(unlimited.raw), unit: '/s' });
   record({ scenario: 'sending', metric: `Sequent: ${n} sends into the Resend double, no limit`, value: Math.round(unlimited.perSecond), unit: '/s' });
   record({ scenario: 'sending', metric: 'ratio Sequent / raw', value: +(unlimited.perSecond / unlimited.raw).toFixed(2), unit: '', target: '>= 0.5' });
+  for (const [name, cpu] of Object.entries(unlimited.cpu)) {
+    const parts = Object.entries(cpu).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    record({ scenario: 'sending', metric: `CPU s per ${n} sends, ${name}: ${parts}`, value: +Object.values(cpu).reduce((a, b) => a + b, 0).toFixed(1), unit: 's' });
+  }
+  record({ scenario: 'sending', metric: 'PostgreSQL commits per send (start to last send)', value: +unlimited.commitsPerSend.toFixed(1), unit: '' });
 }
 
 if (only.has('sending') || only.has('limited')) {
