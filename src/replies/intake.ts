@@ -113,11 +113,14 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
   if (effects?.as === 'replied' && campaignId) await considerWinners(deps, campaignId);
   // A bounce notice is a bounce: the deliverability guard weighs it.
   if (classification === 'bounce' && campaignId) await checkAutoPause(deps, campaignId);
-  return { ...replyView(reply), enrollments: await enrollmentsAfter(deps, lead.id, input.campaignId ? campaignId : null) };
+  return replyView(reply);
 }
 
-/** Where the lead stands now in the campaign the reply answered (or, unnamed, in every campaign): what the reply did. */
-async function enrollmentsAfter(deps: ServiceDeps, leadId: string, campaignId: string | null) {
+/**
+ * Where the lead stands after its reply in the campaign the reply named (or, none named, in every
+ * campaign): what the reply did. Read only for callers that answer with it (the API), not inbound mail.
+ */
+export async function enrollmentsAfterReply(deps: ServiceDeps, leadId: string, campaignId: string | null) {
   const rows = await deps.db.enrollment.findMany({
     where: { leadId, ...(campaignId ? { campaignId } : {}) },
     select: { campaignId: true, status: true, stopReason: true, waitingFor: true, nextSendAt: true, campaign: { select: { status: true } } },

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
-import { listReplies, recordReply } from '../../replies/intake.js';
+import { enrollmentsAfterReply, listReplies, recordReply } from '../../replies/intake.js';
 import { listSuppressions, suppressEmails, unsuppress } from '../../replies/suppression.js';
 import { createRouter, type AppDeps, servicesOf } from '../context.js';
 import { EnrollmentStatusSchema, WaitReasonSchema } from '../schemas/leads.js';
@@ -190,11 +190,12 @@ export function replyRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(createReply, async (c) => {
       const body = c.req.valid('json');
-      const data = await recordReply(services, c.get('workspaceId'), {
+      const reply = await recordReply(services, c.get('workspaceId'), {
         ...body,
         receivedAt: body.receivedAt ? new Date(body.receivedAt) : undefined,
       });
-      return c.json({ data }, 201);
+      const enrollments = await enrollmentsAfterReply(services, reply.leadId, body.campaignId ? reply.campaignId : null);
+      return c.json({ data: { ...reply, enrollments } }, 201);
     })
     .openapi(listRepliesRoute, async (c) => c.json(await listReplies(services, c.get('workspaceId'), c.req.valid('query')), 200))
     .openapi(addSuppressions, async (c) => {
