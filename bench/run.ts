@@ -2,7 +2,7 @@
 // bench/results/<timestamp>.json. Not part of `npm test`. Each Sequent rate is set beside the rate
 // of the engine itself (a bare Temporal workflow or activity on the same server), because absolute
 // numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity,pool,many,curve
-// picks some.
+// picks some. BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker and API processes there.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,10 +95,22 @@ function busiestWindow(accepted: { createdAt: string }[], windowMs: number): num
   return most / (windowMs / 1000);
 }
 
+/** What PostgreSQL ran per send (pg_stat_statements since the reset), with the statements run most. */
+async function statementsPerSend(stack: Stack, sends: number) {
+  const rows = await stack.db.$queryRaw<{ query: string; calls: bigint; ms: number }[]>`
+    SELECT query, calls, total_exec_time AS ms FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+  const total = rows.reduce((n, r) => n + Number(r.calls), 0);
+  const top = rows
+    .map((r) => ({ perSend: Number(r.calls) / sends, ms: r.ms / sends, query: r.query.replace(/\s+/g, ' ').slice(0, 110) }))
+    .sort((a, b) => b.perSend - a.perSend)
+    .slice(0, 25);
+  return { perSend: total / sends, top };
+}
+
 /** A 1-step, delay-0 campaign to `leads` leads through the Resend double. */
 async function sendingRun(leads: number, sendRatePerSecond?: number, withBaseline = false, workers = 1) {
   const double = await startResendDouble();
-  const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, sendRatePerSecond, workers });
+  const stack = await startBenchStack({ resend: { apiKey: double.apiKey, baseUrl: double.url }, sendRatePerSecond, workers, sqlProfile: withBaseline });
   // Where the time goes, per process (one worker only), and PostgreSQL commits per send.
   const probes: CpuProbe[] = (['bench', 'worker', 'api', 'temporal', 'postgres'] as const).map((name) => ({ name, pid: stack.pids[name], alone: name === 'bench' }));
   const commits = async () => Number((await stack.db.$queryRaw<{ n: bigint }[]>`SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()`)[0]!.n);
@@ -108,6 +120,7 @@ async function sendingRun(leads: number, sendRatePerSecond?: number, withBaselin
     const id = (await stack.call('POST', '/v1/campaigns', { name: 'send', sequenceSteps: [{ ...step, delayDays: 0 }] })).body.data.id;
     await enroll(stack, id, leadsOf(leads, 's'));
     const commitsBefore = await commits();
+    if (withBaseline) await stack.db.$queryRaw`SELECT pg_stat_statements_reset()`;
     let firstAt = 0;
     const t0 = performance.now();
     const run = await measureCpu(probes, async () => {
@@ -121,6 +134,7 @@ async function sendingRun(leads: number, sendRatePerSecond?: number, withBaselin
     });
     const end = performance.now();
     const commitsPerSend = ((await commits()) - commitsBefore) / leads;
+    const statements = withBaseline ? await statementsPerSend(stack, leads) : null;
     if (new Set(double.accepted.map((e) => e.idempotencyKey)).size !== leads) throw new Error('a step was sent twice');
     return {
       raw: rawRun?.value ?? 0,
@@ -129,6 +143,7 @@ async function sendingRun(leads: number, sendRatePerSecond?: number, withBaselin
       busiest: busiestWindow(double.accepted, 5_000),
       cpu: { raw: rawRun?.cpu ?? {}, Sequent: run.cpu },
       commitsPerSend,
+      statements,
     };
   } finally {
     await stack.stop();
@@ -147,6 +162,10 @@ if (only.has('sending')) {
     record({ scenario: 'sending', metric: `CPU s per ${n} sends, ${name}: ${parts}`, value: +Object.values(cpu).reduce((a, b) => a + b, 0).toFixed(1), unit: 's' });
   }
   record({ scenario: 'sending', metric: 'PostgreSQL commits per send (start to last send)', value: +unlimited.commitsPerSend.toFixed(1), unit: '' });
+  if (unlimited.statements) {
+    record({ scenario: 'sending', metric: 'SQL statements per send (BEGIN/COMMIT included)', value: +unlimited.statements.perSend.toFixed(1), unit: '' });
+    for (const s of unlimited.statements.top) console.log(`  ${s.perSend.toFixed(2).padStart(6)}/send ${s.ms.toFixed(2).padStart(6)} ms  ${s.query}`);
+  }
 }
 
 if (only.has('sending') || only.has('limited')) {

@@ -54,7 +54,7 @@ export function killChildrenOnExit(): void {
  * of its own to observe.
  */
 export async function startBenchStack(
-  options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number; workers?: number; apis?: number } = {},
+  options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number; workers?: number; apis?: number; sqlProfile?: boolean } = {},
 ) {
   const parent = mkdtempSync(path.join(tmpdir(), 'sequent-bench-'));
   tempDirs.add(parent);
@@ -65,7 +65,7 @@ export async function startBenchStack(
   const cli = await obtainTemporalCli((l) => console.log(l));
   const clusterDir = path.join(parent, 'pg');
   const [pg, temporalServer] = await Promise.all([
-    startEmbeddedPostgres({ clusterDir, port: pgPort, database: 'sequent_bench' }),
+    startEmbeddedPostgres({ clusterDir, port: pgPort, database: 'sequent_bench', settings: options.sqlProfile ? ['shared_preload_libraries=pg_stat_statements'] : [] }),
     startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: null, namespace: 'default', quiet: true }),
   ]);
   await applyMigrations(pg.url);
@@ -88,7 +88,7 @@ export async function startBenchStack(
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
   };
   const node = (name: string, entry: string, extra: Record<string, string> = {}) =>
-    startChild(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: { ...env, ...extra } });
+    startChild(name, process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', path.join(ROOT, entry)], { env: { ...env, ...extra } });
   // The worker runs as `npm start` runs it: with its heap limit (src/worker/heap.ts). More than one
   // of each shares the one Temporal and the one PostgreSQL, as a scaled-out deployment does.
   const workers = Array.from({ length: options.workers ?? 1 }, (_, i) => node(i ? `worker${i + 1}` : 'worker', 'worker.ts', { NODE_OPTIONS: workerNodeOptions(process.env) }));
@@ -98,6 +98,7 @@ export async function startBenchStack(
 
   const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`, LOG_LEVEL: 'warn' });
   const db = createDb(pg.url, { max: 5 });
+  if (options.sqlProfile) await db.$executeRawUnsafe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const temporal = createTemporalClient(config);
   const bases = apiPorts.map((port) => `http://127.0.0.1:${port}`);
   await Promise.all(bases.map((base) => waitForHttp(`${base}/readyz`, 60_000)));

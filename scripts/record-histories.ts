@@ -95,7 +95,8 @@ for (const [name, scenario] of Object.entries(scenarios)) {
       },
       async deliverStep({ stepNumber }): Promise<SendStepResult> {
         if (++attempts <= (scenario.failingAttempts ?? 0)) throw ApplicationFailure.retryable('provider unavailable', 'RetryableMailError');
-        return { kind: 'sent', messageId: `msg_${stepNumber}`, sentAt: new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString() };
+        const sentAt = new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString();
+        return { kind: 'sent', messageId: `msg_${stepNumber}`, sentAt, ...(stepNumber === scenario.delaysDays.length ? { completed: true } : {}) };
       },
       async loadEnrollmentPlan() {
         const anchorAt = new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString();

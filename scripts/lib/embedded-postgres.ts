@@ -135,8 +135,9 @@ function installExitHooks(): void {
 }
 let hooksInstalled = false;
 
-function startServer(postgres: string, clusterDir: string, port: number, owner: Owner, tail: LogTail): Promise<ChildProcess> {
-  const child = spawnAs(postgres, ['-D', clusterDir, '-p', String(port), ...FLAGS], owner, path.dirname(clusterDir), tail);
+function startServer(postgres: string, clusterDir: string, port: number, owner: Owner, tail: LogTail, settings: string[]): Promise<ChildProcess> {
+  const flags = [...FLAGS, ...settings.flatMap((s) => ['-c', s])];
+  const child = spawnAs(postgres, ['-D', clusterDir, '-p', String(port), ...flags], owner, path.dirname(clusterDir), tail);
   running.add(child);
   child.once('exit', () => running.delete(child));
   if (!hooksInstalled) installExitHooks();
@@ -172,6 +173,8 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database: string;
   log?: (line: string) => void;
+  /** Extra server settings, `name=value` (the bench loads pg_stat_statements with one). */
+  settings?: string[];
 }): Promise<EmbeddedPg> {
   const { clusterDir, port, database } = options;
   const binaries = await postgresBinaries();
@@ -180,7 +183,7 @@ export async function startEmbeddedPostgres(options: {
   mkdirSync(path.dirname(clusterDir), { recursive: true });
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await initCluster(binaries.initdb, clusterDir, owner, tail);
   await stopStalePostmaster(clusterDir);
-  const server = await startServer(binaries.postgres, clusterDir, port, owner, tail);
+  const server = await startServer(binaries.postgres, clusterDir, port, owner, tail, options.settings ?? []);
   const url = `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/${database}`;
   await ensureDatabase(`postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`, database);
   return { url, port, clusterDir, stop: () => stopServer(server) };

@@ -28,7 +28,14 @@ export type Ended = { kind: 'ended'; status: TerminalStatus; reason: string };
  * The step is done: sent now or before. `unknown` when the provider's answer to it never came and
  * no retry may follow (SPEC §9: never resend blind); the sequence goes on as if it was sent.
  */
-export type Sent = { kind: 'sent'; messageId: string; sentAt: string; unknown?: boolean };
+export type Sent = {
+  kind: 'sent';
+  messageId: string;
+  sentAt: string;
+  unknown?: boolean;
+  /** The last step: the enrollment was completed in the transaction that recorded it (with its event). */
+  completed?: boolean;
+};
 
 /** What one attempt at a step came to. */
 export type SendStepResult = Sent | Deferred | Ended;

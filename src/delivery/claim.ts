@@ -6,7 +6,7 @@ import { bookCapacity, releaseBookings, reserveSender, type Sender } from './cap
 import { createMessage } from './compose.js';
 import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
 import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
-import { advance, answerBlocked, settledResult } from './step-state.js';
+import { advancePast, answerBlocked, settledResult } from './step-state.js';
 
 export type ClaimDeps = { db: Db; now: () => Date; fallback: Sender };
 
@@ -27,10 +27,8 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       if (!target) return DELETED;
       const existing = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
       const settled = existing && settledResult(existing, target.enrollment.status);
-      if (settled) {
-        if (settled.kind === 'sent') await advance(tx, target, stepNumber, new Date(settled.sentAt));
-        return settled;
-      }
+      // A completion found here (a claim repeated after the send) is told to webhooks by the relay.
+      if (settled) return settled.kind === 'sent' ? (await advancePast(tx, target, stepNumber, settled)).result : settled;
       const blocked = await checkSendable(tx, target, at);
       if (blocked) return answerBlocked(tx, target, blocked, at);
       // Claimed before and not sent (a retry, a resume): the capacity is reserved, the row stands.

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Db, Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
-import type { SendStepResult } from '../activities/types.js';
+import type { Sent, SendStepResult } from '../activities/types.js';
 import { AccountMailError, PermanentMailError, RetryableMailError, type Mailer, type SendOutcome } from '../mail/mailer.js';
 import { PROVIDER_TIMEOUT_MS } from '../mail/resend-transport.js';
 import { armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
@@ -11,7 +11,7 @@ import { applyPendingProviderEvents } from '../replies/provider-events.js';
 import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
 import type { Orchestrator } from '../workflows/client.js';
 import { SEND_RETRY } from '../workflows/contract.js';
-import { advance, answerBlocked, settledResult } from './step-state.js';
+import { advance, advancePast, answerBlocked, settledResult } from './step-state.js';
 import { outgoingMail } from './compose.js';
 import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
@@ -112,8 +112,8 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
   const message = await withdrawOwnMark(tx, found, mark);
   const settled = settledResult(message, target.enrollment.status);
   if (settled) {
-    if (settled.kind === 'sent') await advance(tx, target, stepNumber, new Date(settled.sentAt));
-    return { kind: 'done', result: settled, replayed: message };
+    if (settled.kind !== 'sent') return { kind: 'done', result: settled, replayed: message };
+    return { kind: 'done', ...(await advancePast(tx, target, stepNumber, settled)), replayed: message };
   }
   const blocked = (await checkSendable(tx, target, at)) ?? (await senderBlocked(tx, target));
   if (blocked) {
@@ -124,8 +124,8 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
   }
   if (unconfirmedBefore && at.getTime() - unconfirmedBefore.getTime() >= PROVIDER_IDEMPOTENCY_WINDOW_MS) {
     const unknown = await tx.message.update({ where: { id: message.id }, data: { status: 'unknown' } });
-    await advance(tx, target, stepNumber, unconfirmedBefore);
-    return done(settledResult(unknown, target.enrollment.status)!);
+    const settledUnknown = settledResult(unknown, target.enrollment.status) as Sent;
+    return { kind: 'done', ...(await advancePast(tx, target, stepNumber, settledUnknown)) };
   }
   const mail = await outgoingMail(tx, message, publicUrl);
   const retryInMs = await waitForProviderSlot(deps);
@@ -141,8 +141,9 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
     return { kind: 'failed', error, message, target };
   }
   const sentAt = now();
-  const events = await recordSent(tx, target, message, outcome, sentAt);
-  return { kind: 'done', result: { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString() }, events, providerId: outcome.providerId, judge: await armsGuard(tx, target) };
+  const { events, completed } = await recordSent(tx, target, message, outcome, sentAt);
+  const result: Sent = { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString(), ...(completed ? { completed } : {}) };
+  return { kind: 'done', result, events, providerId: outcome.providerId, judge: await armsGuard(tx, target) };
 }
 
 /**
@@ -173,7 +174,7 @@ async function senderBlocked(tx: Tx, target: SendTarget): Promise<Blocked | null
   return sender && sender.status !== 'active' ? { kind: 'deferred', reason: 'sender_unavailable', until: null } : null;
 }
 
-async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome: SendOutcome, sentAt: Date): Promise<StoredEvent[]> {
+async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome: SendOutcome, sentAt: Date): Promise<{ events: StoredEvent[]; completed: boolean }> {
   const { count } = await tx.message.updateMany({
     where: { id: message.id, status: 'sending' },
     data: {
@@ -184,12 +185,13 @@ async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome:
       ...(outcome.delivered ? { deliveredAt: sentAt } : {}),
     },
   });
-  await advance(tx, target, message.stepNumber, sentAt);
   // A provider event matched by the message tag may have recorded it first, with its events.
-  if (count === 0) return [];
   const data = messageEventData(message);
-  const sent = await emitEvent(tx, message.workspaceId, 'message.sent', data);
-  return outcome.delivered ? [sent, await emitEvent(tx, message.workspaceId, 'message.delivered', data)] : [sent];
+  const told = count === 0 ? [] : [await emitEvent(tx, message.workspaceId, 'message.sent', data)];
+  if (count > 0 && outcome.delivered) told.push(await emitEvent(tx, message.workspaceId, 'message.delivered', data));
+  // After the message's events, so a feed reader sees the send before the lead's completion.
+  const { completed } = await advance(tx, target, message.stepNumber, sentAt);
+  return { events: completed ? [...told, completed] : told, completed: !!completed };
 }
 
 /** Estimated from the send retry policy (or the provider's Retry-After), for `nextSendAt`. */

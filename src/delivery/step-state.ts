@@ -1,10 +1,11 @@
 import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
-import type { SendStepResult } from '../activities/types.js';
+import type { Sent, SendStepResult } from '../activities/types.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
 import { endLocked } from '../leads/endings.js';
+import { emitEvent, type StoredEvent } from '../webhooks/events.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,14 +40,26 @@ export async function answerBlocked(tx: Tx, target: SendTarget, blocked: Blocked
 }
 
 /**
- * Moves the enrollment past a step that is done; a live one then waits for the next step's delay
- * (an ended one only records the step).
+ * Moves the enrollment past a step that is done; a live one then waits for the next step's delay.
+ * Past the last step a live one is completed here, with its `lead.completed` event, in the
+ * transaction that records the step: the workflow is left with nothing to write but its own end
+ * (an activity, a workflow task and a transaction fewer per lead). An ended one only records the step.
  */
-export async function advance(tx: Tx, target: SendTarget, stepNumber: number, sentAt: Date): Promise<void> {
+export async function advance(tx: Tx, target: SendTarget, stepNumber: number, sentAt: Date): Promise<{ completed: StoredEvent | null }> {
+  const { enrollment } = target;
   const next = await tx.sequenceStep.findUnique({
-    where: { campaignId_stepNumber: { campaignId: target.enrollment.campaignId, stepNumber: stepNumber + 1 } },
+    where: { campaignId_stepNumber: { campaignId: enrollment.campaignId, stepNumber: stepNumber + 1 } },
     select: { delayDays: true },
   });
+  // The lock this transaction holds (lockForSend) keeps the status read with it true until commit.
+  if (!next && !isTerminal(enrollment.status)) {
+    await tx.$executeRaw`
+      UPDATE "Enrollment" SET "currentStep" = GREATEST("currentStep", ${stepNumber}), status = 'completed', "finishedAt" = ${sentAt},
+             "nextSendAt" = NULL, "waitingFor" = NULL, "waitingSince" = NULL
+       WHERE id = ${enrollment.id}`;
+    const data = { campaignId: enrollment.campaignId, leadId: enrollment.leadId, email: enrollment.email };
+    return { completed: await emitEvent(tx, enrollment.workspaceId, 'lead.completed', data) };
+  }
   const nextSendAt = next ? new Date(sentAt.getTime() + next.delayDays * DAY_MS) : null;
   await tx.$executeRaw`
     UPDATE "Enrollment" SET "currentStep" = GREATEST("currentStep", ${stepNumber}),
@@ -54,5 +67,12 @@ export async function advance(tx: Tx, target: SendTarget, stepNumber: number, se
            "waitingFor" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${next ? 'delay' : null}::"WaitReason" END,
            "waitingSince" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${next ? sentAt : null}::timestamptz END,
            status = CASE WHEN status = 'pending' THEN 'active'::"EnrollmentStatus" ELSE status END
-     WHERE id = ${target.enrollment.id}`;
+     WHERE id = ${enrollment.id}`;
+  return { completed: null };
+}
+
+/** A step found done (sent, or sent-or-not): the enrollment moves past it; says whether that completed it. */
+export async function advancePast(tx: Tx, target: SendTarget, stepNumber: number, sent: Sent): Promise<{ result: Sent; events: StoredEvent[] }> {
+  const { completed } = await advance(tx, target, stepNumber, new Date(sent.sentAt));
+  return completed ? { result: { ...sent, completed: true }, events: [completed] } : { result: sent, events: [] };
 }

@@ -63,6 +63,8 @@ const MAIL_PROFILE = {
 
 /** Workflows begun before claims and deliveries were split replay (and finish) on the old code. */
 export const CLAIM_THEN_DELIVER = 'claim-then-deliver';
+/** The last send completes the enrollment in its own transaction; before this the workflow then finished it. */
+export const COMPLETED_BY_LAST_SEND = 'completed-by-last-send';
 
 /**
  * One lead in one campaign: waits out each step's delay, claims the step (the database guard),
@@ -81,6 +83,7 @@ async function runEnrollment(input: EnrollmentInput): Promise<EnrollmentState> {
   const lead = { paused: input.carried?.paused ?? false, ended: null as EnrollmentPhase | null, resumes: 0, wakes: 0 };
   let recheckMs = input.carried?.recheckMs ?? RECHECK_FIRST_MS;
   let delivering: CancellationScope | null = null;
+  let completedBySend = false;
 
   const setStatus = (status: EnrollmentPhase) => {
     if (state.status === status) return;
@@ -188,6 +191,10 @@ async function runEnrollment(input: EnrollmentInput): Promise<EnrollmentState> {
       anchor = Date.parse(result.sentAt);
       state.currentStep = stepNumber;
       recheckMs = RECHECK_FIRST_MS;
+      if (result.completed && patched(COMPLETED_BY_LAST_SEND)) {
+        completedBySend = true;
+        break;
+      }
     } else if (result.kind === 'ended') {
       if (result.status === 'completed') state.currentStep = state.totalSteps;
       else lead.ended ??= result.status;
@@ -198,7 +205,8 @@ async function runEnrollment(input: EnrollmentInput): Promise<EnrollmentState> {
 
   state.nextDueAt = null;
   const finalStatus: EnrollmentPhase = lead.ended ?? 'completed';
-  await db.finishEnrollment({ enrollmentId, status: finalStatus });
+  // A completed row is final: an ending signalled meanwhile was written by whoever sent it.
+  if (!completedBySend) await db.finishEnrollment({ enrollmentId, status: finalStatus });
   setStatus(finalStatus);
   return { ...state };
 }
