@@ -15,7 +15,7 @@ const PANELS: { title: string; unit: string; series: string[]; divide?: number }
   { title: 'Enrollment rate', unit: 'workflows started / s', series: ['raw: bare workflow starts', 'Sequent: bulk calls until every workflow started'] },
   { title: 'Storage per enrollment', unit: 'bytes', series: ['Temporal server memory per enrollment (in-memory SQLite)', 'PostgreSQL disk per enrollment'] },
   { title: 'Memory', unit: 'MiB', series: ['worker RSS', 'API RSS'] },
-  { title: 'Until every workflow shows paused', unit: 's', series: ['until every workflow shows paused'], divide: 1000 },
+  { title: 'Pause until in line', unit: 's', series: ['pause until in line (every due workflow told)'], divide: 1000 },
 ];
 const COLORS = ['#1d4ed8', '#b91c1c', '#047857'];
 

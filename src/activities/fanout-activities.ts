@@ -7,6 +7,11 @@ import type { ActivityDeps } from './index.js';
 const PAGE = 500;
 // Enough parallel RPCs to keep the Temporal frontend busy without flooding it.
 export const FANOUT_CONCURRENCY = 32;
+/**
+ * A pause or resume tells only the workflows that may act before they next read the database on
+ * their own: those in a send, a retry or a wait "until told", or due within this long (decision 71).
+ */
+export const TELL_HORIZON_MS = 60_000;
 
 
 type Cursor = { phase: 'start' | 'signal'; after: string };
@@ -93,12 +98,15 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
     const changed = campaign.syncedStatus !== campaign.status || campaign.syncedStatusChanges !== campaign.statusChanges;
     if (changed && !fresh) {
       const signal = campaign.status === 'running' ? 'resume' : 'pause';
+      // One asleep past the horizon claims when it wakes, and its claim meets the campaign as it is
+      // then: telling it now would cost a workflow task and change nothing it does.
+      const horizon = new Date(now().getTime() + TELL_HORIZON_MS);
       signalled = await sweep<{ id: string }>({
         after: resumeFrom?.phase === 'signal' ? resumeFrom.after : '',
         // Leads paused one by one stay paused when the campaign resumes.
         next: (after) =>
           db.enrollment.findMany({
-            where: { campaignId, id: { gt: after }, workflowStartedAt: { not: null }, status: 'active' },
+            where: { campaignId, id: { gt: after }, workflowStartedAt: { not: null }, status: 'active', OR: [{ nextSendAt: null }, { nextSendAt: { lte: horizon } }] },
             orderBy: { id: 'asc' },
             take: PAGE,
             select: { id: true },

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { apiClient } from '../helpers/deps.js';
 import { FOLLOW_UP_LATER, ONE_STEP, sleep, startEdgeStack, withTemporalFailing } from '../helpers/edge-stack.js';
+import { enrollmentWorkflowId } from '../../src/workflows/contract.js';
 import { eventually } from '../helpers/worker.js';
 
 describe('pause, start and bulk hold on every path (real worker, real database, the Resend double)', () => {
@@ -96,18 +97,42 @@ describe('pause, start and bulk hold on every path (real worker, real database, 
   }, 60_000);
 
   it('reaches every workflow with a pause retried after its sync failed', async () => {
+    // Both leads between provider retries (Retry-After 20 s): due within the horizon, so told.
+    const c = await stack.campaign(ONE_STEP, 2, { start: false });
+    const ids = c.emails.map((e) => c.enrollmentOf(e).id);
+    stack.double.failWhen((key) => ids.some((id) => key === `${id}/1`), { status: 503, name: 'internal_server_error', retryAfter: '20' });
+    try {
+      await c.api.post(`/v1/campaigns/${c.id}/start`);
+      await eventually(async () => ids.every((id) => stack.postsFor(id).length >= 1), 30_000, 'both attempted');
+
+      // Temporal unreachable for the pause's sync: the pause commits, the call answers 503.
+      const failed = await apiClient(createApp(withTemporalFailing(stack.deps, 'signalWithStart')), c.apiKey).post(`/v1/campaigns/${c.id}/pause`);
+      expect(failed.status).toBe(503);
+      expect((await c.api.get(`/v1/campaigns/${c.id}`)).body.data.status).toBe('paused');
+
+      const retried = await c.api.post(`/v1/campaigns/${c.id}/pause`);
+      expect(retried.status).toBe(200);
+      await eventually(async () => (await Promise.all(ids.map((id) => stack.workflowState(id)))).every((s) => s.status === 'paused'), 30_000, 'every workflow paused');
+    } finally {
+      stack.double.clearFailures();
+    }
+  }, 60_000);
+
+  it('leaves asleep the workflows not due before the horizon: the pause holds them all the same', async () => {
     const c = await stack.campaign(FOLLOW_UP_LATER, 2);
     const ids = c.emails.map((e) => c.enrollmentOf(e).id);
     await eventually(async () => (await Promise.all(ids.map((id) => stack.workflowState(id)))).every((s) => s.currentStep === 1 && s.status === 'waiting'), 30_000, 'step 1 sent, waiting');
+    const signalsTo = async (id: string) =>
+      ((await stack.deps.temporal.workflow.getHandle(enrollmentWorkflowId(id)).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const before = await Promise.all(ids.map(signalsTo));
 
-    // Temporal unreachable for the pause's sync: the pause commits, the call answers 503.
-    const failed = await apiClient(createApp(withTemporalFailing(stack.deps, 'signalWithStart')), c.apiKey).post(`/v1/campaigns/${c.id}/pause`);
-    expect(failed.status).toBe(503);
-    expect((await c.api.get(`/v1/campaigns/${c.id}`)).body.data.status).toBe('paused');
-
-    const retried = await c.api.post(`/v1/campaigns/${c.id}/pause`);
-    expect(retried.status).toBe(200);
-    await eventually(async () => (await Promise.all(ids.map((id) => stack.workflowState(id)))).every((s) => s.status === 'paused'), 30_000, 'every workflow paused');
+    expect((await c.api.post(`/v1/campaigns/${c.id}/pause`)).status).toBe(200);
+    await eventually(async () => (await stack.deps.db.campaign.findUniqueOrThrow({ where: { id: c.id } })).syncedStatus === 'paused', 30_000, 'pause synced');
+    expect(await Promise.all(ids.map(signalsTo))).toEqual(before);
+    expect((await Promise.all(ids.map((id) => stack.workflowState(id)))).map((s) => s.status)).toEqual(['waiting', 'waiting']);
+    // What the lead says does not depend on the workflow having heard: the database holds the pause.
+    const leads = (await c.api.get(`/v1/campaigns/${c.id}/leads`)).body.data;
+    expect(leads.map((l: any) => l.waitingFor)).toEqual(['campaign_paused', 'campaign_paused']);
   }, 60_000);
 
   it('starts every enrollment a bulk call wrote when the call is retried after its sync failed', async () => {

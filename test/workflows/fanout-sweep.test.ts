@@ -1,10 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import { TELL_HORIZON_MS } from '../../src/activities/fanout-activities.js';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { pauseCampaign, startCampaign } from '../../src/campaigns/lifecycle.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
+import { enrollmentWorkflowId } from '../../src/workflows/contract.js';
 import { testApp } from '../helpers/deps.js';
 
 describe('the fan-out sweep', () => {
@@ -98,5 +100,33 @@ describe('the fan-out sweep', () => {
     signalled.length = 0;
     await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
     expect(signalled).toEqual([]);
+  });
+  it('tells a pause and its resume only to workflows that may act before they next read the database', async () => {
+    const { api, deps } = await testApp();
+    const id = (await api.post('/v1/campaigns', { name: 'horizon', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const tag = Math.random().toString(36).slice(2, 8);
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 4 }, (_, i) => ({ email: `h${i}-${tag}@example.com` })) });
+    const rows = await deps.db.enrollment.findMany({ where: { campaignId: id }, orderBy: { id: 'asc' } });
+    const soon = new Date(Date.now() + TELL_HORIZON_MS / 2);
+    const later = new Date(Date.now() + 2 * TELL_HORIZON_MS);
+    // In a send (no planned time), due within the horizon, asleep past it, waiting until told.
+    const plans: [Date | null, string | null][] = [[null, null], [soon, 'provider_retry'], [later, 'delay'], [null, 'campaign_paused']];
+    for (const [i, [nextSendAt, waitingFor]] of plans.entries()) {
+      await deps.db.enrollment.update({ where: { id: rows[i]!.id }, data: { status: 'active', workflowStartedAt: new Date(), nextSendAt, waitingFor: waitingFor as never } });
+    }
+    await deps.db.campaign.update({ where: { id }, data: { status: 'paused', startedAt: new Date(), syncedStatus: 'running' } });
+    const told: string[] = [];
+    const client = { workflow: { getHandle: (workflowId: string) => ({ signal: async () => void told.push(workflowId) }) } } as unknown as Client;
+    const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
+    type Sweep = typeof syncCampaign;
+    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+    const expected = [0, 1, 3].map((i) => enrollmentWorkflowId(rows[i]!.id)).sort();
+
+    expect((await sweep()).signalled).toBe(3);
+    expect(told.sort()).toEqual(expected);
+    told.length = 0;
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', pausedAt: null } });
+    expect((await sweep()).signalled).toBe(3);
+    expect(told.sort()).toEqual(expected);
   });
 });
