@@ -13,7 +13,7 @@ const asset = (file: string) => readFileSync(path.join(path.dirname(require.reso
 /** Each panel: a title, a unit, and the curve metrics (by name, without the size) it draws. */
 const PANELS: { title: string; unit: string; series: string[]; divide?: number }[] = [
   { title: 'Enrollment rate', unit: 'workflows started / s', series: ['raw: bare workflow starts', 'Sequent: bulk calls until every workflow started'] },
-  { title: 'Storage per enrollment', unit: 'bytes', series: ['Temporal server memory per enrollment (in-memory SQLite)', 'PostgreSQL disk per enrollment'] },
+  { title: 'Storage per enrollment', unit: 'bytes', series: ['Temporal PostgreSQL per enrollment', 'Temporal server memory per enrollment (in-memory SQLite)', 'PostgreSQL disk per enrollment'] },
   { title: 'Memory', unit: 'MiB', series: ['worker RSS', 'API RSS'] },
   { title: 'Pause until in line', unit: 's', series: ['pause until in line (every due workflow told)'], divide: 1000 },
 ];
@@ -35,7 +35,9 @@ function page(results: Result[]): string {
   const { sizes, value } = curveOf(results);
   if (sizes.length === 0) throw new Error('no curve results in this file (BENCH_SCENARIOS=curve)');
   const scaled = (what: string, divide = 1) => value(what).map((v) => (v === null ? null : v / divide));
-  const panels = PANELS.map((p) => ({ ...p, data: [sizes, ...p.series.map((s) => scaled(s, p.divide))] }));
+  // A run draws only what it measured (the dev server's and the production server's storage differ).
+  const measured = PANELS.map((p) => ({ ...p, series: p.series.filter((s) => value(s).some((v) => v !== null)) }));
+  const panels = measured.map((p) => ({ ...p, data: [sizes, ...p.series.map((s) => scaled(s, p.divide))] }));
   return `<!doctype html><html><head><style>${asset('uPlot.min.css')}
 body{font-family:system-ui,sans-serif;margin:16px;display:grid;grid-template-columns:1fr 1fr;gap:16px;width:1168px}
 h2{font-size:15px;margin:0 0 4px}</style></head><body>

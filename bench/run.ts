@@ -345,7 +345,7 @@ if (only.has('many') || only.has('manylimit')) {
 
 if (only.has('curve')) {
   const sizes = (process.env.BENCH_CURVE_SIZES ?? '1000,10000,100000').split(',').map(Number);
-  await curveScenario(record, sizes);
+  await curveScenario(record, sizes, process.env.BENCH_CURVE_SERVER === 'dev' ? 'dev' : 'production');
   console.log(`curve drawn: ${path.relative(process.cwd(), await drawCurve(file))}`);
 }
 

@@ -11,6 +11,7 @@ import { startEmbeddedPostgres, stopAllEmbeddedPostgres } from '../scripts/lib/e
 import { applyMigrations } from '../scripts/lib/migrate.js';
 import { startTemporalDevServer } from '../scripts/lib/temporal-dev-server.js';
 import { obtainTemporalCli } from '../scripts/lib/temporal-tools.js';
+import { startProductionTemporal } from '../scripts/lib/temporal-server.js';
 import { processTree } from './procs.js';
 import { httpClient } from '../test/helpers/http-client.js';
 
@@ -25,7 +26,7 @@ const tempDirs = new Set<string>();
  */
 export async function abortBenchStacks(): Promise<void> {
   const children = liveChildren();
-  const isService = (c: Child) => c.name === 'temporal';
+  const isService = (c: Child) => c.name === 'temporal' || c.name === 'temporal-server';
   await stopChildren(children.filter((c) => !isService(c)));
   await stopChildren(children.filter(isService));
   await stopAllEmbeddedPostgres();
@@ -54,7 +55,15 @@ export function killChildrenOnExit(): void {
  * of its own to observe.
  */
 export async function startBenchStack(
-  options: { resend?: { apiKey: string; baseUrl: string }; sendRatePerSecond?: number; workers?: number; apis?: number; sqlProfile?: boolean } = {},
+  options: {
+    resend?: { apiKey: string; baseUrl: string };
+    sendRatePerSecond?: number;
+    workers?: number;
+    apis?: number;
+    sqlProfile?: boolean;
+    /** `production`: the Temporal server built from the Go module proxy, on a PostgreSQL of its own. */
+    temporal?: 'dev' | 'production';
+  } = {},
 ) {
   const parent = mkdtempSync(path.join(tmpdir(), 'sequent-bench-'));
   tempDirs.add(parent);
@@ -62,11 +71,19 @@ export async function startBenchStack(
   const [pgPort, tPort, uiPort] = [await freePort(), await freePort(), await freePort()];
   const apiPorts = await Promise.all(Array.from({ length: options.apis ?? 1 }, () => freePort()));
   const apiPort = apiPorts[0]!;
-  const cli = await obtainTemporalCli((l) => console.log(l));
   const clusterDir = path.join(parent, 'pg');
+  const startTemporal = async () => {
+    if (options.temporal === 'production') {
+      const production = await startProductionTemporal({ dir: path.join(parent, 'temporal'), log: (l) => console.log(l) });
+      return { address: production.address, child: production.child, databaseUrl: production.databaseUrl as string | null, stop: production.stop };
+    }
+    const cli = await obtainTemporalCli((l) => console.log(l));
+    const child = await startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: null, namespace: 'default', quiet: true });
+    return { address: `127.0.0.1:${tPort}`, child, databaseUrl: null, stop: () => stopChildren([child]) };
+  };
   const [pg, temporalServer] = await Promise.all([
     startEmbeddedPostgres({ clusterDir, port: pgPort, database: 'sequent_bench', settings: options.sqlProfile ? ['shared_preload_libraries=pg_stat_statements'] : [] }),
-    startTemporalDevServer({ cli, port: tPort, uiPort, dbFile: null, namespace: 'default', quiet: true }),
+    startTemporal(),
   ]);
   await applyMigrations(pg.url);
 
@@ -74,7 +91,7 @@ export async function startBenchStack(
   const env = {
     ...process.env,
     DATABASE_URL: pg.url,
-    TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+    TEMPORAL_ADDRESS: temporalServer.address,
     PORT: String(apiPort),
     BOOTSTRAP_API_KEY: apiKey,
     LOG_LEVEL: 'warn',
@@ -96,7 +113,7 @@ export async function startBenchStack(
   const children: Child[] = [...workers, ...apis];
   const [worker, api] = [workers[0]!, apis[0]!];
 
-  const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`, LOG_LEVEL: 'warn' });
+  const config = parseConfig({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporalServer.address, LOG_LEVEL: 'warn' });
   const db = createDb(pg.url, { max: 5 });
   if (options.sqlProfile) await db.$executeRawUnsafe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const temporal = createTemporalClient(config);
@@ -113,7 +130,7 @@ export async function startBenchStack(
     api: () => api.process.pid!,
     workers: () => workers.map((w) => w.process.pid!),
     apis: () => apis.map((a) => a.process.pid!),
-    temporal: () => temporalServer.process.pid!,
+    temporal: () => temporalServer.child.process.pid!,
     postgres: () => Number.parseInt(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8'), 10),
     bench: () => process.pid,
   };
@@ -123,12 +140,12 @@ export async function startBenchStack(
     await stopChildren(children);
     await db.$disconnect();
     await temporal.connection.close();
-    await stopChildren([temporalServer]);
+    await temporalServer.stop();
     await pg.stop();
     rmSync(parent, { recursive: true, force: true });
     tempDirs.delete(parent);
   };
-  return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, apiPort, pids };
+  return { db, call, workspaceId, stop, pgUrl: pg.url, temporal, temporalAddress: config.TEMPORAL_ADDRESS!, temporalDbUrl: temporalServer.databaseUrl, apiPort, pids };
 }
 
 export function percentile(values: number[], p: number): number {

@@ -8,8 +8,10 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract.js';
 import { cacheDir } from './cache.js';
-import { startChild, waitForPort, type Child } from './children.js';
+import { freePort, isPortFree, startChild, stopChildren, waitForPort, type Child } from './children.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { run, which } from './run.js';
+import { obtainTemporalCli } from './temporal-tools.js';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 const MODULE = 'go.temporal.io/server';
@@ -169,5 +171,53 @@ export async function setupNamespace(cli: string, address: string, namespace: st
       if (attempt >= 20) throw new Error(`search attribute ${attribute.name}: ${created.output}`);
       await new Promise((r) => setTimeout(r, 1_000));
     }
+  }
+}
+
+/** Membership ports are stored in a PostgreSQL smallint: they must be below 32768, where the kernel's ephemeral ports never are. */
+async function freeMembershipPort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(port) && (await isPortFree(port))) return taken.add(port), port;
+  }
+}
+
+export type ProductionTemporal = { address: string; databaseUrl: string; child: Child; stop: () => Promise<void> };
+
+/**
+ * The production Temporal server on an embedded PostgreSQL of its own (persistence and SQL
+ * visibility), set up as docker-compose.yml sets it up, under `dir`. `timed` reports each step.
+ */
+export async function startProductionTemporal(options: {
+  dir: string;
+  log: Log;
+  quiet?: boolean;
+  timed?: <T>(what: string, step: () => Promise<T>) => Promise<T>;
+}): Promise<ProductionTemporal> {
+  const timed = options.timed ?? (<T>(_: string, step: () => Promise<T>) => step());
+  const [cli, binaries] = await Promise.all([obtainTemporalCli(options.log), timed(`Temporal server ${TEMPORAL_SERVER_VERSION} obtained`, () => obtainTemporalServer(options.log))]);
+  const postgres = await startEmbeddedPostgres({ clusterDir: path.join(options.dir, 'pg'), port: await freePort(), database: 'postgres' });
+  let child: Child | undefined;
+  try {
+    const url = new URL(postgres.url);
+    const pg = { host: url.hostname, port: Number(url.port), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    await timed('schemas created (temporal, temporal_visibility)', () => setupTemporalSchema(binaries, pg));
+    const [frontend, http, history, matching, worker, metrics] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    const taken = new Set<number>();
+    const membership: [number, number, number, number] = [await freeMembershipPort(taken), await freeMembershipPort(taken), await freeMembershipPort(taken), await freeMembershipPort(taken)];
+    const ports = { frontend: frontend!, http: http!, history: history!, matching: matching!, worker: worker!, membership, metrics: metrics! };
+    const started = await timed('server up', () => startTemporalServer(binaries, { dir: path.join(options.dir, 'temporal'), pg, ports, quiet: options.quiet ?? true }));
+    child = started;
+    const address = `127.0.0.1:${frontend}`;
+    await timed('namespace and search attributes', () => setupNamespace(cli, address, 'default'));
+    const stop = async () => {
+      await stopChildren([started]);
+      await postgres.stop().catch(() => undefined);
+    };
+    return { address, databaseUrl: postgres.url, child: started, stop };
+  } catch (err) {
+    if (child) await stopChildren([child]);
+    await postgres.stop().catch(() => undefined);
+    throw err;
   }
 }

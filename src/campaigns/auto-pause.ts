@@ -4,6 +4,7 @@ import type { PauseReason } from '../generated/prisma/client.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent, type StoredEvent } from '../webhooks/events.js';
 import { requestCampaignSync } from '../workflows/client.js';
+import { closeSendGate } from './campaign-gate.js';
 import { DEFAULT_AUTO_PAUSE, readSettings } from './settings.js';
 
 type Running = { id: string; name: string; workspaceId: string; settings: unknown; autoPauseArmedAt: number };
@@ -58,6 +59,7 @@ export async function checkAutoPause(deps: ServiceDeps, campaignId: string): Pro
   const { events, paused } = await retryOnConflict(() =>
     deps.db.$transaction(async (tx) => {
       const none = { events: [] as StoredEvent[], paused: [] as string[] };
+      await closeSendGate(tx, campaignId);
       const [campaign] = await tx.$queryRaw<Running[]>`
         SELECT id, name, "workspaceId", settings, "autoPauseArmedAt" FROM "Campaign" WHERE id = ${campaignId} AND status = 'running' FOR UPDATE`;
       if (!campaign) return none;
@@ -70,6 +72,10 @@ export async function checkAutoPause(deps: ServiceDeps, campaignId: string): Pro
       const workspace = await workspaceCounts(tx, campaign.workspaceId, at);
       const verdict = workspace.sent >= WORKSPACE_LIMITS.minSent ? judge(workspace, WORKSPACE_LIMITS) : null;
       if (!verdict) return none;
+      // Every running campaign's gate before its row, in id order (a deadlock with another
+      // workspace-wide pause is retried); the one judged above is already held.
+      const gates = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Campaign" WHERE "workspaceId" = ${campaign.workspaceId} AND status = 'running' ORDER BY id`;
+      for (const c of gates) await closeSendGate(tx, c.id);
       const running = await tx.$queryRaw<Running[]>`
         SELECT c.id, c.name, c."workspaceId", c.settings, c."autoPauseArmedAt" FROM "Campaign" c
           LEFT JOIN "CampaignCounters" k ON k."campaignId" = c.id

@@ -1,5 +1,6 @@
 import { Prisma, type Db, type Tx } from '../db.js';
 import { NotFoundError } from '../domain/errors.js';
+import { closeSendGate } from './campaign-gate.js';
 import type { CampaignStatus, PauseReason } from '../generated/prisma/client.js';
 
 export type CampaignRow = {
@@ -24,6 +25,7 @@ const LOCKS = { update: Prisma.sql`FOR UPDATE`, share: Prisma.sql`FOR SHARE` } a
  * status (enrollment) run beside sends.
  */
 export async function requireCampaign(db: Db | Tx, workspaceId: string, id: string, options: { lock?: keyof typeof LOCKS } = {}): Promise<CampaignRow> {
+  if (options.lock === 'update') await closeSendGate(db as Tx, id);
   const [row] = await db.$queryRaw<CampaignRow[]>`
     SELECT id, name, status::text AS status, settings, "pauseReason"::text AS "pauseReason", "startedAt", "pausedAt", "createdAt", "updatedAt", version
       FROM "Campaign" WHERE id = ${id} AND "workspaceId" = ${workspaceId} ${options.lock ? LOCKS[options.lock] : Prisma.empty}`;

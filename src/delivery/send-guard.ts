@@ -3,6 +3,7 @@ import { checkWindow, windowFor } from '../domain/schedule.js';
 import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
 import { isTerminal, type EndedStatus, type TerminalStatus } from '../domain/enrollment-status.js';
 import type { WaitReason } from '../activities/types.js';
+import { enterSendGate } from '../campaigns/campaign-gate.js';
 
 
 export type SendTarget = {
@@ -34,16 +35,17 @@ export type Blocked =
  * unsubscribe waits likewise, and two attempts at one step never overlap.
  */
 export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTarget | null> {
-  const ref = await tx.enrollment.findUnique({ where: { id: enrollmentId }, select: { campaignId: true } });
-  if (!ref) return null;
+  const campaignId = await enterSendGate(tx, enrollmentId);
+  if (!campaignId) return null;
   const [campaign] = await tx.$queryRaw<{ status: string; settings: unknown; timezone: string; autoPauseArmedAt: number }[]>`
     SELECT c.status::text AS status, c.settings, w.timezone, c."autoPauseArmedAt" FROM "Campaign" c JOIN "Workspace" w ON w.id = c."workspaceId"
-     WHERE c.id = ${ref.campaignId} FOR SHARE OF c`;
+     WHERE c.id = ${campaignId} FOR SHARE OF c`;
+  if (!campaign) return null;
   const [enrollment] = await tx.$queryRaw<SendTarget['enrollment'][]>`
     SELECT e.id, e."workspaceId", e."campaignId", e."leadId", e.status::text AS status, e."senderAccountId", e."paceSlotAt", e."heldUntil", l.email, l.timezone
       FROM "Enrollment" e JOIN "Lead" l ON l.id = e."leadId"
      WHERE e.id = ${enrollmentId} FOR UPDATE OF e`;
-  if (!campaign || !enrollment) return null;
+  if (!enrollment) return null;
   return { enrollment, campaign: { ...campaign, settings: readSettings(campaign.settings) } };
 }
 

@@ -40,15 +40,22 @@ export const eventBody = (e: StoredEvent) => ({ id: e.id, event: e.type, timesta
  */
 export async function dispatchEvents({ db, orchestrator, now }: ServiceDeps, events: StoredEvent[]) {
   if (events.length === 0) return;
-  const hooks = await db.webhook.findMany({
-    where: { workspaceId: { in: [...new Set(events.map((e) => e.workspaceId))] }, deletedAt: null },
-    select: { id: true, workspaceId: true, events: true },
-  });
-  const starts = events.flatMap((event) =>
-    hooks.filter((h) => h.workspaceId === event.workspaceId && h.events.includes(event.type)).map((h) => startWebhookDelivery(orchestrator, h.id, event.id)),
-  );
-  await Promise.all(starts);
-  await db.event.updateMany({ where: { id: { in: events.map((e) => e.id) }, dispatchedAt: null }, data: { dispatchedAt: now() } });
+  const ids = events.map((e) => e.id);
+  // One statement finds the subscriptions and marks the events nobody subscribes to (most of
+  // them): nothing is started for those, so they are dispatched as soon as they are looked at.
+  const pairs = await db.$queryRaw<{ webhookId: string; eventId: string }[]>`
+    WITH pairs AS (
+      SELECT w.id AS "webhookId", e.id AS "eventId" FROM "Event" e
+        JOIN "Webhook" w ON w."workspaceId" = e."workspaceId" AND w."deletedAt" IS NULL AND e.type = ANY(w.events)
+       WHERE e.id = ANY(${ids}::text[])),
+    quiet AS (
+      UPDATE "Event" SET "dispatchedAt" = ${now()}
+       WHERE id = ANY(${ids}::text[]) AND "dispatchedAt" IS NULL AND id NOT IN (SELECT "eventId" FROM pairs))
+    SELECT "webhookId", "eventId" FROM pairs`;
+  if (pairs.length === 0) return;
+  await Promise.all(pairs.map((p) => startWebhookDelivery(orchestrator, p.webhookId, p.eventId)));
+  const subscribed = [...new Set(pairs.map((p) => p.eventId))];
+  await db.event.updateMany({ where: { id: { in: subscribed }, dispatchedAt: null }, data: { dispatchedAt: now() } });
 }
 
 /**

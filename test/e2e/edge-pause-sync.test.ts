@@ -53,6 +53,7 @@ describe('pause, start and bulk hold on every path (real worker, real database, 
 
     const paused = await c.api.post(`/v1/campaigns/${c.id}/pause`);
     const pausedAt = Date.now();
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
     expect(paused.body.data).toMatchObject({ status: 'paused' });
     // Every running workflow has seen the pause (signal or database): from here nothing can send.
     await eventually(

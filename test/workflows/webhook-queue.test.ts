@@ -50,7 +50,11 @@ describe('webhook deliveries have their own task queue', () => {
     const event = await emitEvent(deps.db, workspaceId, 'campaign.started', { campaignId: 'cmp_x' });
     await dispatchEvents({ ...servicesOf(deps), orchestrator }, [event]);
     await eventually(async () => receiver.received.find((r) => r.headers['webhook-id'] === event.id), 20_000, 'delivery');
-    return deps.db.webhookDelivery.findMany({ where: { eventId: event.id } });
+    // The attempt is logged after the receiver's answer reaches the activity: wait for the log too.
+    return eventually(async () => {
+      const log = await deps.db.webhookDelivery.findMany({ where: { eventId: event.id } });
+      return log.length > 0 && log;
+    }, 20_000, 'delivery logged');
   }
 
   it('delivers an event while no worker polls the main queue', async () => {
