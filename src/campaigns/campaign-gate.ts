@@ -1,4 +1,4 @@
-import { Prisma, type Tx } from '../db.js';
+import { Prisma, type Db, type Tx } from '../db.js';
 
 /**
  * Row locks do not queue: a pause waiting for its campaign row FOR UPDATE is overtaken by every
@@ -18,6 +18,6 @@ export async function enterSendGate(tx: Tx, enrollmentId: string): Promise<strin
 }
 
 /** The whole gate, for a change of the campaign's status (before its row, FOR UPDATE). */
-export async function closeSendGate(tx: Tx, campaignId: string): Promise<void> {
+export async function closeSendGate(tx: Tx | Db, campaignId: string): Promise<void> {
   await tx.$queryRaw`SELECT pg_advisory_xact_lock(${gateOf(Prisma.sql`${campaignId}`)})::text AS gate`;
 }

@@ -25,7 +25,7 @@ const LOCKS = { update: Prisma.sql`FOR UPDATE`, share: Prisma.sql`FOR SHARE` } a
  * status (enrollment) run beside sends.
  */
 export async function requireCampaign(db: Db | Tx, workspaceId: string, id: string, options: { lock?: keyof typeof LOCKS } = {}): Promise<CampaignRow> {
-  if (options.lock === 'update') await closeSendGate(db as Tx, id);
+  if (options.lock === 'update') await closeSendGate(db, id);
   const [row] = await db.$queryRaw<CampaignRow[]>`
     SELECT id, name, status::text AS status, settings, "pauseReason"::text AS "pauseReason", "startedAt", "pausedAt", "createdAt", "updatedAt", version
       FROM "Campaign" WHERE id = ${id} AND "workspaceId" = ${workspaceId} ${options.lock ? LOCKS[options.lock] : Prisma.empty}`;
