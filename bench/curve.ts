@@ -3,8 +3,8 @@
 // visibility, as deployed), so Temporal's storage is its databases' growth; the dev server in
 // memory gave out at 100,000 (BENCHMARKS.md). BENCH_CURVE_SERVER=dev runs it on the dev server,
 // where Temporal's storage shows as the server's memory growth.
-import pg from 'pg';
 import { FANOUT_CONCURRENCY } from '../src/activities/fanout-activities.js';
+import { temporalDatabaseBytes } from '../scripts/lib/temporal-server.js';
 import { rawStartRate } from './baselines.js';
 import { rssMiB } from './procs.js';
 import { percentile, startBenchStack } from './stack.js';
@@ -20,21 +20,9 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The curve's metric names, `<what> @ <size>`: bench/plot.ts reads them back from the JSON. */
 export const curveMetric = (what: string, size: number) => `${what} @ ${size}`;
 
-/** Bytes of the production server's two databases. */
-async function temporalBytes(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ bytes: string }>("SELECT sum(pg_database_size(datname))::text AS bytes FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')");
-    return Number(rows[0]!.bytes);
-  } finally {
-    await client.end();
-  }
-}
-
 async function footprint(stack: Stack) {
   const [{ size }] = await stack.db.$queryRaw<[{ size: bigint }]>`SELECT pg_database_size(current_database()) AS size`;
-  const temporal = stack.temporalDbUrl ? await temporalBytes(stack.temporalDbUrl) : rssMiB(stack.pids.temporal()) * 2 ** 20;
+  const temporal = stack.temporalDbUrl ? await temporalDatabaseBytes(stack.temporalDbUrl) : rssMiB(stack.pids.temporal()) * 2 ** 20;
   return { temporal, postgres: Number(size) };
 }
 

@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/contract.js';
 import { cacheDir } from './cache.js';
 import { freePort, isPortFree, startChild, stopChildren, waitForPort, type Child } from './children.js';
@@ -219,5 +220,17 @@ export async function startProductionTemporal(options: {
     if (child) await stopChildren([child]);
     await postgres.stop().catch(() => undefined);
     throw err;
+  }
+}
+
+/** Bytes of the production server's two databases (`temporal`, `temporal_visibility`). */
+export async function temporalDatabaseBytes(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ bytes: string }>("SELECT sum(pg_database_size(datname))::text AS bytes FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')");
+    return Number(rows[0]!.bytes);
+  } finally {
+    await client.end();
   }
 }

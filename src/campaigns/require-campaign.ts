@@ -20,7 +20,7 @@ const LOCKS = { update: Prisma.sql`FOR UPDATE`, share: Prisma.sql`FOR SHARE` } a
 
 /**
  * The workspace's campaign, or NotFoundError: another workspace's campaign is indistinguishable
- * from a missing one. `lock` takes its row for the caller's transaction: `update` serializes status
+ * from a missing one. `lock` takes its row for the caller's transaction: `update` (after the send gate) serializes status
  * changes with every send (which holds it FOR SHARE), `share` lets writes that must see a stable
  * status (enrollment) run beside sends.
  */

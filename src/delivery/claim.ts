@@ -27,7 +27,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       if (!target) return DELETED;
       const existing = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
       const settled = existing && settledResult(existing, target.enrollment.status);
-      // A completion found here (a claim repeated after the send) is told to webhooks by the relay.
+      // A completion found here (a claim repeated after the send) reaches webhooks through the event dispatcher (NOTIFY).
       if (settled) return settled.kind === 'sent' ? (await advancePast(tx, target, stepNumber, settled)).result : settled;
       const blocked = await checkSendable(tx, target, at);
       if (blocked) return answerBlocked(tx, target, blocked, at);

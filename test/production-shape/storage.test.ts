@@ -1,22 +1,12 @@
-import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { eventually } from '../helpers/worker.js';
 import { showOutputOnFailure } from '../faults/stack.js';
+import { temporalDatabaseBytes } from '../../scripts/lib/temporal-server.js';
 import { useProductionStack } from './stack.js';
 
-const LEADS = 2_000;
+const temporalBytes = () => temporalDatabaseBytes(inject('productionTemporalDb')!);
 
-/** Bytes of Temporal's two databases on the production server's PostgreSQL. */
-async function temporalBytes(): Promise<number> {
-  const client = new pg.Client({ connectionString: inject('productionTemporalDb') });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ bytes: string }>("SELECT sum(pg_database_size(datname))::text AS bytes FROM pg_database WHERE datname IN ('temporal', 'temporal_visibility')");
-    return Number(rows[0]!.bytes);
-  } finally {
-    await client.end();
-  }
-}
+const LEADS = 2_000;
 
 describe('the production shape: what sleeping enrollments cost the Temporal server on PostgreSQL, and what a pause costs them', () => {
   const ctx = useProductionStack('storage');
