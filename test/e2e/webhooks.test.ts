@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { createApp } from '../../src/api/app.js';
 import { emitEvent, relayUndispatched } from '../../src/webhooks/events.js';
 import { EVENT_RELAY_SCHEDULE_ID, ensureSchedules } from '../../src/worker/schedules.js';
-import { apiClient, testApp, testConfig, testDeps } from '../helpers/deps.js';
+import { apiClient, newWorkspace, testApp, testConfig, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
 import { servicesOf } from '../../src/api/context.js';
 import { createLogger } from '../../src/logger.js';
@@ -117,6 +117,26 @@ describe('webhooks out', () => {
         'lead.stopped delivered',
       );
       expect(stopped.data).toMatchObject({ leadId: lead.leadId, status: 'stopped', reason: 'stopped by API' });
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it('takes a burst of notified events in one window, not one drain per commit', async () => {
+    const deps = testDeps();
+    const dispatcher = startEventDispatcher(servicesOf(deps), deps.config.DATABASE_URL!, createLogger('silent', 'test'), { settleMs: 600 });
+    try {
+      const { workspaceId } = await newWorkspace(deps.db);
+      await eventually(async () => dispatcher.drains() > 0, 10_000, 'the first drain, for what was written before it listened');
+      const before = dispatcher.drains();
+      const ids: string[] = [];
+      // 30 commits over about 300 ms: each notifies; at most the window and the one after it drain them.
+      for (let i = 0; i < 30; i++) {
+        ids.push((await emitEvent(deps.db, workspaceId, 'lead.stopped', { i })).id);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await eventually(async () => (await deps.db.event.count({ where: { id: { in: ids }, dispatchedAt: { not: null } } })) === ids.length, 15_000, 'every event dispatched');
+      expect(dispatcher.drains() - before).toBeLessThanOrEqual(3);
     } finally {
       await dispatcher.stop();
     }
