@@ -1,5 +1,6 @@
 // Draws the cost curve (BENCH_SCENARIOS=curve) from a results JSON into a PNG beside it, with uPlot
-// in a headless Chromium: `node --import tsx bench/plot.ts bench/results/<file>.json`.
+// in a headless Chromium: `node --import tsx bench/plot.ts bench/results/<file>.json…`. Given several
+// files (sizes measured in separate runs), it draws their points together beside the last one.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -46,18 +47,20 @@ ${panels.map((p, i) => `<div><h2>${p.title} (${p.unit})</h2><div id="p${i}"></di
 <script>
 const panels = ${JSON.stringify(panels)};
 const colors = ${JSON.stringify(COLORS)};
+const thousands = (u, ticks) => ticks.map((t) => (t == null ? '' : t.toLocaleString('en')));
 panels.forEach((p, i) => new uPlot({
-  width: 570, height: 300,
+  width: 570, height: 300, legend: { live: false },
   scales: { x: { time: false, distr: 3 }, y: { range: (u, min, max) => [0, max * 1.1] } },
-  axes: [{ label: 'enrollments', values: (u, ticks) => ticks.map((t) => (t == null ? '' : t.toLocaleString('en'))) }, {}],
+  // The y axis is wide enough for six-digit labels (bytes per enrollment run to 25,000).
+  axes: [{ label: 'enrollments', values: thousands }, { size: 80, values: thousands }],
   series: [{ label: 'enrollments' }, ...p.series.map((s, j) => ({ label: s, stroke: colors[j], width: 2, points: { show: true, size: 7 } }))],
 }, p.data, document.getElementById('p' + i)));
 </script></body></html>`;
 }
 
-/** Writes `<results>.curve.png` and returns its path. */
-export async function drawCurve(resultsFile: string): Promise<string> {
-  const { results } = JSON.parse(readFileSync(resultsFile, 'utf8')) as { results: Result[] };
+/** Writes `<last results file>.curve.png` and returns its path. */
+export async function drawCurve(...resultsFiles: string[]): Promise<string> {
+  const results = resultsFiles.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { results: Result[] }).results);
   const found = findChromium();
   if ('error' in found) throw new Error(found.error);
   const browser = await chromium.launch({ executablePath: found.path, args: CHROMIUM_ARGS, headless: true });
@@ -68,7 +71,7 @@ export async function drawCurve(resultsFile: string): Promise<string> {
     await tab.setContent(page(results));
     await tab.waitForTimeout(200); // uPlot draws on the next animation frame
     if (errors.length) throw new Error(`the plot page failed: ${errors.join('; ')}`);
-    const out = resultsFile.replace(/\.json$/, '.curve.png');
+    const out = resultsFiles.at(-1)!.replace(/\.json$/, '.curve.png');
     await tab.screenshot({ path: out, fullPage: true });
     return out;
   } finally {
@@ -77,5 +80,5 @@ export async function drawCurve(resultsFile: string): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await drawCurve(path.resolve(process.argv[2] ?? '')));
+  console.log(await drawCurve(...process.argv.slice(2).map((f) => path.resolve(f))));
 }
