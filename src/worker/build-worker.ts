@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type State, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
-import { sendTaskQueue, webhookTaskQueue } from '../workflows/contract.js';
+import { campaignTaskQueue, sendTaskQueue, webhookTaskQueue } from '../workflows/contract.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -11,11 +11,11 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * use one now and then. At Resend's latency, 6 calls at once is far more than its rate allows.
  * A webhook attempt mostly waits on its receiver (up to 10 s) and holds a connection only for a
  * read before and a write after, so 16 share 4 connections' worth of the pool: a slow receiver
- * then delays its own deliveries, not everyone's.
+ * then delays its own deliveries, not everyone's. Two campaigns' sweeps run at once on theirs.
  */
-export const CONCURRENCY = { sends: 6, claims: 6, activities: 10, webhooks: 16 } as const;
+export const CONCURRENCY = { sends: 6, claims: 6, activities: 10, webhooks: 16, campaigns: 2 } as const;
 const WEBHOOK_CONNECTIONS = 4;
-export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities + WEBHOOK_CONNECTIONS;
+export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURRENCY.activities + WEBHOOK_CONNECTIONS + CONCURRENCY.campaigns;
 
 /**
  * The send queue's server-side rate over the provider's limit: it only meters work out to the
@@ -37,9 +37,10 @@ export type SequentWorker = {
  * main task queue; one for the provider calls alone (`deliverStep`, and `sendStep` for workflows
  * begun on older code) on the send queue, which the server hands out a little faster than the
  * provider's rate limit (SERVER_RATE_HEADROOM) while each call takes its slot from PostgreSQL
- * (src/delivery/provider-rate.ts), the limit itself, for every worker process; and one for webhook deliveries
+ * (src/delivery/provider-rate.ts), the limit itself, for every worker process; one for webhook deliveries
  * on their own queue, so an event reaches its receiver in seconds even while thousands of
- * enrollment tasks wait on the main queue. All share one workflow bundle.
+ * enrollment tasks wait on the main queue; and one for campaigns' fan-outs, for the same reason:
+ * a pause comes into line in seconds after any import. All share one workflow bundle.
  * Tests pass their own activities and connection.
  */
 export async function buildWorker(options: {
@@ -50,7 +51,7 @@ export async function buildWorker(options: {
   /** Provider requests per second over all workers; unset means unlimited. */
   sendRatePerSecond?: number | undefined;
   /** Overrides CONCURRENCY (tests share one small pool between the API and the worker). */
-  concurrency?: { sends: number; claims: number; activities: number; webhooks?: number };
+  concurrency?: { sends: number; claims: number; activities: number; webhooks?: number; campaigns?: number };
   /** The sticky cache's size (WORKER_CACHED_WORKFLOWS); tests keep the default. */
   maxCachedWorkflows?: number;
   extra?: Partial<WorkerOptions>;
@@ -63,7 +64,7 @@ export async function buildWorker(options: {
   const main = await Worker.create({
     ...base,
     taskQueue: options.taskQueue,
-    // Keeps deliverWebhook too, for deliveries begun on the main queue by older code.
+    // Keeps deliverWebhook and syncCampaign too, for workflows begun on the main queue by older code.
     activities: rest,
     // Enrollments sleep for days: keeping them cached buys nothing and costs ~0.2 MiB each (a
     // cache of 1,000 held ~220 MiB more than one of 100). A workflow that wakes up replays its
@@ -91,7 +92,16 @@ export async function buildWorker(options: {
         maxCachedWorkflows: 100,
       })
     : null;
-  const workers = [main, send, webhooks].filter((w): w is Worker => w !== null);
+  const campaigns = rest.syncCampaign
+    ? await Worker.create({
+        ...base,
+        taskQueue: campaignTaskQueue(options.taskQueue),
+        activities: { syncCampaign: rest.syncCampaign },
+        maxConcurrentActivityTaskExecutions: concurrency.campaigns ?? CONCURRENCY.campaigns,
+        maxCachedWorkflows: 50,
+      })
+    : null;
+  const workers = [main, send, webhooks, campaigns].filter((w): w is Worker => w !== null);
 
   const shutdown = () => {
     for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -6,6 +6,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   campaignFanoutWorkflowId,
+  campaignTaskQueue,
   campaignIdKey,
   enrollmentStatusKey,
   enrollmentWorkflowId,
@@ -44,7 +45,7 @@ async function startOnce(start: () => Promise<unknown>): Promise<void> {
 export async function requestCampaignSync({ client, taskQueue }: Orchestrator, campaignId: string, signalAll: boolean) {
   await client.workflow.signalWithStart<typeof campaignFanoutWorkflow, [{ signalAll: boolean }]>('campaignFanoutWorkflow', {
     workflowId: campaignFanoutWorkflowId(campaignId),
-    taskQueue,
+    taskQueue: campaignTaskQueue(taskQueue),
     args: [{ campaignId }],
     signal: syncSignal,
     signalArgs: [{ signalAll }],

@@ -9,6 +9,12 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 export const sendTaskQueue = (taskQueue: string) => `${taskQueue}-send`;
 /** Webhook deliveries run on their own queue so they never wait behind enrollment tasks. */
 export const webhookTaskQueue = (taskQueue: string) => `${taskQueue}-webhooks`;
+/**
+ * A campaign's fan-out (its start, pause and resume sweeps) runs on its own queue: after a bulk
+ * import the main queue holds a first task per fresh workflow, and a pause queued behind them
+ * came into line minutes late (BENCHMARKS, the cost curve).
+ */
+export const campaignTaskQueue = (taskQueue: string) => `${taskQueue}-campaigns`;
 
 export const campaignIdKey = defineSearchAttributeKey('CampaignId', SearchAttributeType.KEYWORD);
 export const workspaceIdKey = defineSearchAttributeKey('WorkspaceId', SearchAttributeType.KEYWORD);
