@@ -45,7 +45,7 @@ function currentAttempt(): number {
 
 export function createEnrollmentActivities(deps: ActivityDeps) {
   const { db, now } = deps;
-  const claimDeps = { db, now, fallback: { id: null, ...parseMailbox(deps.mailFrom) } };
+  const claimDeps = { db, now, publicUrl: deps.publicUrl, fallback: { id: null, ...parseMailbox(deps.mailFrom) } };
 
   async function loadEnrollmentPlan({ enrollmentId }: { enrollmentId: string }): Promise<EnrollmentPlan> {
     const enrollment = await db.enrollment.findUnique({

@@ -8,7 +8,8 @@ import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
 import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
 import { advancePast, answerBlocked, settledResult } from './step-state.js';
 
-export type ClaimDeps = { db: Db; now: () => Date; fallback: Sender };
+/** `publicUrl`: where the unsubscribe link points, fixed on the message at its claim. */
+export type ClaimDeps = { db: Db; now: () => Date; fallback: Sender; publicUrl: string };
 
 const DELETED: Ended = { kind: 'ended', status: 'stopped', reason: 'enrollment deleted' };
 
@@ -19,7 +20,7 @@ const DELETED: Ended = { kind: 'ended', status: 'stopped', reason: 'enrollment d
  * A deferral answers the earliest time it can succeed, so the lead sleeps until then.
  */
 export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumber: number): Promise<ClaimResult> {
-  const { db, now, fallback } = deps;
+  const { db, now, fallback, publicUrl } = deps;
   return retryOnConflict(() =>
     db.$transaction(async (tx): Promise<ClaimResult> => {
       const at = now();
@@ -42,7 +43,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       // The lead's variant is fixed by the lead and step: a retry, a restart or a replay gets the same.
       const variant = variantFor(step, enrollmentId);
       const content = variant ? { stepNumber, subject: variant.subject, bodyHtml: variant.bodyHtml, variantId: variant.id } : step;
-      const message = await createMessage(tx, target, content, sender, at);
+      const message = await createMessage(tx, target, content, sender, { claimedAt: at, publicUrl });
       await releaseBookings(tx, [enrollmentId]);
       const { enrollment } = target;
       await tx.enrollment.update({

@@ -9,14 +9,15 @@ import type { SendTarget } from './send-guard.js';
 
 /**
  * Renders a step for its lead (from the lead's fields as they are now) and records it as the
- * step's one message, with the provider idempotency key every attempt at it will use.
+ * step's one message, with the provider idempotency key every attempt at it will use and all it
+ * sends, down to the unsubscribe URL: a retry under the key must be byte for byte the first.
  */
 export async function createMessage(
   tx: Tx,
   target: SendTarget,
   step: { stepNumber: number; subject: string; bodyHtml: string; variantId?: string | null },
   sender: Sender,
-  claimedAt: Date,
+  at: { claimedAt: Date; publicUrl: string },
 ): Promise<Message> {
   const { enrollment } = target;
   const lead = await tx.lead.findUniqueOrThrow({ where: { id: enrollment.leadId } });
@@ -31,6 +32,7 @@ export async function createMessage(
     subject = first ? continuedSubject(first.subject) : subject;
   }
   const id = newId('msg');
+  const token = randomBytes(24).toString('base64url');
   return tx.message.create({
     data: {
       id,
@@ -46,9 +48,10 @@ export async function createMessage(
       subject,
       bodyHtml: renderTemplate(step.bodyHtml, fields, 'html').text,
       rfcMessageId: `<${id}@${sender.email.split('@')[1] ?? 'sequent.local'}>`,
-      unsubscribeToken: randomBytes(24).toString('base64url'),
+      unsubscribeToken: token,
+      unsubscribeUrl: `${at.publicUrl}/u/${token}`,
       // The claim's time, not the transaction's start: pacing's gaps are kept between claims.
-      createdAt: claimedAt,
+      createdAt: at.claimedAt,
     },
   });
 }
@@ -70,8 +73,9 @@ export async function outgoingMail(db: Tx, message: Message, publicUrl: string):
       headers.References = first.rfcMessageId;
     }
   }
-  if (message.unsubscribeToken) {
-    headers['List-Unsubscribe'] = `<${publicUrl}/u/${message.unsubscribeToken}>`;
+  const unsubscribe = message.unsubscribeUrl ?? (message.unsubscribeToken ? `${publicUrl}/u/${message.unsubscribeToken}` : null);
+  if (unsubscribe) {
+    headers['List-Unsubscribe'] = `<${unsubscribe}>`;
     headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   }
   return {

@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import type { Sent, SendStepResult } from '../activities/types.js';
-import { AccountMailError, PermanentMailError, RetryableMailError, type Mailer, type SendOutcome } from '../mail/mailer.js';
+import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type SendOutcome } from '../mail/mailer.js';
 import { PROVIDER_TIMEOUT_MS } from '../mail/resend-transport.js';
 import { armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
 import { endLocked } from '../leads/endings.js';
@@ -225,6 +225,7 @@ async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kin
     logger.error({ messageId: message.id, senderAccountId: target.enrollment.senderAccountId, reason: error.message }, 'the provider refused the sender account');
     return { kind: 'deferred', reason: 'sender_unavailable', until: null };
   }
+  if (error instanceof KeyAlreadyUsedMailError) return settleUnknown(deps, failed);
   if (!(error instanceof PermanentMailError)) throw error;
   await db.$transaction(async (tx) => {
     if (!(await lockForSend(tx, target.enrollment.id))) return;
@@ -233,4 +234,25 @@ async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kin
   });
   logger.warn({ messageId: message.id, reason: error.message }, 'message failed permanently');
   return { kind: 'ended', status: 'failed', reason: error.message };
+}
+
+/**
+ * The provider saw this step's key before with another payload: an earlier attempt reached it and
+ * may have sent the mail. Settled `unknown` (it may have gone; never retried, decision 75),
+ * and the lead moves on as after a send.
+ */
+async function settleUnknown(deps: DeliverDeps, { error, message, target }: Extract<Attempted, { kind: 'failed' }>): Promise<SendStepResult> {
+  const settled = await deps.db.$transaction(async (tx) => {
+    const locked = await lockForSend(tx, target.enrollment.id);
+    if (!locked) return null;
+    // A provider event may have settled it meanwhile (matched by its tag): that answer stands.
+    await tx.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { status: 'unknown', failureReason: (error as Error).message } });
+    const row = await tx.message.findUniqueOrThrow({ where: { id: message.id } });
+    const settled = settledResult(row, locked.enrollment.status)!;
+    return settled.kind === 'sent' ? advancePast(tx, locked, message.stepNumber, settled) : { result: settled, events: [] };
+  });
+  deps.logger.warn({ messageId: message.id, reason: (error as Error).message }, 'the provider had this message\'s key with another payload: settled unknown');
+  if (!settled) return { kind: 'ended', status: 'stopped', reason: 'enrollment deleted' };
+  await dispatchEvents(deps, settled.events);
+  return settled.result;
 }

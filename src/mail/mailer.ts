@@ -41,6 +41,18 @@ export class AccountMailError extends Error {
 }
 
 /**
+ * The provider already holds this message's idempotency key for a request with another payload
+ * (Resend's 409 `invalid_idempotent_request`): an earlier attempt reached it, so the mail may have
+ * gone out. Neither sent nor failed for sure; retrying would be refused the same way.
+ */
+export class KeyAlreadyUsedMailError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyAlreadyUsedMailError';
+  }
+}
+
+/**
  * A failure worth retrying (rate limit, provider or network trouble), after `retryAfterMs` if known.
  * `answered`: the provider answered with an error, so it did not take the mail; without an answer
  * (a timeout, a dropped connection) the mail may have gone out.

@@ -1,6 +1,6 @@
 import { Resend } from 'resend';
 import { toStorableText } from '../domain/text.js';
-import { AccountMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from './mailer.js';
+import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from './mailer.js';
 
 type ResendError = { name?: string; message?: string; statusCode?: number | null };
 
@@ -23,8 +23,9 @@ function retryAfterMs(headers: Record<string, string> | null): number | undefine
 }
 
 /**
- * Resend's answers sorted three ways: rate limits, quotas, concurrent use of one idempotency key,
- * 5xx and network failures are transient; 401/403 and refusals of the sender (a bad key, an
+ * Resend's answers sorted four ways: rate limits, quotas, concurrent use of one idempotency key,
+ * 5xx and network failures are transient; a key already used with another payload means an
+ * earlier attempt got through, maybe sent; 401/403 and refusals of the sender (a bad key, an
  * unverified domain) are the account's, not the lead's; other 4xx refuse this message for good.
  */
 export function classifyResendError(error: ResendError, headers: Record<string, string> | null): Error {
@@ -37,6 +38,7 @@ export function classifyResendError(error: ResendError, headers: Record<string, 
   if (status === 429 || status >= 500 || error.name === 'concurrent_idempotent_requests') {
     return new RetryableMailError(what, retryAfterMs(headers));
   }
+  if (error.name === 'invalid_idempotent_request') return new KeyAlreadyUsedMailError(what);
   if (status === 401 || status === 403 || ACCOUNT_ERRORS.has(error.name ?? '') || /domain is not verified|`from`/i.test(error.message ?? '')) {
     return new AccountMailError(what);
   }

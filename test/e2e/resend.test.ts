@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccountMailError, PermanentMailError, RetryableMailError } from '../../src/mail/mailer.js';
+import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError } from '../../src/mail/mailer.js';
 import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { testApp } from '../helpers/deps.js';
@@ -39,7 +39,7 @@ describe('Resend transport: error mapping, case by case', () => {
     [{ status: 500, name: 'application_error' }, RetryableMailError, undefined],
     [{ status: 503, name: 'internal_server_error' }, RetryableMailError, undefined],
     [{ status: 409, name: 'concurrent_idempotent_requests' }, RetryableMailError, undefined],
-    [{ status: 409, name: 'invalid_idempotent_request' }, PermanentMailError, undefined],
+    [{ status: 409, name: 'invalid_idempotent_request' }, KeyAlreadyUsedMailError, undefined],
     [{ status: 422, name: 'validation_error' }, PermanentMailError, undefined],
     [{ status: 403, name: 'invalid_api_key' }, AccountMailError, undefined],
     [{ status: 401, name: 'restricted_api_key' }, AccountMailError, undefined],

@@ -24,6 +24,8 @@ describe('an attempt whose outcome is unknown is never resent blind', () => {
   // While `loseAnswers` is set, the mail reaches the provider and the answer is lost on the way back.
   const network = { loseAnswers: false };
   let activities: ReturnType<typeof activitiesFromConfig>;
+  // A second worker whose PUBLIC_URL differs (the API moved): its retries must send the same mail.
+  let movedActivities: ReturnType<typeof activitiesFromConfig>;
 
   beforeAll(async () => {
     double = await startResendDouble();
@@ -37,7 +39,9 @@ describe('an attempt whose outcome is unknown is never resent blind', () => {
       },
     };
     const deps = testDeps();
-    activities = activitiesFromConfig(deps.config, { db: deps.db, client: deps.temporal, logger: createLogger('silent', 'test'), mailer, now: () => clock.now });
+    const services = { db: deps.db, client: deps.temporal, logger: createLogger('silent', 'test'), mailer, now: () => clock.now };
+    activities = activitiesFromConfig(deps.config, services);
+    movedActivities = activitiesFromConfig({ ...deps.config, PUBLIC_URL: 'https://moved.example.com' }, services);
   });
   afterAll(() => double.close());
 
@@ -78,6 +82,38 @@ describe('an attempt whose outcome is unknown is never resent blind', () => {
     expect(e.accepted()).toHaveLength(1); // the provider answered the retry from its idempotency record
     expect(await e.message()).toMatchObject({ status: 'sent', unconfirmedSince: null, providerId: e.accepted()[0]!.id });
     expect(await e.sent()).toBe(1);
+  });
+
+  it('retries byte for byte the first attempt, even from a worker whose PUBLIC_URL has changed since', async () => {
+    const e = await enrolled();
+    await attemptWithoutAnswer(e.step);
+    const first = e.accepted()[0]!;
+    expect(first.headers['List-Unsubscribe']).toBe(`<${(await e.message()).unsubscribeUrl}>`);
+
+    clock.now = new Date(clock.now.getTime() + HOUR);
+    const posts = double.posts.length;
+    expect(await movedActivities.deliverStep(e.step)).toMatchObject({ kind: 'sent' });
+    // The provider saw the same key and the same payload: it answered from its record (200), no 409.
+    expect(double.posts.slice(posts).map((p) => p.status)).toEqual([200]);
+    expect(e.accepted()).toHaveLength(1);
+    expect(await e.message()).toMatchObject({ status: 'sent', providerId: first.id });
+  });
+
+  it('settles a step as unknown, not failed, when the provider had its key with another payload (409)', async () => {
+    const e = await enrolled();
+    double.failWhen((key) => key === `${e.enrollment.id}/1`, { status: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload.' });
+    try {
+      expect((await activities.claimStep(e.step)).kind).toBe('attempt');
+      expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'sent', unknown: true, completed: true });
+    } finally {
+      double.clearFailures();
+    }
+    expect(await e.message()).toMatchObject({ status: 'unknown', failureReason: expect.stringMatching(/409 invalid_idempotent_request/) });
+    expect(await e.db.enrollment.findUniqueOrThrow({ where: { id: e.enrollment.id } })).toMatchObject({ status: 'completed', currentStep: 1 });
+    // Settled: another attempt calls nobody and answers the same.
+    const posts = double.posts.length;
+    expect(await activities.deliverStep(e.step)).toMatchObject({ kind: 'sent', unknown: true });
+    expect(double.posts.length).toBe(posts);
   });
 
   it('settles the step as unknown, not cancelled, when the lead ends after an unanswered attempt; a provider event then tells', async () => {

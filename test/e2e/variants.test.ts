@@ -71,7 +71,7 @@ describe('step variants', () => {
     const enrollment = c.enrollmentOf(c.emails[0]!);
     await stack.deps.db.enrollment.update({ where: { id: enrollment.id }, data: { status: 'active' } });
     await stack.deps.db.campaign.update({ where: { id: c.id }, data: { status: 'running' } });
-    const deps = { db: stack.deps.db, now: () => new Date(), fallback: { id: null, email: 'x@acme.com', name: 'X' } };
+    const deps = { db: stack.deps.db, now: () => new Date(), publicUrl: 'http://127.0.0.1:3000', fallback: { id: null, email: 'x@acme.com', name: 'X' } };
     const first = await claimStep(deps, enrollment.id, 1);
     expect(first.kind).toBe('attempt');
     const assigned = (await stack.message(enrollment.id, 1))!.variantId!;
