@@ -43,7 +43,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       // The lead's variant is fixed by the lead and step: a retry, a restart or a replay gets the same.
       const variant = variantFor(step, enrollmentId);
       const content = variant ? { stepNumber, subject: variant.subject, bodyHtml: variant.bodyHtml, variantId: variant.id } : step;
-      const message = await createMessage(tx, target, content, sender, { claimedAt: at, publicUrl });
+      const message = await createMessage(tx, target, content, sender, { at, publicUrl });
       await releaseBookings(tx, [enrollmentId]);
       const { enrollment } = target;
       await tx.enrollment.update({

@@ -17,7 +17,7 @@ export async function createMessage(
   target: SendTarget,
   step: { stepNumber: number; subject: string; bodyHtml: string; variantId?: string | null },
   sender: Sender,
-  at: { claimedAt: Date; publicUrl: string },
+  claim: { at: Date; publicUrl: string },
 ): Promise<Message> {
   const { enrollment } = target;
   const lead = await tx.lead.findUniqueOrThrow({ where: { id: enrollment.leadId } });
@@ -49,9 +49,9 @@ export async function createMessage(
       bodyHtml: renderTemplate(step.bodyHtml, fields, 'html').text,
       rfcMessageId: `<${id}@${sender.email.split('@')[1] ?? 'sequent.local'}>`,
       unsubscribeToken: token,
-      unsubscribeUrl: `${at.publicUrl}/u/${token}`,
+      unsubscribeUrl: `${claim.publicUrl}/u/${token}`,
       // The claim's time, not the transaction's start: pacing's gaps are kept between claims.
-      createdAt: at.claimedAt,
+      createdAt: claim.at,
     },
   });
 }

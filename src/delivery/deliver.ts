@@ -242,16 +242,17 @@ async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kin
  * and the lead moves on as after a send.
  */
 async function settleUnknown(deps: DeliverDeps, { error, message, target }: Extract<Attempted, { kind: 'failed' }>): Promise<SendStepResult> {
+  const reason = (error as Error).message;
   const settled = await deps.db.$transaction(async (tx) => {
     const locked = await lockForSend(tx, target.enrollment.id);
     if (!locked) return null;
     // A provider event may have settled it meanwhile (matched by its tag): that answer stands.
-    await tx.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { status: 'unknown', failureReason: (error as Error).message } });
+    await tx.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { status: 'unknown', failureReason: reason } });
     const row = await tx.message.findUniqueOrThrow({ where: { id: message.id } });
     const settled = settledResult(row, locked.enrollment.status)!;
     return settled.kind === 'sent' ? advancePast(tx, locked, message.stepNumber, settled) : { result: settled, events: [] };
   });
-  deps.logger.warn({ messageId: message.id, reason: (error as Error).message }, 'the provider had this message\'s key with another payload: settled unknown');
+  deps.logger.warn({ messageId: message.id, reason }, 'the provider had this message\'s key with another payload: settled unknown');
   if (!settled) return { kind: 'ended', status: 'stopped', reason: 'enrollment deleted' };
   await dispatchEvents(deps, settled.events);
   return settled.result;

@@ -83,24 +83,14 @@ export async function buildWorker(options: {
         ...(options.sendRatePerSecond ? { maxTaskQueueActivitiesPerSecond: options.sendRatePerSecond * SERVER_RATE_HEADROOM } : {}),
       })
     : null;
-  const webhooks = rest.deliverWebhook
-    ? await Worker.create({
-        ...base,
-        taskQueue: webhookTaskQueue(options.taskQueue),
-        activities: { deliverWebhook: rest.deliverWebhook },
-        maxConcurrentActivityTaskExecutions: concurrency.webhooks ?? CONCURRENCY.webhooks,
-        maxCachedWorkflows: 100,
-      })
-    : null;
-  const campaigns = rest.syncCampaign
-    ? await Worker.create({
-        ...base,
-        taskQueue: campaignTaskQueue(options.taskQueue),
-        activities: { syncCampaign: rest.syncCampaign },
-        maxConcurrentActivityTaskExecutions: concurrency.campaigns ?? CONCURRENCY.campaigns,
-        maxCachedWorkflows: 50,
-      })
-    : null;
+  // A queue of its own for work that must not wait behind enrollment tasks; built only when its
+  // activity is given (tests with fake activities leave it out).
+  const ownQueue = (taskQueue: string, activities: Partial<Activities>, slots: number, cached: number) =>
+    Object.values(activities).some(Boolean)
+      ? Worker.create({ ...base, taskQueue, activities, maxConcurrentActivityTaskExecutions: slots, maxCachedWorkflows: cached })
+      : null;
+  const webhooks = await ownQueue(webhookTaskQueue(options.taskQueue), { deliverWebhook: rest.deliverWebhook }, concurrency.webhooks ?? CONCURRENCY.webhooks, 100);
+  const campaigns = await ownQueue(campaignTaskQueue(options.taskQueue), { syncCampaign: rest.syncCampaign }, concurrency.campaigns ?? CONCURRENCY.campaigns, 50);
   const workers = [main, send, webhooks, campaigns].filter((w): w is Worker => w !== null);
 
   const shutdown = () => {
