@@ -39,6 +39,19 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        test: {
+          name: 'checker',
+          include: ['test/checker/**/*.test.ts'],
+          // A stack of its own (as the fault tests), driven through random histories; `npm run
+          // check:histories` runs it alone, with CHECK_SEED or CHECK_HISTORIES. Last, alone: its
+          // histories race sends against pauses and replies, and want the CPUs to themselves.
+          testTimeout: 7_200_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          sequence: { groupOrder: 2 },
+        },
+      },
       // `npm run test:production-shape` only (not `npm test`): it builds and runs the production
       // Temporal server, which takes minutes the first time.
       ...(process.env.SEQUENT_PRODUCTION_SHAPE

@@ -8,7 +8,7 @@ import { temporalAddress } from './src/temporal.js';
 import { buildWorker, WORKER_DB_POOL } from './src/worker/build-worker.js';
 import { installRuntimeLogger } from './src/worker/runtime-logger.js';
 import { startEventDispatcher } from './src/worker/event-dispatcher.js';
-import { ensureSchedules } from './src/worker/schedules.js';
+import { prepareWorkerStart } from './src/worker/start-up.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
@@ -30,7 +30,7 @@ const worker = await buildWorker({
   maxCachedWorkflows: config.WORKER_CACHED_WORKFLOWS,
 });
 
-await ensureSchedules(client, config.TEMPORAL_TASK_QUEUE);
+await prepareWorkerStart({ client, db, config, logger });
 const dispatcher = startEventDispatcher({ db, orchestrator, now: () => new Date() }, requireSetting(config, 'DATABASE_URL'), logger);
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: temporalAddress(config) }, 'worker started');
 // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and drains in-flight tasks.

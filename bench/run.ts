@@ -1,8 +1,8 @@
 // `npm run bench`: starts its own stacks, runs every scenario, prints a table and writes
 // bench/results/<timestamp>.json. Not part of `npm test`. Each Sequent rate is set beside the rate
 // of the engine itself (a bare Temporal workflow or activity on the same server), because absolute
-// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity,pool,many,curve
-// picks some. BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker and API processes there.
+// numbers move from machine to machine. BENCH_SCENARIOS=sending,enrollment,pause,stats,load,capacity,pool,explain,many,curve
+// picks some; `explain` fails the run when a lookup reads a large table whole (bench/explain.ts). BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the worker and API processes there.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { startResendDouble } from '../test/resend-double/server.js';
 import { rawActivityRate, rawStartRate } from './baselines.js';
 import { capacityScenario } from './capacity.js';
 import { curveScenario } from './curve.js';
+import { explainScenario } from './explain.js';
 import { drawCurve } from './plot.js';
 import { poolPacingScenario, POOL_PACINGS } from './pool-pacing.js';
 import { loadScenario } from './load.js';
@@ -46,7 +47,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]
     void abortBenchStacks().finally(() => process.exit(code));
   });
 }
-const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load,capacity,pool').split(','));
+const only = new Set((process.env.BENCH_SCENARIOS ?? 'sending,enrollment,pause,stats,load,capacity,pool,explain').split(','));
 const step = { delayDays: 1, subject: 'Hi {{firstName}}', bodyHtml: '<p>Hello {{firstName}} at {{company}}</p>' };
 const leadsOf = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ email: `${tag}${i}@bench.example.com`, firstName: `F${i}`, company: 'Acme' }));
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -358,6 +359,16 @@ if (only.has('pool')) {
   for (const pacing of POOL_PACINGS) await poolPacingScenario(record, pacing);
 }
 
+// EXPLAIN (ANALYZE) at 1,000,000 messages: a lookup that reads a large table whole fails the run.
+let scansLargeTable = false;
+if (only.has('explain')) {
+  for (const r of await explainScenario()) {
+    record({ scenario: 'explain', metric: `${r.query}, statement ${r.statement}`, value: r.executionMs, unit: 'ms', target: 'no whole-table read' });
+    if (r.problems.length) scansLargeTable = true;
+  }
+}
+
 save(true);
 console.log(`\nwritten ${path.relative(process.cwd(), file)} after ${((Date.now() - started) / 60_000).toFixed(1)} minutes`);
-process.exit(0);
+if (scansLargeTable) console.log('explain: a lookup reads a large table whole (see its plan above)');
+process.exit(scansLargeTable ? 1 : 0);

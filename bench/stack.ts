@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseConfig } from '../src/config.js';
+import { DEV_ONLY_SECRET_ENCRYPTION_KEY, parseConfig } from '../src/config.js';
 import { createDb } from '../src/db.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { createTemporalClient } from '../src/temporal.js';
@@ -103,6 +103,7 @@ export async function startBenchStack(
     SEND_RATE_LIMIT: String(options.sendRatePerSecond ?? 10_000),
     // The load scenario's webhook receiver listens on loopback.
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+    SECRET_ENCRYPTION_KEY: DEV_ONLY_SECRET_ENCRYPTION_KEY,
   };
   const node = (name: string, entry: string, extra: Record<string, string> = {}) =>
     startChild(name, process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', path.join(ROOT, entry)], { env: { ...env, ...extra } });

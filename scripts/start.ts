@@ -3,7 +3,7 @@
 // separate processes. With TEMPORAL_ADDRESS and DATABASE_URL set it starts only worker and API.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfigOrExit } from '../src/config.js';
+import { DEV_ONLY_SECRET_ENCRYPTION_KEY, loadConfigOrExit } from '../src/config.js';
 import { generateApiKey } from '../src/domain/api-keys.js';
 import { startChild, stopChildren, waitForHttp, type Child } from './lib/children.js';
 import { applyMigrations } from './lib/migrate.js';
@@ -49,6 +49,13 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal
 // If whoever started us dies without a signal reaching us, stop rather than leave a stack behind.
 const parentPid = process.ppid;
 setInterval(() => process.ppid !== parentPid && void shutdown(0), 500).unref();
+
+/** The children's SECRET_ENCRYPTION_KEY when none is set: the dev-only one, said out loud. */
+function devOnlyEncryptionKey(): Record<string, string> {
+  if (config.SECRET_ENCRYPTION_KEY) return {};
+  log('SECRET_ENCRYPTION_KEY is unset: webhook secrets are encrypted with the built-in DEV-ONLY key; set your own for anything but local development');
+  return { SECRET_ENCRYPTION_KEY: DEV_ONLY_SECRET_ENCRYPTION_KEY };
+}
 
 function devApiKey(): string {
   if (config.BOOTSTRAP_API_KEY) return config.BOOTSTRAP_API_KEY;
@@ -116,6 +123,7 @@ try {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     BOOTSTRAP_API_KEY: apiKey,
+    ...devOnlyEncryptionKey(),
     // The worker too: unsubscribe links point at the API's port unless PUBLIC_URL is set.
     PORT: String(apiPort),
   };

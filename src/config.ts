@@ -1,8 +1,16 @@
 import { z } from 'zod';
+import { MIN_EVENT_RETENTION_DAYS } from './domain/retention.js';
+import { parseEncryptionKey } from './domain/secret-box.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
 /** Fine for the local transport; Resend refuses it (no verified domain is `localhost`). */
 export const DEFAULT_MAIL_FROM = 'Sequent <sequent@localhost>';
+/**
+ * What `npm start` encrypts webhook secrets with when SECRET_ENCRYPTION_KEY is unset (it says so in
+ * its log): local development only. It is in this source, so it protects nothing; `npm run api` and
+ * `npm run worker` (production) start only with a key of their own.
+ */
+export const DEV_ONLY_SECRET_ENCRYPTION_KEY = Buffer.from('sequent dev-only key, not secret').toString('base64');
 const optionalString = z
   .string()
   .optional()
@@ -66,6 +74,25 @@ const ConfigSchema = z.object({
   ),
   /** Workflows the worker keeps in memory between tasks; the rest replay their (short) history on wake-up. */
   WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(250),
+  /** 32 bytes (64 hex characters or base64) that encrypt webhook signing secrets at rest (AES-256-GCM). */
+  SECRET_ENCRYPTION_KEY: optionalString.pipe(
+    z
+      .string()
+      .transform((text, ctx) => {
+        const key = parseEncryptionKey(text);
+        if (key) return key;
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)' });
+        return z.NEVER;
+      })
+      .optional(),
+  ),
+  /** Days events are kept (GET /v1/events, the feed) before the hourly prune deletes them. */
+  EVENT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(MIN_EVENT_RETENTION_DAYS, `must be at least ${MIN_EVENT_RETENTION_DAYS}: events are kept at least 30 days`)
+    .max(36_500)
+    .default(MIN_EVENT_RETENTION_DAYS),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false', '1', '0', ''])
@@ -139,6 +166,10 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     throw err;
   }
 }
+
+/** Whether the key is the one in this source (DEV_ONLY_SECRET_ENCRYPTION_KEY): worth a warning in every log. */
+export const usesDevOnlyKey = (config: Config) =>
+  config.SECRET_ENCRYPTION_KEY?.equals(Buffer.from(DEV_ONLY_SECRET_ENCRYPTION_KEY, 'base64')) ?? false;
 
 /** Where recipients reach the API (unsubscribe links): PUBLIC_URL, else this machine. */
 export const publicUrlOf = (config: Config) => (config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '');

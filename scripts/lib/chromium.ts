@@ -4,10 +4,11 @@
  * cache, and, when running as root on Debian, the distribution's `chromium` package (installed
  * once). Playwright's own browser download is never used: it needs the internet.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { aptInstall } from './debian-package.js';
 
 const SYSTEM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
 
@@ -25,17 +26,6 @@ function playwrightCache(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-function aptInstall(log: (line: string) => void): boolean {
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !existsSync('/usr/bin/apt-get')) return false;
-  log('installing Debian\'s chromium package (once per machine)…');
-  const install = () => spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, stdio: 'ignore' }).status === 0;
-  if (install()) return true;
-  // Package lists may be missing or stale on a fresh machine.
-  spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore' });
-  return install();
-}
-
 export type ChromiumFound = { path: string; from: string } | { error: string };
 
 type Where = { systemPaths?: readonly string[]; install?: boolean };
@@ -49,7 +39,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, log: (line: s
   if (system) return { path: system, from: 'the system' };
   const cached = playwrightCache(env);
   if (cached) return { path: cached, from: "Playwright's cache" };
-  if (install && aptInstall(log) && existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', from: "Debian's chromium package" };
+  if (install && aptInstall('chromium', log) && existsSync('/usr/bin/chromium')) return { path: '/usr/bin/chromium', from: "Debian's chromium package" };
   return {
     error:
       'No Chromium found for the browser tests. Set CHROMIUM_PATH to a Chromium or Chrome binary, or install one ' +

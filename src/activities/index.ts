@@ -8,6 +8,7 @@ import type { Mailer } from '../mail/mailer.js';
 import type { HostResolver } from '../webhooks/url-policy.js';
 import { createEnrollmentActivities } from './enrollment-activities.js';
 import { createFanoutActivities } from './fanout-activities.js';
+import { createPruneActivities } from './prune-activities.js';
 import { createWebhookActivities } from './webhook-activities.js';
 
 export type ActivityDeps = {
@@ -28,6 +29,8 @@ export type ActivityDeps = {
   sendRatePerSecond?: number | undefined;
   /** How webhook hosts are resolved for the SSRF check (tests inject one); default: the OS resolver. */
   resolveHost?: HostResolver | undefined;
+  /** SECRET_ENCRYPTION_KEY: opens webhook secrets to sign deliveries; required by deliverWebhook only. */
+  secretKey?: Buffer | undefined;
 };
 
 export function createActivities(deps: ActivityDeps) {
@@ -35,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEnrollmentActivities(deps),
     ...createFanoutActivities(deps),
     ...createWebhookActivities(deps),
+    ...createPruneActivities(deps),
   };
 }
 
@@ -55,6 +59,7 @@ export function activitiesFromConfig(
     orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, eagerStart: deps.eagerStart ?? false },
     allowPrivateWebhookUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     resolveHost: deps.resolveHost,
+    secretKey: config.SECRET_ENCRYPTION_KEY,
     sendRatePerSecond: sendRateOf(config),
   });
 }

@@ -4,12 +4,17 @@ import { newId } from '../domain/ids.js';
 import { postPinned } from '../webhooks/pinned-post.js';
 import { resolveWebhookTarget } from '../webhooks/url-policy.js';
 import { eventBody, relayUndispatched } from '../webhooks/events.js';
+import { webhookSigningSecret } from '../webhooks/webhook-secrets.js';
 import type { ActivityDeps } from './index.js';
 
 const TIMEOUT_MS = 10_000;
 
 export function createWebhookActivities(deps: ActivityDeps) {
   const { db, allowPrivateWebhookUrls, resolveHost } = deps;
+  const secretKey = () => {
+    if (!deps.secretKey) throw new Error('SECRET_ENCRYPTION_KEY: is required to sign webhook deliveries');
+    return deps.secretKey;
+  };
   /** The outbox relay's step: hands every event a crash left undispatched to its webhooks. */
   async function relayEvents(): Promise<number> {
     return relayUndispatched(deps);
@@ -36,7 +41,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
     } else {
       // The wall clock, not the injected one: the receiver checks it against its own.
       const timestamp = new Date();
-      const signature = new StandardWebhook(hook.secret).sign(event.id, timestamp, body);
+      const signature = new StandardWebhook(await webhookSigningSecret(db, secretKey(), hook)).sign(event.id, timestamp, body);
       try {
         const res = await postPinned(
           check.target,

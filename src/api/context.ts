@@ -32,6 +32,8 @@ export type AppEnv = {
     apiKeyId: string;
     /** What the key may do (read, write, send); set with workspaceId. */
     scopes: Scope[];
+    /** Secrets in this answer shown only once, with their masks: set by showOnce (idempotency.ts). */
+    shownOnce: Record<string, string> | undefined;
   };
 };
 

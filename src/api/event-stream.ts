@@ -1,17 +1,11 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Db } from '../db.js';
-import { eventsAfter } from '../webhooks/event-feed.js';
+import { eventsAfter, latestSettledId } from '../webhooks/event-feed.js';
 
 const POLL_MS = 1_000;
 const HEARTBEAT_MS = 15_000;
 const BATCH = 100;
-
-/** The newest event's id, so a stream without a cursor starts with what happens from now on. */
-async function latestId(db: Db, workspaceId: string): Promise<string> {
-  const [row] = await db.$queryRaw<{ id: string }[]>`SELECT id FROM "Event" WHERE "workspaceId" = ${workspaceId} ORDER BY seq DESC LIMIT 1`;
-  return row?.id ?? '';
-}
 
 /**
  * GET /v1/events/stream: polls the feed (eventsAfter) each second and writes what is new as
@@ -19,7 +13,8 @@ async function latestId(db: Db, workspaceId: string): Promise<string> {
  * refused before the stream opens, as JSON.
  */
 export async function streamEvents(c: Context, db: Db, workspaceId: string, options: { after: string | undefined; type: string | undefined }) {
-  let after = options.after ?? (await latestId(db, workspaceId));
+  // Without a cursor: what happens from now on (what the feed could already serve is skipped).
+  let after = options.after ?? (await latestSettledId(db, workspaceId));
   const first = await eventsAfter(db, workspaceId, { after, limit: BATCH, type: options.type });
   return streamSSE(c, async (stream) => {
     let batch = first.data;

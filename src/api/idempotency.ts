@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Db } from '../db.js';
+import { IDEMPOTENCY_TTL_HOURS } from '../domain/retention.js';
 import type { AppEnv } from './context.js';
 import { ApiError } from './errors.js';
 
-const TTL_MS = 24 * 60 * 60 * 1000;
+const TTL_MS = IDEMPOTENCY_TTL_HOURS * 60 * 60 * 1000;
 const IN_PROGRESS = 0;
 
 /**
  * `Idempotency-Key` on a POST: the first response (anything but a 5xx) is stored and replayed for
  * 24 h to a retry with the same key and body, so an agent that retries never acts twice. A key
- * reused with another body is refused; a retry racing the first request is told to wait.
+ * reused with another body is refused; a retry racing the first request is told to wait. A
+ * secret the answer shows once (showOnce) is stored, and so replayed, masked (SPEC §9); the
+ * hourly `sequent-prune-idempotency` schedule deletes records after the 24 h.
  */
 export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -51,7 +54,7 @@ export function idempotency(db: Db): MiddlewareHandler<AppEnv> {
       await release(db, workspaceId, key);
       return;
     }
-    const stored = (await c.res.clone().json()) as object;
+    const stored = masked((await c.res.clone().json()) as object, c.get('shownOnce'));
     await db.idempotencyRecord.update({
       where: { workspaceId_key: { workspaceId, key } },
       data: { statusCode: c.res.status, body: stored },
@@ -71,4 +74,19 @@ async function claim(db: Db, workspaceId: string, key: string, requestHash: stri
 
 async function release(db: Db, workspaceId: string, key: string) {
   await db.idempotencyRecord.deleteMany({ where: { workspaceId, key, statusCode: IN_PROGRESS } });
+}
+
+/**
+ * Marks fields of this answer's `data` as secrets shown only here: the record kept for a replay
+ * holds `masks` in their place, never the secret.
+ */
+export function showOnce(c: Context<AppEnv>, masks: Record<string, string>) {
+  c.set('shownOnce', masks);
+}
+
+/** The answer as a replay shows it: each secret shown once masked, and `secretMasked: true` saying so. */
+function masked(body: object, masks: Record<string, string> | undefined): object {
+  if (!masks) return body;
+  const { data } = body as { data?: object };
+  return { ...body, data: { ...data, ...masks, secretMasked: true } };
 }

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import { loadConfigOrExit, requireSetting } from '../config.js';
+import { loadConfigOrExit, requireSetting, usesDevOnlyKey } from '../config.js';
 import { createDb } from '../db.js';
 import { createLogger } from '../logger.js';
 import { ensureDefaultSender } from '../delivery/senders.js';
@@ -13,6 +13,9 @@ const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'api');
 const db = createDb(requireSetting(config, 'DATABASE_URL'));
 const temporal = createTemporalClient(config);
+// New webhook secrets are sealed with it: refuse to start without it rather than fail at the first POST /v1/webhooks.
+requireSetting(config, 'SECRET_ENCRYPTION_KEY');
+if (usesDevOnlyKey(config)) logger.warn('SECRET_ENCRYPTION_KEY is the built-in dev-only key (npm start): set a key of your own before any real use');
 
 if (config.BOOTSTRAP_API_KEY) {
   const workspace = await ensureBootstrapKey(db, config.BOOTSTRAP_API_KEY);

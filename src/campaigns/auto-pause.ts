@@ -49,44 +49,59 @@ async function pause(tx: Tx, campaign: Running, verdict: Verdict, scope: Scope, 
   });
 }
 
+type Judged = { events: StoredEvent[]; paused: string[] };
+const NONE: Judged = { events: [], paused: [] };
+
 /**
- * SPEC §10: judges a running campaign by its own sends (once armed) and then its workspace's last
- * 7 days, and pauses what crossed a line — the campaign, or every running campaign of the
- * workspace (but one resumed by hand that has not sent its minSent since). Called after a bounce or complaint lands and when a campaign's sends reach the count
- * it is armed at (rates only rise with harm; sends only dilute them).
+ * SPEC §10: judges a running campaign by its own sends (once armed), and its workspace's last 7
+ * days whatever the campaign's state, and pauses what crossed a line — the campaign, or every
+ * running campaign of the workspace (but one resumed by hand that has not sent its minSent since).
+ * Called after a bounce or complaint lands and when a campaign's sends reach the count it is armed
+ * at (rates only rise with harm; sends only dilute them).
  */
 export async function checkAutoPause(deps: ServiceDeps, campaignId: string): Promise<string[]> {
-  const { events, paused } = await retryOnConflict(() =>
-    deps.db.$transaction(async (tx) => {
-      const none = { events: [] as StoredEvent[], paused: [] as string[] };
-      await closeSendGate(tx, campaignId);
-      const [campaign] = await tx.$queryRaw<Running[]>`
-        SELECT id, name, "workspaceId", settings, "autoPauseArmedAt" FROM "Campaign" WHERE id = ${campaignId} AND status = 'running' FOR UPDATE`;
-      if (!campaign) return none;
-      const counts = await countsOf(tx, campaignId);
-      const at = deps.now();
-      const policy = readSettings(campaign.settings).autoPause;
-      const own = policy && counts.sent >= armedFrom(campaign) ? judge(counts, policy) : null;
-      if (own) return { events: [await pause(tx, campaign, own, 'campaign', counts, at)], paused: [campaignId] };
-
-      const workspace = await workspaceCounts(tx, campaign.workspaceId, at);
-      const verdict = workspace.sent >= WORKSPACE_LIMITS.minSent ? judge(workspace, WORKSPACE_LIMITS) : null;
-      if (!verdict) return none;
-      // Every running campaign's gate before its row, in id order (a deadlock with another
-      // workspace-wide pause is retried); the one judged above is already held.
-      const gates = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Campaign" WHERE "workspaceId" = ${campaign.workspaceId} AND status = 'running' ORDER BY id`;
-      for (const c of gates) await closeSendGate(tx, c.id);
-      const running = await tx.$queryRaw<Running[]>`
-        SELECT c.id, c.name, c."workspaceId", c.settings, c."autoPauseArmedAt" FROM "Campaign" c
-          LEFT JOIN "CampaignCounters" k ON k."campaignId" = c.id
-         WHERE c."workspaceId" = ${campaign.workspaceId} AND c.status = 'running' AND COALESCE(k.sent, 0) >= c."autoPauseArmedAt"
-         ORDER BY c.id FOR UPDATE OF c`;
-      const events = [];
-      for (const c of running) events.push(await pause(tx, c, verdict, 'workspace', workspace, at));
-      return { events, paused: running.map((c) => c.id) };
-    }),
-  );
+  const { events, paused } = await retryOnConflict(() => deps.db.$transaction((tx) => judgeEvent(tx, campaignId, deps.now())));
   await dispatchEvents(deps, events);
   for (const id of paused) await requestCampaignSync(deps.orchestrator, id, true);
   return paused;
+}
+
+/**
+ * SPEC §9, every guard on every event: the workspace's guard is judged even when the campaign the
+ * harm came from is paused (by hand, or by its own guard on this very event), since that harm still
+ * counts against the workspace and the workspace's other campaigns are still sending.
+ */
+async function judgeEvent(tx: Tx, campaignId: string, at: Date): Promise<Judged> {
+  await closeSendGate(tx, campaignId);
+  const [campaign] = await tx.$queryRaw<(Running & { status: string })[]>`
+    SELECT id, name, "workspaceId", settings, "autoPauseArmedAt", status::text AS status FROM "Campaign" WHERE id = ${campaignId} FOR UPDATE`;
+  if (!campaign) return NONE;
+  const own = campaign.status === 'running' ? await judgeOwn(tx, campaign, at) : null;
+  const workspace = await judgeWorkspace(tx, campaign.workspaceId, at);
+  return own ? { events: [own, ...workspace.events], paused: [campaignId, ...workspace.paused] } : workspace;
+}
+
+async function judgeOwn(tx: Tx, campaign: Running, at: Date): Promise<StoredEvent | null> {
+  const counts = await countsOf(tx, campaign.id);
+  const policy = readSettings(campaign.settings).autoPause;
+  const verdict = policy && counts.sent >= armedFrom(campaign) ? judge(counts, policy) : null;
+  return verdict ? pause(tx, campaign, verdict, 'campaign', counts, at) : null;
+}
+
+async function judgeWorkspace(tx: Tx, workspaceId: string, at: Date): Promise<Judged> {
+  const workspace = await workspaceCounts(tx, workspaceId, at);
+  const verdict = workspace.sent >= WORKSPACE_LIMITS.minSent ? judge(workspace, WORKSPACE_LIMITS) : null;
+  if (!verdict) return NONE;
+  // Every running campaign's gate before its row, in id order (a deadlock with another
+  // workspace-wide pause is retried); the one judged is already held.
+  const gates = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Campaign" WHERE "workspaceId" = ${workspaceId} AND status = 'running' ORDER BY id`;
+  for (const c of gates) await closeSendGate(tx, c.id);
+  const running = await tx.$queryRaw<Running[]>`
+    SELECT c.id, c.name, c."workspaceId", c.settings, c."autoPauseArmedAt" FROM "Campaign" c
+      LEFT JOIN "CampaignCounters" k ON k."campaignId" = c.id
+     WHERE c."workspaceId" = ${workspaceId} AND c.status = 'running' AND COALESCE(k.sent, 0) >= c."autoPauseArmedAt"
+     ORDER BY c.id FOR UPDATE OF c`;
+  const events = [];
+  for (const c of running) events.push(await pause(tx, c, verdict, 'workspace', workspace, at));
+  return { events, paused: running.map((c) => c.id) };
 }

@@ -24,9 +24,9 @@ type Account = Sender & { id: string; status: string; dailyLimit: number; used: 
 };
 
 // A slot within this of now is now: a lead woken for its slot is not sent back to wait a moment.
-const SLOT_TOLERANCE_MS = 1_000;
+export const SLOT_TOLERANCE_MS = 1_000;
 // A held slot long past (the lead waited for capacity or a window since) is no longer the lead's.
-const HELD_SLOT_GRACE_MS = 5 * 60 * 1000;
+export const HELD_SLOT_GRACE_MS = 5 * 60 * 1000;
 
 const limitOf = (a: Account, now: Date) =>
   effectiveDailyLimit(a.dailyLimit, a.rampStartLimit === null || !a.rampStartedAt ? null : { startLimit: a.rampStartLimit, increasePerDay: a.rampIncreasePerDay ?? 0, startedAt: a.rampStartedAt }, now);

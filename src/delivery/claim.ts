@@ -3,9 +3,10 @@ import type { ClaimResult, Ended } from '../activities/types.js';
 import { localDay } from '../domain/schedule.js';
 import { variantFor } from '../domain/variants.js';
 import { bookCapacity, releaseBookings, reserveSender, type Sender } from './capacity.js';
+import { keepCapsOnLeaving } from './carried.js';
 import { createMessage } from './compose.js';
 import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
-import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
+import { checkSendable, lockForSend, senderBlocked, type Blocked, type SendTarget } from './send-guard.js';
 import { advancePast, answerBlocked, settledResult } from './step-state.js';
 
 /** `publicUrl`: where the unsubscribe link points, fixed on the message at its claim. */
@@ -32,8 +33,13 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       if (settled) return settled.kind === 'sent' ? (await advancePast(tx, target, stepNumber, settled)).result : settled;
       const blocked = await checkSendable(tx, target, at);
       if (blocked) return answerBlocked(tx, target, blocked, at);
-      // Claimed before and not sent (a retry, a resume): the capacity is reserved, the row stands.
-      if (existing) return { kind: 'attempt', messageId: existing.id };
+      // Claimed before and not sent (a retry, a resume): the row stands, its reservation moves to
+      // the day it leaves. Its thread sender and caps are judged here, not first on the send
+      // queue: a held lead re-checks free.
+      if (existing) {
+        const held = (await senderBlocked(tx, target)) ?? (await keepCapsOnLeaving(tx, target, existing, at, existing.unconfirmedSince !== null));
+        return held ? answerBlocked(tx, target, held, at) : { kind: 'attempt', messageId: existing.id };
+      }
 
       const step = await tx.sequenceStep.findUnique({ where: { campaignId_stepNumber: { campaignId: target.enrollment.campaignId, stepNumber } } });
       if (!step) return { kind: 'ended', status: 'completed', reason: 'no more steps' };
@@ -43,7 +49,8 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       // The lead's variant is fixed by the lead and step: a retry, a restart or a replay gets the same.
       const variant = variantFor(step, enrollmentId);
       const content = variant ? { stepNumber, subject: variant.subject, bodyHtml: variant.bodyHtml, variantId: variant.id } : step;
-      const message = await createMessage(tx, target, content, sender, { at, publicUrl });
+      const reserved = { day: localDay(at, target.campaign.timezone), newLead: stepNumber === 1 && target.campaign.settings.dailyNewLeads !== null };
+      const message = await createMessage(tx, target, content, sender, { at, publicUrl, reserved });
       await releaseBookings(tx, [enrollmentId]);
       const { enrollment } = target;
       await tx.enrollment.update({

@@ -17,7 +17,7 @@ export async function createMessage(
   target: SendTarget,
   step: { stepNumber: number; subject: string; bodyHtml: string; variantId?: string | null },
   sender: Sender,
-  claim: { at: Date; publicUrl: string },
+  claim: { at: Date; publicUrl: string; reserved: { day: string; newLead: boolean } },
 ): Promise<Message> {
   const { enrollment } = target;
   const lead = await tx.lead.findUniqueOrThrow({ where: { id: enrollment.leadId } });
@@ -52,6 +52,11 @@ export async function createMessage(
       unsubscribeUrl: `${claim.publicUrl}/u/${token}`,
       // The claim's time, not the transaction's start: pacing's gaps are kept between claims.
       createdAt: claim.at,
+      // What the claim reserved, so a step that leaves on another day moves it there (carried.ts).
+      senderAccountId: sender.id,
+      reservedDay: claim.reserved.day,
+      reservedAt: claim.at,
+      newLeadCounted: claim.reserved.newLead,
     },
   });
 }

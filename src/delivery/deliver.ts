@@ -3,17 +3,21 @@ import type { Db, Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import type { Sent, SendStepResult } from '../activities/types.js';
-import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type SendOutcome } from '../mail/mailer.js';
-import { PROVIDER_TIMEOUT_MS } from '../mail/resend-transport.js';
+import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from '../mail/mailer.js';
 import { armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
 import { endLocked } from '../leads/endings.js';
 import { applyPendingProviderEvents } from '../replies/provider-events.js';
-import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
+import { dispatchEvents, emitEvent, messageEventData, messageEvents, type StoredEvent } from '../webhooks/events.js';
 import type { Orchestrator } from '../workflows/client.js';
+import { SEND_BUDGET } from '../domain/send-budget.js';
 import { SEND_RETRY } from '../workflows/contract.js';
+import { markAttempt, withdrawMark, withdrawOwnMark, type Mark } from './attempt-mark.js';
+import { AttemptClock, OutOfTimeError } from './send-deadline.js';
 import { advance, advancePast, answerBlocked, settledResult } from './step-state.js';
+import { keepCapsOnLeaving } from './carried.js';
+import { takeCallTurn } from './paced-call.js';
 import { outgoingMail } from './compose.js';
-import { checkSendable, lockForSend, type Blocked, type SendTarget } from './send-guard.js';
+import { checkSendable, lockForSend, senderBlocked, type SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
 import { takeProviderSlot } from './provider-rate.js';
 
@@ -36,32 +40,37 @@ export type DeliverDeps = {
 
 type Attempted =
   | { kind: 'done'; result: SendStepResult; events?: StoredEvent[]; providerId?: string; replayed?: Message; judge?: boolean }
-  | { kind: 'failed'; error: unknown; message: Message; target: SendTarget }
+  | { kind: 'failed'; error: unknown; message: Message; target: SendTarget; mark: Mark | null }
   /** The provider's rate limit has no slot near enough: no call, come back then. */
   | { kind: 'rate'; retryInMs: number };
 
 const done = (result: SendStepResult): Attempted => ({ kind: 'done', result });
+
+/** One attempt as it goes: its step, its mark, its clock, and whether its provider call has begun. */
+type Attempt = { enrollmentId: string; stepNumber: number; mark: Mark | null; clock: AttemptClock; called: boolean };
 
 /**
  * One provider attempt at a claimed step, first or retry. Its transaction re-checks the guard and
  * holds the campaign (FOR SHARE) and enrollment (FOR UPDATE) rows across the provider call: a
  * pause cannot commit while a call is in flight, and every call begins after the guard passed
  * under those locks — so none begins after a pause's 200, a reply, a stop or an unsubscribe.
- * The wait this adds to a pause is bounded by the provider timeout.
+ * The wait this adds to a pause is bounded by the transaction's time (SEND_BUDGET), and no call
+ * begins that could outlive it: once the transaction may have been rolled back, none begins.
  */
 export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepNumber: number, attempt: number): Promise<SendStepResult> {
-  // Marked on its own, before the transaction and the call: should the call be made and this
-  // transaction never commit (a crash, a lost connection), the row still says the mail may have
-  // gone out, and only a same-key retry follows. An attempt that does not call clears it again.
-  const [mark] = await deps.db.$queryRaw<Mark[]>`
-    UPDATE "Message" m SET "unconfirmedSince" = COALESCE(old."unconfirmedSince", ${deps.now()}), "unconfirmedMarks" = old."unconfirmedMarks" + 1
-      FROM (SELECT id, "unconfirmedSince", "unconfirmedMarks" FROM "Message" WHERE "enrollmentId" = ${enrollmentId} AND "stepNumber" = ${stepNumber} FOR UPDATE) old
-     WHERE m.id = old.id AND m.status = 'sending'
-    RETURNING old."unconfirmedSince" AS before, m."unconfirmedMarks" AS marks`;
-  const attempted = await deps.db.$transaction((tx) => attemptInTx(deps, tx, enrollmentId, stepNumber, mark ?? null), {
-    timeout: PROVIDER_TIMEOUT_MS + 10_000,
-    maxWait: 10_000,
-  });
+  const clock = new AttemptClock();
+  // Marked before the transaction (see markAttempt); an attempt that does not call takes it back.
+  const mark = await markAttempt(deps.db, enrollmentId, stepNumber, deps.now());
+  const run: Attempt = { enrollmentId, stepNumber, mark, clock, called: false };
+  const attempted = await deps.db
+    .$transaction(
+      (tx) => {
+        clock.transactionBegan();
+        return attemptInTx(deps, tx, run);
+      },
+      { timeout: SEND_BUDGET.transactionMs, maxWait: SEND_BUDGET.poolWaitMs },
+    )
+    .catch((error: unknown) => afterAbortedAttempt(deps, run, error));
   if (attempted.kind === 'failed') return handleFailure(deps, attempted, attempt);
   if (attempted.kind === 'rate') {
     throw ApplicationFailure.create({
@@ -74,8 +83,7 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
     // An earlier attempt recorded the send but may have died before telling webhooks: tell them
     // again (deliveries are keyed by webhook and event, so none is sent twice).
     const m = attempted.replayed;
-    const events = await deps.db.event.findMany({ where: { workspaceId: m.workspaceId, data: { path: ['messageId'], equals: m.id } } });
-    await dispatchEvents(deps, events);
+    await dispatchEvents(deps, await messageEvents(deps.db, m));
   }
   await dispatchEvents(deps, attempted.events ?? []);
   if (attempted.providerId) await applyPendingProviderEvents(deps, attempted.providerId);
@@ -84,24 +92,36 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
 }
 
 /**
+ * The transaction failed or was given up (its time ran out, a lost connection, a deadlock): an
+ * attempt whose call never began takes its mark back; one whose call began leaves it (it may have
+ * gone out). Out of time is retried by Temporal like any transient failure.
+ */
+async function afterAbortedAttempt(deps: DeliverDeps, run: Attempt, error: unknown): Promise<never> {
+  if (!run.called) await withdrawMark(deps.db, run.mark).catch(() => undefined);
+  if (error instanceof OutOfTimeError) throw ApplicationFailure.create({ message: error.message, type: 'SendOutOfTime' });
+  throw error;
+}
+
+/**
  * Every call takes a slot under the provider's rate limit, as late as it can: after the guard, just
  * before the call, so the spacing the provider sees is not undone by lock waits in between. The
  * slot comes from its own connection (never this transaction's, which would hold the one row
- * across the call). Null: go now; else how long until the limit has room.
+ * across the call). Null: go now; else how long until the limit has room. A slot whose wait would
+ * leave the call no time inside the transaction is not waited for (OutOfTimeError).
  */
-async function waitForProviderSlot(deps: DeliverDeps): Promise<number | null> {
+async function waitForProviderSlot(deps: DeliverDeps, clock: AttemptClock): Promise<number | null> {
   if (!deps.sendRatePerSecond) return null;
+  clock.ensureCanCall('taking a provider-rate slot');
   const slot = await takeProviderSlot(deps.db, deps.mailer.name, deps.sendRatePerSecond);
   if (slot.kind === 'later') return slot.retryInMs;
+  clock.ensureCanCall('its provider-rate slot', slot.waitMs);
   if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
   return null;
 }
 
-/** What this attempt's mark found: the earlier attempts' mark, and the marks counted with its own. */
-type Mark = { before: Date | null; marks: number };
-
-async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, stepNumber: number, mark: Mark | null): Promise<Attempted> {
-  const { mailer, now, publicUrl } = deps;
+async function attemptInTx(deps: DeliverDeps, tx: Tx, run: Attempt): Promise<Attempted> {
+  const { now, publicUrl } = deps;
+  const { enrollmentId, stepNumber, mark } = run;
   const at = now();
   const unconfirmedBefore = mark?.before ?? null;
   const target = await lockForSend(tx, enrollmentId);
@@ -119,7 +139,7 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
   if (blocked) {
     // No call: the row says again what the earlier attempts left, so a lead ended right here has its
     // step settled as never sent (cancelled) unless an earlier call may have sent it.
-    await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: unconfirmedBefore } });
+    await withdrawMark(tx, mark);
     return done(await answerBlocked(tx, target, blocked, at));
   }
   if (unconfirmedBefore && at.getTime() - unconfirmedBefore.getTime() >= PROVIDER_IDEMPOTENCY_WINDOW_MS) {
@@ -127,34 +147,43 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, enrollmentId: string, step
     const settledUnknown = settledResult(unknown, target.enrollment.status) as Sent;
     return { kind: 'done', ...(await advancePast(tx, target, stepNumber, settledUnknown)) };
   }
+  // Caps count on the day the mail leaves: a step claimed earlier moves its reservation here, or waits.
+  const capped = await keepCapsOnLeaving(tx, target, message, at, unconfirmedBefore !== null);
+  if (capped) {
+    await withdrawMark(tx, mark);
+    return done(await answerBlocked(tx, target, capped, at));
+  }
   const mail = await outgoingMail(tx, message, publicUrl);
-  const retryInMs = await waitForProviderSlot(deps);
+  const retryInMs = await waitForProviderSlot(deps, run.clock);
   if (retryInMs !== null) {
-    await tx.message.update({ where: { id: message.id }, data: { unconfirmedSince: unconfirmedBefore } });
+    await withdrawMark(tx, mark);
     await recordWait(tx, target.enrollment.id, 'provider_rate', new Date(at.getTime() + retryInMs), at);
     return { kind: 'rate', retryInMs };
   }
+  // A retry of a call that may have sent is no new mail: the gap was the first call's to keep.
+  const paced = unconfirmedBefore ? null : await takeCallTurn(tx, message.senderAccountId ?? target.enrollment.senderAccountId, deps.now());
+  if (paced) {
+    await withdrawMark(tx, mark);
+    return done(await answerBlocked(tx, target, paced, at));
+  }
+  return callProvider(deps, tx, run, { message, target, mail });
+}
+
+/** The call itself, begun only while it can still end inside the transaction; then its record. */
+async function callProvider(deps: DeliverDeps, tx: Tx, run: Attempt, { message, target, mail }: { message: Message; target: SendTarget; mail: OutgoingMail }): Promise<Attempted> {
+  // Nothing is awaited between this check and the call's start.
+  run.clock.ensureCanCall('the provider call');
+  run.called = true;
   let outcome: SendOutcome;
   try {
-    outcome = await mailer.send(mail);
+    outcome = await deps.mailer.send(mail, { signal: run.clock.callSignal() });
   } catch (error) {
-    return { kind: 'failed', error, message, target };
+    return { kind: 'failed', error, message, target, mark: run.mark };
   }
-  const sentAt = now();
+  const sentAt = deps.now();
   const { events, completed } = await recordSent(tx, target, message, outcome, sentAt);
   const result: Sent = { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString(), ...(completed ? { completed } : {}) };
   return { kind: 'done', result, events, providerId: outcome.providerId, judge: await armsGuard(tx, target) };
-}
-
-/**
- * An ending that came between this attempt's mark and its lock settled the step `unknown` (the
- * mark says a call may have begun). Holding the lock now, before any call, this attempt knows
- * better when its mark was the only one: nobody called, so the step was withdrawn, not maybe sent.
- */
-async function withdrawOwnMark(tx: Tx, message: Message, mark: Mark | null): Promise<Message> {
-  const ownMarkOnly = mark !== null && mark.before === null && message.unconfirmedMarks === mark.marks;
-  if (message.status !== 'unknown' || !ownMarkOnly) return message;
-  return tx.message.update({ where: { id: message.id }, data: { status: 'cancelled', unconfirmedSince: null } });
 }
 
 /**
@@ -164,14 +193,6 @@ async function withdrawOwnMark(tx: Tx, message: Message, mark: Mark | null): Pro
 async function armsGuard(tx: Tx, target: SendTarget): Promise<boolean> {
   const counts = await tx.campaignCounters.findUnique({ where: { campaignId: target.enrollment.campaignId }, select: { sent: true, bounced: true, complained: true } });
   return !!counts && counts.sent === armedFrom(target.campaign) && counts.bounced + counts.complained > 0;
-}
-
-/** The lead's thread sender was paused or refused by the provider: its follow-ups wait for it. */
-async function senderBlocked(tx: Tx, target: SendTarget): Promise<Blocked | null> {
-  const id = target.enrollment.senderAccountId;
-  if (!id) return null;
-  const sender = await tx.senderAccount.findUnique({ where: { id }, select: { status: true } });
-  return sender && sender.status !== 'active' ? { kind: 'deferred', reason: 'sender_unavailable', until: null } : null;
 }
 
 async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome: SendOutcome, sentAt: Date): Promise<{ events: StoredEvent[]; completed: boolean }> {
@@ -202,11 +223,12 @@ function nextRetryAt(now: Date, attempt: number, retryAfterMs: number | undefine
 
 async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kind: 'failed' }>, attempt: number): Promise<SendStepResult> {
   const { db, now, logger } = deps;
-  const { error, message, target } = failed;
+  const { error, message, target, mark } = failed;
   const at = now();
   if (error instanceof RetryableMailError) {
-    // An answer, even an error, means the provider did not take the mail under this key.
-    if (error.answered) await db.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { unconfirmedSince: null } });
+    // An answer, even an error, means the provider did not take the mail from this attempt; it
+    // says nothing of an earlier one left unanswered (its mark stays, SPEC §9).
+    if (error.answered) await withdrawMark(db, mark);
     await recordWait(db, target.enrollment.id, 'provider_retry', nextRetryAt(at, attempt, error.retryAfterMs), at);
     // Temporal retries the activity, which re-checks the guard first; Retry-After sets the pause.
     throw ApplicationFailure.create({
@@ -217,7 +239,7 @@ async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kin
   }
   if (error instanceof AccountMailError) {
     await db.$transaction(async (tx) => {
-      await tx.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { unconfirmedSince: null } });
+      await withdrawMark(tx, mark);
       const senderId = target.enrollment.senderAccountId;
       if (senderId) await tx.senderAccount.updateMany({ where: { id: senderId }, data: { status: 'error', lastError: error.message, lastErrorAt: at } });
       await recordWait(tx, target.enrollment.id, 'sender_unavailable', null, at);

@@ -1,10 +1,11 @@
 import type { Db } from '../db.js';
+import { SEND_BUDGET } from '../domain/send-budget.js';
 
 /**
  * The longest an attempt waits in the activity for its slot. Past it the attempt is retried later
- * instead: a send activity has 30 s to finish, and the provider call alone may take 15.
+ * instead: the wait is one link of the send's time budget, before the provider call's own.
  */
-export const MAX_SLOT_WAIT_MS = 3_000;
+export const MAX_SLOT_WAIT_MS = SEND_BUDGET.slotWaitMs;
 
 export type ProviderSlot = { kind: 'now'; waitMs: number } | { kind: 'later'; retryInMs: number };
 

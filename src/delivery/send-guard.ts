@@ -76,3 +76,15 @@ export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promi
   }
   return null;
 }
+
+/**
+ * The lead's thread sender was paused or refused by the provider: its steps wait for it (SPEC §9).
+ * Judged at the claim too, so a held lead re-checks there, with no delivery task on the
+ * rate-limited send queue (SPEC §10, no herd); the delivery judges it again under its own locks.
+ */
+export async function senderBlocked(tx: Tx, target: SendTarget): Promise<Blocked | null> {
+  const id = target.enrollment.senderAccountId;
+  if (!id) return null;
+  const sender = await tx.senderAccount.findUnique({ where: { id }, select: { status: true } });
+  return sender && sender.status !== 'active' ? { kind: 'deferred', reason: 'sender_unavailable', until: null } : null;
+}

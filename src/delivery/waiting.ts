@@ -9,6 +9,7 @@ const DERIVED: ReadonlySet<WaitReason> = new Set(['campaign_paused', 'lead_pause
  * start of an unbroken wait for the same reason.
  */
 export async function recordWait(tx: Tx, enrollmentId: string, reason: WaitReason, until: Date | null, at: Date): Promise<void> {
+  if (reason === 'campaign_paused') return clearPlan(tx, enrollmentId);
   if (DERIVED.has(reason)) return;
   await tx.$executeRaw`
     UPDATE "Enrollment" SET "waitingFor" = ${reason}::"WaitReason", "nextSendAt" = ${until},
@@ -17,10 +18,22 @@ export async function recordWait(tx: Tx, enrollmentId: string, reason: WaitReaso
 }
 
 /**
+ * A claim that met a campaign pause waits to be told: what it waited for before is over, and it
+ * keeps no planned time, so the resume's sweep, which tells leads with none (decision 71), tells
+ * it. A lead woken early (a sender change wakes capacity waiters) would otherwise keep a time past
+ * the sweep's horizon and sleep through the resume until its next re-check.
+ */
+async function clearPlan(tx: Tx, enrollmentId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Enrollment" SET "waitingFor" = NULL, "nextSendAt" = NULL, "waitingSince" = NULL
+     WHERE id = ${enrollmentId} AND status IN ('pending', 'active', 'paused')`;
+}
+
+/**
  * What a reader is told an enrollment waits for: a lead or campaign pause (from their rows) over
  * the wait the send path last recorded; nothing once it has ended or before its campaign starts.
  * During a pause a step not yet due keeps its time (it goes then if resumed before); one already
- * due has none until the resume.
+ * due, or whose claim met the pause, has none until the resume.
  */
 export function waitingView(
   e: { status: string; waitingFor: WaitReason | null; nextSendAt: Date | null },

@@ -22,3 +22,6 @@ export function hashApiKey(key: string): string {
 export function apiKeyPrefix(key: string): string {
   return key.slice(0, 12);
 }
+
+/** A key as a replayed answer shows it (SPEC §9): the prefix the key list shows, the rest masked. */
+export const maskApiKey = (key: string) => `${apiKeyPrefix(key)}********`;

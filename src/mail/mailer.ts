@@ -16,9 +16,12 @@ export type SendOutcome = {
   delivered: boolean;
 };
 
+/** `signal`: the caller's deadline for the call (its transaction's time); aborted means "no answer". */
+export type SendOptions = { signal?: AbortSignal | undefined };
+
 export interface Mailer {
   readonly name: string;
-  send(mail: OutgoingMail): Promise<SendOutcome>;
+  send(mail: OutgoingMail, options?: SendOptions): Promise<SendOutcome>;
 }
 
 /** The provider refused this one message (an invalid recipient): retrying cannot fix it. */

@@ -1,6 +1,7 @@
 import { Resend } from 'resend';
 import { toStorableText } from '../domain/text.js';
-import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from './mailer.js';
+import { SEND_BUDGET } from '../domain/send-budget.js';
+import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOptions, type SendOutcome } from './mailer.js';
 
 type ResendError = { name?: string; message?: string; statusCode?: number | null };
 
@@ -8,8 +9,8 @@ type ResendError = { name?: string; message?: string; statusCode?: number | null
 const QUOTA_RETRY_MS = 15 * 60 * 1000;
 // Resend answers in well under a second; a call still open after this is given up as "no answer"
 // (the mail may have gone out: the retry uses the same idempotency key). It also bounds how long a
-// send holds its campaign's pause lock (see deliverStep).
-export const PROVIDER_TIMEOUT_MS = 15_000;
+// send holds its campaign's pause lock: one link of deliverStep's time budget (SEND_BUDGET).
+export const PROVIDER_TIMEOUT_MS = SEND_BUDGET.providerCallMs;
 // Refusals of the account, not of the message: a missing or invalid key, a domain not verified.
 const ACCOUNT_ERRORS = new Set(['missing_api_key', 'invalid_api_key', 'restricted_api_key', 'invalid_access', 'invalid_from_address']);
 
@@ -49,7 +50,8 @@ export function createResendTransport(options: { apiKey: string; baseUrl?: strin
   const resend = new Resend(options.apiKey, options.baseUrl ? { baseUrl: options.baseUrl } : undefined);
   return {
     name: 'resend',
-    async send(mail: OutgoingMail): Promise<SendOutcome> {
+    async send(mail: OutgoingMail, options: SendOptions = {}): Promise<SendOutcome> {
+      const timeout = AbortSignal.timeout(PROVIDER_TIMEOUT_MS);
       const { data, error, headers } = await resend.emails.send(
         {
           from: mail.from,
@@ -59,7 +61,7 @@ export function createResendTransport(options: { apiKey: string; baseUrl?: strin
           ...(mail.headers ? { headers: mail.headers } : {}),
           ...(mail.tags ? { tags: Object.entries(mail.tags).map(([name, value]) => ({ name, value })) } : {}),
         },
-        { idempotencyKey: mail.idempotencyKey, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) },
+        { idempotencyKey: mail.idempotencyKey, signal: options.signal ? AbortSignal.any([timeout, options.signal]) : timeout },
       );
       if (data) return { providerId: data.id, delivered: false };
       throw classifyResendError(error ?? {}, headers);

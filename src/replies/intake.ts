@@ -215,11 +215,21 @@ async function workspaceZone(tx: Tx, workspaceId: string): Promise<string> {
   return (await tx.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } })).timezone;
 }
 
-async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }): Promise<string[]> {
+/**
+ * The other leads of the replier's workspace at the same company domain (none for free mail), by
+ * the domain the database keeps for each lead (Lead.emailDomain): an index lookup inside the
+ * reply's transaction, where `email LIKE '%@domain'` read every lead.
+ */
+export async function findColleagues(tx: Tx, r: { workspaceId: string; email: string; leadId: string }): Promise<string[]> {
   const company = r.email.split('@')[1] ?? '';
   if (FREE_MAIL.has(company)) return [];
-  const colleagues = await tx.lead.findMany({ where: { workspaceId: r.workspaceId, email: { endsWith: `@${company}` }, id: { not: r.leadId } }, select: { id: true } });
-  return endEnrollments(tx, { leadIds: colleagues.map((l) => l.id), campaignId: r.campaignId }, 'stopped', `a colleague at ${company} replied`, r.at);
+  const colleagues = await tx.lead.findMany({ where: { workspaceId: r.workspaceId, emailDomain: company, id: { not: r.leadId } }, select: { id: true } });
+  return colleagues.map((l) => l.id);
+}
+
+async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }): Promise<string[]> {
+  const company = r.email.split('@')[1] ?? '';
+  return endEnrollments(tx, { leadIds: await findColleagues(tx, r), campaignId: r.campaignId }, 'stopped', `a colleague at ${company} replied`, r.at);
 }
 
 export async function listReplies(

@@ -30,6 +30,9 @@ export type EventResult = 'processed' | 'duplicate' | 'ignored' | 'pending';
 /** Inbound mail's full content, fetched from the provider (Resend's receiving API). */
 export type InboundFetcher = (emailId: string) => Promise<{ from: string; subject?: string; text: string; headers: Record<string, string> } | null>;
 
+/** A message in these states has no send on record, though a provider event proves one. */
+const NOT_RECORDED_SENT = new Set<string>(['sending', 'unknown', 'cancelled']);
+
 /** Events about a message Sequent sent; the others (opens, clicks, delays) change nothing. */
 const MESSAGE_EVENTS = new Set(['email.sent', 'email.delivered', 'email.bounced', 'email.complained']);
 
@@ -129,7 +132,8 @@ async function afterApplied(deps: ServiceDeps, applied: Applied) {
  * An event's effects on its message, in the caller's transaction. The message's enrollment is
  * locked first (the order every writer uses), so an event never interleaves with a send of that
  * message. Any event proves the mail went out: a message whose answer was lost (still `sending`,
- * or settled `unknown`) is recorded as sent first.
+ * settled `unknown`, or `cancelled` by an ending that did not know an earlier call may have gone)
+ * is recorded as sent first, so the counters count the send before what happened to it.
  */
 async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent, receivedAt: Date): Promise<Applied> {
   const ref = await tx.message.findUniqueOrThrow({ where: { id: messageId }, select: { enrollmentId: true } });
@@ -140,7 +144,7 @@ async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent, 
   const events: StoredEvent[] = [];
   const none: Applied = { ended: [], endedAs: null, events };
 
-  if (message.status === 'sending' || message.status === 'unknown') {
+  if (NOT_RECORDED_SENT.has(message.status)) {
     await tx.message.update({
       where: { id: message.id },
       data: { status: 'sent', sentAt: message.unconfirmedSince ?? at, providerId: event.data.email_id ?? message.providerId, unconfirmedSince: null },

@@ -73,6 +73,14 @@ export async function relayUndispatched(deps: ServiceDeps, options: { olderThanM
   return events.length;
 }
 
+/**
+ * The events recorded for a message (sent, delivered, bounced, complained), by the column the
+ * database keeps from data.messageId: an index lookup, not a JSON path over every event.
+ */
+export function messageEvents(db: Db | Tx, m: { id: string; workspaceId: string }): Promise<StoredEvent[]> {
+  return db.event.findMany({ where: { workspaceId: m.workspaceId, messageId: m.id } });
+}
+
 export const messageEventData = (m: { id: string; campaignId: string; leadId: string; toEmail: string; stepNumber: number; variantId: string | null }) => ({
   messageId: m.id,
   campaignId: m.campaignId,

@@ -5,21 +5,30 @@ import { paginate } from '../domain/paginate.js';
 import type { ServiceDeps } from '../services.js';
 import { eventBody, type EventType } from './events.js';
 import { checkWebhookUrl, type HostResolver } from './url-policy.js';
+import { sealWebhookSecret } from './webhook-secrets.js';
 
 type Hook = { id: string; url: string; events: string[]; createdAt: Date };
 const view = (h: Hook) => ({ id: h.id, url: h.url, events: h.events as EventType[], status: 'active' as const, createdAt: h.createdAt.toISOString() });
 
 export type WebhookPolicy = { allowPrivateUrls: boolean; resolveHost?: HostResolver | undefined };
 
-/** Registers an endpoint after checking its URL (SPEC §7); the secret is in this answer only. */
-export async function createWebhook({ db }: ServiceDeps, policy: WebhookPolicy, workspaceId: string, input: { url: string; events: EventType[] }) {
+/**
+ * Registers an endpoint after checking its URL (SPEC §7); the secret is in this answer only, and
+ * stored sealed with `secretKey` (SECRET_ENCRYPTION_KEY).
+ */
+export async function createWebhook({ db }: ServiceDeps, policy: WebhookPolicy, secretKey: Buffer, workspaceId: string, input: { url: string; events: EventType[] }) {
   const check = await checkWebhookUrl(input.url, policy.allowPrivateUrls, policy.resolveHost);
   if (!check.ok) throw new InvalidValueError('url', check.reason, `The webhook url ${check.reason}.`);
+  const id = newId('wh');
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const hook = await db.webhook.create({
-    data: { id: newId('wh'), workspaceId, url: input.url, events: [...new Set(input.events)], secret: `whsec_${randomBytes(32).toString('base64')}` },
+    data: { id, workspaceId, url: input.url, events: [...new Set(input.events)], secret: sealWebhookSecret(secretKey, id, secret) },
   });
-  return { ...view(hook), secret: hook.secret };
+  return { ...view(hook), secret };
 }
+
+/** The secret as a replayed answer shows it (SPEC §9): its type prefix only. */
+export const MASKED_WEBHOOK_SECRET = 'whsec_********';
 
 export async function listWebhooks({ db }: ServiceDeps, workspaceId: string) {
   return (await db.webhook.findMany({ where: { workspaceId, deletedAt: null }, orderBy: { id: 'asc' } })).map(view);

@@ -1,4 +1,4 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, makeContinueAsNewFunc, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { syncSignal, type CampaignFanoutInput } from './contract.js';
 
@@ -10,14 +10,23 @@ const { syncCampaign } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+// A run that keeps being asked (a campaign imported into or flapping for days) hands over to a
+// fresh one (continue-as-new) after this many sweeps, about ten events each, or sooner when its
+// history grows past HISTORY_LIMIT (a flood of requests) or Temporal suggests it.
+export const SWEEPS_PER_RUN = 50;
+const HISTORY_LIMIT = 1_000;
+/** Runs begun before the hand-over existed replay (and finish) without it. */
+export const FANOUT_CONTINUE_AS_NEW = 'fanout-continue-as-new';
+
 /**
  * One per campaign (ID `campaign-fanout-<campaignId>`), started with signal-with-start by the API.
  * Requests that arrive during a sweep are coalesced into one more sweep, which reads the campaign's
- * status afresh, so a quick pause-then-resume ends with every enrollment resumed.
+ * status afresh, so a quick pause-then-resume ends with every enrollment resumed. `sweeps` counts
+ * this run's; a request the previous run had not swept yet comes in `carried`.
  */
 export async function campaignFanoutWorkflow(input: CampaignFanoutInput): Promise<{ sweeps: number }> {
-  let requested = false;
-  let signalAll = false;
+  let requested = input.carried !== undefined;
+  let signalAll = input.carried?.signalAll ?? false;
   setHandler(syncSignal, (request) => {
     requested = true;
     signalAll ||= request.signalAll;
@@ -25,8 +34,9 @@ export async function campaignFanoutWorkflow(input: CampaignFanoutInput): Promis
 
   let sweeps = 0;
   // Signal-with-start delivers the first request with the start; wait briefly in case it is late.
-  await condition(() => requested, '10 seconds');
+  if (!requested) await condition(() => requested, '10 seconds');
   while (requested) {
+    if (timeToHandOver(sweeps) && patched(FANOUT_CONTINUE_AS_NEW)) return handOver(input.campaignId, () => signalAll);
     const sweep = { campaignId: input.campaignId, signalAll };
     requested = false;
     signalAll = false;
@@ -34,4 +44,19 @@ export async function campaignFanoutWorkflow(input: CampaignFanoutInput): Promis
     sweeps++;
   }
   return { sweeps };
+}
+
+/** Never before a run's first sweep: each run makes progress, whatever floods it. */
+function timeToHandOver(sweeps: number): boolean {
+  const info = workflowInfo();
+  return sweeps > 0 && (sweeps >= SWEEPS_PER_RUN || info.historyLength > HISTORY_LIMIT || info.continueAsNewSuggested);
+}
+
+/** Continues as new with the pending request (asked for only now: a signal may land meanwhile). */
+async function handOver(campaignId: string, pendingSignalAll: () => boolean): Promise<never> {
+  // Handlers are synchronous; a signal that arrives during the hand-over makes the server refuse
+  // it and run another task first, whose handler adds to the request carried here.
+  await condition(allHandlersFinished);
+  const continueAsNew = makeContinueAsNewFunc<typeof campaignFanoutWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+  return continueAsNew({ campaignId, carried: { signalAll: pendingSignalAll() } });
 }

@@ -5,6 +5,7 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { PruneTarget } from '../domain/retention.js';
 /** `sendStep` runs on its own queue so the provider's rate limit can be enforced on it alone. */
 export const sendTaskQueue = (taskQueue: string) => `${taskQueue}-send`;
 /** Webhook deliveries run on their own queue so they never wait behind enrollment tasks. */
@@ -81,7 +82,8 @@ export const stateQuery = defineQuery<EnrollmentState>('state');
 
 export const enrollmentWorkflowId = (enrollmentId: string) => `enrollment-${enrollmentId}`;
 
-export type CampaignFanoutInput = { campaignId: string };
+/** `carried`: the request a run handed over (continue-as-new) before it swept it. */
+export type CampaignFanoutInput = { campaignId: string; carried?: SyncRequest };
 
 /**
  * Asks the campaign's fan-out workflow to bring every enrollment in line with the campaign's
@@ -95,3 +97,9 @@ export const campaignFanoutWorkflowId = (campaignId: string) => `campaign-fanout
 
 export type WebhookDeliveryInput = { webhookId: string; eventId: string };
 export const webhookDeliveryWorkflowId = (webhookId: string, eventId: string) => `webhook-${webhookId}-${eventId}`;
+
+/**
+ * A pruning job's run, as its schedule starts it (and the input of each batch's activity): delete
+ * rows of `target` older than `retentionHours`, `batchSize` per statement.
+ */
+export type PruneInput = { target: PruneTarget; retentionHours: number; batchSize: number };

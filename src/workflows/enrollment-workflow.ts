@@ -27,6 +27,7 @@ import {
   type EnrollmentPhase,
   type EnrollmentState,
 } from './contract.js';
+import { SEND_BUDGET } from '../domain/send-budget.js';
 import { legacyEnrollmentWorkflow } from './enrollment-workflow-v1.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,13 +47,14 @@ const db = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retr
 // provider-rate token, no extra workflow task, only a marker in the history.
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: DB_RETRY });
 
-// One delivery attempt is a transaction around one provider request (at most the provider timeout,
-// 15 s). The timeout is also how long a send waits when its worker died mid-attempt or its
-// completion was lost; the retry then finds the message and finishes it under the same key.
+// One delivery attempt is a transaction around one provider request; its timeout closes the chain of
+// SEND_BUDGET (no call begins that could outlive it, so two attempts never call side by side). It is
+// also how long a send waits when its worker died mid-attempt or its completion was lost; the
+// retry then finds the message and finishes it under the same key.
 // A signal that ends or pauses the lead withdraws a delivery still queued (behind the rate limit,
 // or between retries); one already running is waited for, never abandoned mid-call.
 const MAIL_PROFILE = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: SEND_BUDGET.activityMs,
   retry: {
     initialInterval: SEND_RETRY.initialIntervalMs,
     backoffCoefficient: SEND_RETRY.backoffCoefficient,

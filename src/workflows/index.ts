@@ -2,4 +2,5 @@
 export { campaignFanoutWorkflow } from './campaign-fanout-workflow.js';
 export { enrollmentWorkflow } from './enrollment-workflow.js';
 export { eventRelayWorkflow } from './event-relay-workflow.js';
+export { pruneWorkflow } from './prune-workflow.js';
 export { webhookDeliveryWorkflow } from './webhook-delivery-workflow.js';

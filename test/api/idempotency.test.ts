@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testApp } from '../helpers/deps.js';
+import { createApp } from '../../src/api/app.js';
+import { apiClient, testApp } from '../helpers/deps.js';
 
 describe('Idempotency-Key', () => {
   it('replays the first response to a retry with the same key and body, creating once', async () => {
@@ -43,5 +44,41 @@ describe('Idempotency-Key', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => api.post('/v1/campaigns', { name: 'race' }, { 'idempotency-key': 'race' })));
     expect(results.filter((r) => r.status === 201)).toHaveLength(results.filter((r) => r.status !== 409).length);
     expect(await deps.db.campaign.count({ where: { workspaceId, name: 'race' } })).toBe(1);
+  });
+});
+
+describe('Idempotency-Key and secrets shown once (SPEC §9: no secret at rest in plaintext)', () => {
+  const stored = async (deps: Awaited<ReturnType<typeof testApp>>['deps'], workspaceId: string) =>
+    JSON.stringify(await deps.db.$queryRaw`SELECT * FROM "IdempotencyRecord" WHERE "workspaceId" = ${workspaceId}`);
+
+  it('keeps neither a created API key nor a webhook secret in its records, and a replay shows them masked and says so', async () => {
+    const { api, deps, workspaceId } = await testApp();
+    const keyHeaders = { 'idempotency-key': 'new-key-1' };
+    const hookHeaders = { 'idempotency-key': 'new-hook-1' };
+    const hookBody = { url: 'https://127.0.0.1/hook', events: ['message.sent'] };
+    const key = await api.post('/v1/api-keys', { scopes: ['read'] }, keyHeaders);
+    const hook = await api.post('/v1/webhooks', hookBody, hookHeaders);
+    expect([key.status, hook.status]).toEqual([201, 201]);
+    const { apiKey } = key.body.data;
+    const { secret } = hook.body.data;
+    expect(apiKey).toMatch(/^sk_live_[A-Za-z0-9]{40}$/);
+    expect(secret).toMatch(/^whsec_/);
+    expect(key.body.data.secretMasked).toBeUndefined();
+
+    const rows = await stored(deps, workspaceId);
+    expect(rows).toContain('new-key-1');
+    expect(rows).not.toContain(apiKey);
+    expect(rows).not.toContain(apiKey.slice(12));
+    expect(rows).not.toContain(secret.slice('whsec_'.length));
+
+    const keyReplay = await api.post('/v1/api-keys', { scopes: ['read'] }, keyHeaders);
+    const hookReplay = await api.post('/v1/webhooks', hookBody, hookHeaders);
+    expect(keyReplay.status).toBe(201);
+    expect(keyReplay.headers.get('idempotent-replayed')).toBe('true');
+    expect(keyReplay.body.data).toEqual({ ...key.body.data, apiKey: `${apiKey.slice(0, 12)}********`, secretMasked: true });
+    expect(hookReplay.status).toBe(201);
+    expect(hookReplay.body.data).toEqual({ ...hook.body.data, secret: 'whsec_********', secretMasked: true });
+    // The key itself still works: only the record of the answer was masked.
+    expect((await apiClient(createApp(deps), apiKey).get('/v1/campaigns')).status).toBe(200);
   });
 });

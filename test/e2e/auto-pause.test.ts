@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { everyWorkflowPaused } from '../helpers/barriers.js';
 import { startEdgeStack } from '../helpers/edge-stack.js';
 import { eventually } from '../helpers/worker.js';
 
@@ -39,9 +40,12 @@ describe('auto-pause on bounces and complaints (real worker, real database, sign
     const health = (await c.api.get(`/v1/campaigns/${c.id}/health`)).body.data;
     expect(health.status).toBe('auto_paused');
     expect(health.reasons[0]).toMatchObject({ code: 'bounce_rate_exceeded' });
-    // It stays paused: the rest of the 60 are not sent.
-    await new Promise((r) => setTimeout(r, 1_500));
-    expect((await stats(c)).sent).toBeLessThan(60);
+    // It stays paused: once every workflow has met the pause none can send, and the rest of the 60
+    // were not sent (what the stats say is what the provider took).
+    await eventually(() => everyWorkflowPaused(stack.deps.temporal, c.id), 30_000, 'every workflow paused');
+    const sent = (await stats(c)).sent;
+    expect(sent).toBeLessThan(60);
+    expect(sent).toBe(stack.double.accepted.filter((a) => c.emails.includes(a.to[0]!)).length);
   }, 90_000);
 
   it('does not pause below the threshold', async () => {
@@ -91,6 +95,48 @@ describe('auto-pause on bounces and complaints (real worker, real database, sign
     const second = (await c.api.get(`/v1/campaigns/${other}`)).body.data;
     expect(second).toMatchObject({ status: 'paused', pauseReason: 'workspace_bounce_rate_exceeded' });
   }, 120_000);
+
+  /**
+   * SPEC §9 "every guard is judged on every event": A has sent 100 clean mails, B (same workspace)
+   * is running with its lead three days out; then hard bounces land on A's mails, one signed event
+   * at a time. Each event's request judges the guards before it answers, so the answer to the last
+   * is the barrier: by then B must be paused for the workspace.
+   */
+  async function bouncesOnA(settings: object, pauseAFirst: boolean) {
+    const a = await stack.campaign(ONE_STEP, 100, { settings });
+    await eventually(async () => (await stats(a)).sent === 100, 60_000, 'A sent 100');
+    const b = (await a.api.post('/v1/campaigns', { name: 'clean', sequenceSteps: LATER })).body.data.id as string;
+    await a.api.post(`/v1/campaigns/${b}/leads/bulk`, { leads: [{ email: `clean-${a.id}@example.com` }] });
+    await a.api.post(`/v1/campaigns/${b}/start`);
+    if (pauseAFirst) expect((await a.api.post(`/v1/campaigns/${a.id}/pause`)).body.data.status).toBe('paused');
+    const sent = await stack.deps.db.message.findMany({ where: { campaignId: a.id }, orderBy: { id: 'asc' }, take: 5 });
+    // 5 of the workspace's 100 sends: 5 % over its week, past the 4 % line.
+    for (const m of sent) {
+      const bounce = { type: 'Permanent', subType: 'General', message: '550 5.1.1 no such user' };
+      const res = await stack.providerEvent({ type: 'email.bounced', created_at: new Date().toISOString(), data: { email_id: m.providerId, to: [m.toEmail], bounce } });
+      expect(res.body.data.result).toBe('processed');
+    }
+    const view = async (id: string) => (await a.api.get(`/v1/campaigns/${id}`)).body.data;
+    const events = (await a.api.get('/v1/events?type=campaign.auto_paused')).body.data.map((e: any) => e.data);
+    return { a: await view(a.id), b: await view(b), bEvents: events.filter((e: any) => e.campaignId === b), aEvents: events.filter((e: any) => e.campaignId === a.id) };
+  }
+
+  it('judges the workspace guard on bounces from a campaign already paused by hand, and pauses the others', async () => {
+    const { a, b, bEvents, aEvents } = await bouncesOnA({ autoPause: null }, true);
+    expect(b).toMatchObject({ status: 'paused', pauseReason: 'workspace_bounce_rate_exceeded' });
+    expect(bEvents).toEqual([expect.objectContaining({ scope: 'workspace', threshold: 0.04, sent: 100, bounced: 5 })]);
+    // The paused campaign keeps its own reason: the guard pauses only running campaigns.
+    expect(a).toMatchObject({ status: 'paused', pauseReason: 'manual' });
+    expect(aEvents).toEqual([]);
+  }, 90_000);
+
+  it('judges the workspace guard on the same event that paused the campaign by its own guard', async () => {
+    // A's own line is the workspace's: the fifth bounce crosses both at once.
+    const { a, b, bEvents } = await bouncesOnA({ autoPause: { bounceRate: 0.04, minSent: 50 } }, false);
+    expect(a).toMatchObject({ status: 'paused', pauseReason: 'bounce_rate_exceeded' });
+    expect(b).toMatchObject({ status: 'paused', pauseReason: 'workspace_bounce_rate_exceeded' });
+    expect(bEvents).toEqual([expect.objectContaining({ scope: 'workspace' })]);
+  }, 90_000);
 
   it('marks a pause by hand as manual', async () => {
     const c = await stack.campaign(LATER, 1);

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot, serveOverHttp, signIn } from '../helpers/browser.js';
-import { FOLLOW_UP_LATER, sleep, startEdgeStack } from '../helpers/edge-stack.js';
+import { everyWorkflowPaused } from '../helpers/barriers.js';
+import { FOLLOW_UP_LATER, startEdgeStack } from '../helpers/edge-stack.js';
 import { eventually } from '../helpers/worker.js';
 
 type Stack = Awaited<ReturnType<typeof startEdgeStack>>;
@@ -104,8 +105,8 @@ describe('the console, in a real headless Chromium against the real stack', () =
     expect(atPause).toBeLessThan(LEADS * 2);
     await page.locator('.title-row .badge', { hasText: 'paused' }).waitFor();
     await page.locator('[data-code="campaign_paused"]').waitFor();
-    // At one send a second, three seconds would have sent three more.
-    await sleep(3_000);
+    // Once every workflow has met the pause none can send; at one send a second, more would have gone.
+    await eventually(() => everyWorkflowPaused(stack.deps.temporal, main.id), 30_000, 'every workflow paused');
     expect(accepted()).toBe(atPause);
     const stats = (await main.api.get(`/v1/campaigns/${main.id}/stats`)).body.data;
     expect(stats.metrics.sent).toBe(atPause);

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
 import { apiClient } from '../helpers/deps.js';
-import { FOLLOW_UP_LATER, ONE_STEP, sleep, startEdgeStack, withTemporalFailing } from '../helpers/edge-stack.js';
+import { FOLLOW_UP_LATER, ONE_STEP, startEdgeStack, withTemporalFailing } from '../helpers/edge-stack.js';
 import { enrollmentWorkflowId } from '../../src/workflows/contract.js';
+import { everyWorkflowPaused } from '../helpers/barriers.js';
+import { enrollmentHistory } from '../helpers/history.js';
 import { eventually } from '../helpers/worker.js';
 
 describe('pause, start and bulk hold on every path (real worker, real database, the Resend double)', () => {
@@ -31,7 +33,8 @@ describe('pause, start and bulk hold on every path (real worker, real database, 
       const sentAtPause = (await c.api.get(`/v1/campaigns/${c.id}/stats`)).body.data.metrics.sent;
       expect(sentAtPause).toBe(stack.double.accepted.filter((a) => c.emails.includes(a.to[0]!)).length);
 
-      await sleep(2_000);
+      // Once every workflow has met the pause none of them can call the provider any more.
+      await eventually(() => everyWorkflowPaused(stack.deps.temporal, c.id), 30_000, 'every workflow paused');
       expect(c.emails.flatMap((e) => stack.postsFor(c.enrollmentOf(e).id)).filter((p) => p.at >= pausedAt)).toEqual([]);
       const lead = (await c.api.get(`/v1/campaigns/${c.id}/leads`)).body.data.find((l: any) => l.status === 'active');
       if (lead) expect(lead.waitingFor).toBe('campaign_paused');
@@ -88,7 +91,10 @@ describe('pause, start and bulk hold on every path (real worker, real database, 
     await c.api.post(`/v1/campaigns/${c.id}/pause`);
     const pausedAt = Date.now();
     stack.double.clearFailures();
-    await sleep(3_500);
+    // Past the retry: the workflow shows paused and sleeps until told (its retry withdrawn, or met by
+    // the guard), so none can follow before the resume; had one gone out the lead would have completed.
+    const history = enrollmentHistory(stack.deps.temporal, enrollment.id);
+    await eventually(async () => (await stack.workflowState(enrollment.id)).status === 'paused' && (await history.asleep()), 30_000, 'asleep, paused');
     expect(stack.postsFor(enrollment.id).filter((p) => p.at >= pausedAt)).toEqual([]);
     expect((await stack.message(enrollment.id, 1))!.status).toBe('sending');
 

@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createResendTransport } from '../../src/mail/resend-transport.js';
-import { startEdgeStack, sleep, TWO_STEPS } from '../helpers/edge-stack.js';
+import { startEdgeStack, TWO_STEPS } from '../helpers/edge-stack.js';
+import { workflowEnded } from '../helpers/barriers.js';
+import { enrollmentHistory } from '../helpers/history.js';
 import { eventually } from '../helpers/worker.js';
 
 // The provider's answer while it is down; Retry-After keeps the retries a second apart.
@@ -23,10 +25,13 @@ describe('every provider attempt is guarded, retries included (real worker, real
     return { ...c, enrollment };
   }
 
-  /** The provider recovers; three retry intervals later nothing more went out for the lead. */
-  async function recoverAndExpectNothing(enrollmentId: string, since: number) {
+  /**
+   * The provider recovers; once `past` holds (the workflow ended, or went to sleep instead of
+   * retrying) the failed step can no longer go out, and nothing more went out for the lead.
+   */
+  async function recoverAndExpectNothing(enrollmentId: string, since: number, past: () => Promise<unknown>) {
     stack.double.clearFailures();
-    await sleep(3_500);
+    await past();
     expect(stack.postsFor(enrollmentId, 2).filter((p) => p.at > since)).toEqual([]);
     expect(stack.acceptedFor(enrollmentId, 2)).toEqual([]);
   }
@@ -37,7 +42,7 @@ describe('every provider attempt is guarded, retries included (real worker, real
     const res = await stack.app.request(`/u/${first!.unsubscribeToken}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(200);
     const unsubscribedAt = Date.now();
-    await recoverAndExpectNothing(enrollment.id, unsubscribedAt);
+    await recoverAndExpectNothing(enrollment.id, unsubscribedAt, () => workflowEnded(stack.deps.temporal, enrollment.id));
 
     const timeline = (await api.get(`/v1/campaigns/${id}/leads/${enrollment.leadId}`)).body.data;
     expect(timeline.status).toBe('unsubscribed');
@@ -52,7 +57,7 @@ describe('every provider attempt is guarded, retries included (real worker, real
     const { api, id, emails, enrollment } = await failingStepTwo();
     const reply = await api.post('/v1/replies', { email: emails[0], campaignId: id, text: 'Sounds interesting, tell me more.' });
     expect(reply.status).toBe(201);
-    await recoverAndExpectNothing(enrollment.id, Date.now());
+    await recoverAndExpectNothing(enrollment.id, Date.now(), () => workflowEnded(stack.deps.temporal, enrollment.id));
     expect((await stack.message(enrollment.id, 2))!.status).toBe('cancelled');
     expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics).toMatchObject({ sent: 1, replied: 1 });
     expect((await api.get(`/v1/campaigns/${id}/leads/${enrollment.leadId}`)).body.data.status).toBe('replied');
@@ -63,7 +68,9 @@ describe('every provider attempt is guarded, retries included (real worker, real
     const back = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     const reply = await api.post('/v1/replies', { email: emails[0], campaignId: id, text: `I am out of the office until ${back}.` });
     expect(reply.body.data.classification).toBe('out_of_office');
-    await recoverAndExpectNothing(enrollment.id, Date.now());
+    // The retry after the recovery meets the hold and the workflow sleeps until the resume day.
+    const history = enrollmentHistory(stack.deps.temporal, enrollment.id);
+    await recoverAndExpectNothing(enrollment.id, Date.now(), () => eventually(() => history.asleep(), 30_000, 'asleep until the resume day'));
     const lead = (await api.get(`/v1/campaigns/${id}/leads/${enrollment.leadId}`)).body.data;
     expect(lead).toMatchObject({ status: 'active', waitingFor: 'out_of_office' });
     expect(Date.parse(lead.nextSendAt)).toBeGreaterThan(Date.parse(back));

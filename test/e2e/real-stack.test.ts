@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startChild, stopChildren, type Child } from '../../scripts/lib/children.js';
+import { DEV_ONLY_SECRET_ENCRYPTION_KEY } from '../../src/config.js';
 import { generateApiKey } from '../../src/domain/api-keys.js';
 import { SEED_CAMPAIGN } from '../helpers/fixtures.js';
 import { eventually } from '../helpers/worker.js';
@@ -29,6 +30,7 @@ describe('the real stack over HTTP', () => {
       PORT: String(port),
       BOOTSTRAP_API_KEY: apiKey,
       LOG_LEVEL: 'warn',
+      SECRET_ENCRYPTION_KEY: DEV_ONLY_SECRET_ENCRYPTION_KEY,
     };
     const root = path.resolve(import.meta.dirname, '../..');
     for (const [name, entry] of [['worker', 'worker.ts'], ['api', 'src/api/server.ts']]) {

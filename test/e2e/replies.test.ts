@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 import { uniq } from '../helpers/fixtures.js';
+import { parseReturnDate, resumeDay } from '../../src/domain/return-date.js';
 
 const twoSteps = [
   { delayDays: 0, subject: 'One', bodyHtml: '<p>1</p>' },
@@ -43,12 +44,21 @@ describe('replies and suppression', () => {
     expect(await deps.db.message.count({ where: { campaignId: id } })).toBe(1);
   });
 
-  it('an out-of-office reply is recorded but changes nothing', async () => {
+  it('an out-of-office reply holds the lead by default until the working day after its return, and is not counted', async () => {
     const email = `away-${uniq()}@acme.com`;
-    const { api, id, status } = await runningCampaign([email]);
-    const res = await api.post('/v1/replies', { email, subject: 'Automatic reply: One', text: 'I am out of the office until Monday.' });
+    const { api, deps, id, status } = await runningCampaign([email]);
+    const text = 'I am out of the office until Monday.';
+    const res = await api.post('/v1/replies', { email, subject: 'Automatic reply: One', text });
     expect(res.body.data.classification).toBe('out_of_office');
+    // settings.onReply.out_of_office is `hold` by default: the lead stays active, but nothing is
+    // sent before the start of the working day after Monday (the workspace's zone, UTC here).
+    const at = new Date(res.body.data.receivedAt);
+    const until = new Date(`${resumeDay(parseReturnDate(text, at), at)}T00:00:00.000Z`);
     expect(await status(email)).toBe('active');
+    const enrollment = await deps.db.enrollment.findFirstOrThrow({ where: { campaignId: id } });
+    expect(enrollment).toMatchObject({ status: 'active', heldUntil: until, waitingFor: 'out_of_office', repliedAt: null });
+    expect(enrollment.nextSendAt!.getTime()).toBeGreaterThanOrEqual(until.getTime());
+    expect(res.body.data.enrollments).toEqual([{ campaignId: id, status: 'active', stopReason: null, waitingFor: 'out_of_office', nextSendAt: enrollment.nextSendAt!.toISOString() }]);
     expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics.replied).toBe(0);
     const list = await api.get(`/v1/replies?campaignId=${id}&classification=out_of_office`);
     expect(list.body.data.map((r: any) => r.email)).toEqual([email]);

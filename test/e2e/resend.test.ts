@@ -4,6 +4,7 @@ import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { testApp } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
+import { workflowEnded } from '../helpers/barriers.js';
 import { uniq } from '../helpers/fixtures.js';
 
 const mail = (over: object = {}) => ({
@@ -133,7 +134,8 @@ describe('sending through Resend end to end (real worker, the Resend double)', (
     const failed = await eventually(async () => deps.db.message.findFirst({ where: { campaignId: id, status: 'failed' } }), 60_000, 'failed');
     expect(failed.failureReason).toMatch(/422 validation_error: Invalid `to` field/);
     await eventually(async () => (await api.get(`/v1/campaigns/${id}/leads?status=failed`)).body.data.length === 1, 30_000, 'enrollment failed');
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Once its workflow has ended no retry of the step can follow: the one request was the last.
+    await workflowEnded(deps.temporal, failed.enrollmentId);
     expect(double.requests - before).toBe(1);
   }, 90_000);
 

@@ -27,15 +27,15 @@ describe('stats by step, variant and day', () => {
     expect(completed).toHaveLength(4);
     for (const email of completed.map((e) => e.lead.email)) expect((await c.api.post('/v1/replies', { email, campaignId: c.id, text: 'Sounds good, call me.' })).status).toBe(201);
     stack.emitProviderEvents({});
-    // Provider events arrive a moment after each send: wait until the totals stop moving.
-    let last = '';
-    await eventually(async () => {
-      const now = JSON.stringify((await totals()).metrics);
-      const settled = now === last;
-      last = now;
-      await new Promise((r) => setTimeout(r, 300));
-      return settled;
-    }, 30_000, 'settled');
+    // Provider events arrive a moment after each send. The totals are final once every event the
+    // double emitted has had its answer and none is kept waiting for its message (ProviderEvent).
+    const { emitted } = stack.double;
+    const providerIds = (await stack.deps.db.message.findMany({ where: { campaignId: c.id }, select: { providerId: true } })).flatMap((m) => (m.providerId ? [m.providerId] : []));
+    await eventually(
+      async () => emitted.answered === emitted.bounced + emitted.complained && (await stack.deps.db.providerEvent.count({ where: { pendingEmailId: { in: providerIds } } })) === 0,
+      30_000,
+      'every provider event applied',
+    );
     const { metrics } = await totals();
     expect(metrics.bounced).toBeGreaterThan(0);
     const expected = Object.fromEntries(METRICS.map((m) => [m, metrics[m]]));

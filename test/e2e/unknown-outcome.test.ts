@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activitiesFromConfig } from '../../src/activities/index.js';
-import { newId } from '../../src/domain/ids.js';
-import { createLogger } from '../../src/logger.js';
-import { RetryableMailError, type Mailer } from '../../src/mail/mailer.js';
-import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { recordReply } from '../../src/replies/intake.js';
 import { endLocked, lockEnrollments } from '../../src/leads/endings.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
-import { newWorkspace, testDeps } from '../helpers/deps.js';
+import { testDeps } from '../helpers/deps.js';
+import { HOUR, sendFixture } from '../helpers/send-fixture.js';
 import { eventually } from '../helpers/worker.js';
 
-const HOUR = 60 * 60 * 1000;
 // The services with no task queue anyone polls: their signals find no workflow, which is fine here.
 const services = () => ({ db: testDeps().db, orchestrator: { client: testDeps().temporal, taskQueue: 'none' }, now: () => new Date() });
 
@@ -21,55 +16,21 @@ const services = () => ({ db: testDeps().db, orchestrator: { client: testDeps().
 describe('an attempt whose outcome is unknown is never resent blind', () => {
   let double: ResendDouble;
   const clock = { now: new Date('2026-11-30T10:00:00Z') };
-  // While `loseAnswers` is set, the mail reaches the provider and the answer is lost on the way back.
-  const network = { loseAnswers: false };
-  let activities: ReturnType<typeof activitiesFromConfig>;
+  let activities: ReturnType<typeof sendFixture>['activities'];
   // A second worker whose PUBLIC_URL differs (the API moved): its retries must send the same mail.
-  let movedActivities: ReturnType<typeof activitiesFromConfig>;
+  let movedActivities: typeof activities;
+  let fixture: ReturnType<typeof sendFixture>;
 
   beforeAll(async () => {
     double = await startResendDouble();
-    const transport = createResendTransport({ apiKey: double.apiKey, baseUrl: double.url });
-    const mailer: Mailer = {
-      name: 'resend',
-      async send(mail) {
-        const outcome = await transport.send(mail);
-        if (network.loseAnswers) throw new RetryableMailError('Resend network application_error: the connection dropped', undefined, false);
-        return outcome;
-      },
-    };
-    const deps = testDeps();
-    const services = { db: deps.db, client: deps.temporal, logger: createLogger('silent', 'test'), mailer, now: () => clock.now };
-    activities = activitiesFromConfig(deps.config, services);
-    movedActivities = activitiesFromConfig({ ...deps.config, PUBLIC_URL: 'https://moved.example.com' }, services);
+    fixture = sendFixture(double, clock);
+    activities = fixture.activities;
+    movedActivities = sendFixture(double, clock, { config: { PUBLIC_URL: 'https://moved.example.com' } }).activities;
   });
   afterAll(() => double.close());
 
-  async function enrolled() {
-    const { db } = testDeps();
-    const { workspaceId } = await newWorkspace(db);
-    await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, email: `ada-${Date.now()}@acme.com`, name: 'Ada', dailyLimit: 100 } });
-    const campaign = await db.campaign.create({
-      data: { id: newId('camp'), workspaceId, name: 'unknown', status: 'running', startedAt: clock.now, steps: { create: [{ stepNumber: 1, delayDays: 0, subject: 'Hi', bodyHtml: '<p>1</p>' }] } },
-    });
-    const lead = await db.lead.create({ data: { id: newId('lead'), workspaceId, email: `lead-${Math.random().toString(36).slice(2, 8)}@example.com` } });
-    const enrollment = await db.enrollment.create({ data: { id: newId('enr'), workspaceId, campaignId: campaign.id, leadId: lead.id, status: 'active' } });
-    const step = { enrollmentId: enrollment.id, stepNumber: 1 };
-    const message = () => db.message.findUniqueOrThrow({ where: { enrollmentId_stepNumber: step } });
-    const accepted = () => double.accepted.filter((a) => a.idempotencyKey === `${enrollment.id}/1`);
-    const sent = async () => (await db.campaignCounters.findUnique({ where: { campaignId: campaign.id } }))?.sent ?? 0;
-    return { db, workspaceId, campaign, lead, enrollment, step, message, accepted, sent };
-  }
-
-  async function attemptWithoutAnswer(step: { enrollmentId: string; stepNumber: number }) {
-    expect((await activities.claimStep(step)).kind).toBe('attempt');
-    network.loseAnswers = true;
-    try {
-      await expect(activities.deliverStep(step)).rejects.toThrow(/connection dropped/);
-    } finally {
-      network.loseAnswers = false;
-    }
-  }
+  const enrolled = () => fixture.enrolled();
+  const attemptWithoutAnswer = (step: { enrollmentId: string; stepNumber: number }) => fixture.attemptWithoutAnswer(step);
 
   it('keeps the step unconfirmed, and a retry under the same key records one send', async () => {
     const e = await enrolled();

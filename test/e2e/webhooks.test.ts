@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { startEventDispatcher } from '../../src/worker/event-dispatcher.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 import { uniq } from '../helpers/fixtures.js';
+import { deliveriesEnded } from '../helpers/barriers.js';
 
 const ALL = ['campaign.started', 'campaign.paused', 'message.sent', 'message.delivered', 'message.bounced', 'reply.received', 'lead.completed'];
 
@@ -22,7 +23,7 @@ describe('webhooks out', () => {
   afterAll(() => receiver.close());
 
   it('delivers every event type once per occurrence, signed so a receiver can verify it', async () => {
-    const { api } = await testApp();
+    const { api, deps, workspaceId } = await testApp();
     const created = await api.post('/v1/webhooks', { url: receiver.url, events: ALL });
     expect(created.status).toBe(201);
     expect(created.body.data).toMatchObject({ id: expect.stringMatching(/^wh_/), url: receiver.url, events: ALL, status: 'active', secret: expect.stringMatching(/^whsec_/) });
@@ -42,7 +43,10 @@ describe('webhooks out', () => {
         .filter((r) => r.payload.data.campaignId === campaign || r.payload.data.reply?.campaignId === campaign);
     const expected = ['campaign.started', 'message.sent', 'message.sent', 'message.delivered', 'message.delivered', 'lead.completed', 'lead.completed', 'reply.received', 'campaign.paused'];
     await eventually(async () => mine().length >= expected.length, 30_000, 'all events delivered');
-    await new Promise((r) => setTimeout(r, 1_000)); // nothing more arrives
+    // Every subscribed event's delivery has ended (one workflow per webhook and event): nothing more arrives.
+    const subscribed = await deps.db.event.findMany({ where: { workspaceId, type: { in: ALL } }, select: { id: true } });
+    expect(subscribed).toHaveLength(expected.length);
+    await deliveriesEnded(deps.temporal, webhookId, subscribed.map((e) => e.id));
     const got = mine();
     expect(got.map((r) => r.payload.event).sort()).toEqual([...expected].sort());
     expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(got.length);
@@ -71,7 +75,7 @@ describe('webhooks out', () => {
 
   it('relays an event whose dispatch a crash interrupted, exactly once', async () => {
     const { api, deps, workspaceId } = await testApp();
-    await api.post('/v1/webhooks', { url: receiver.url, events: ['campaign.paused'] });
+    const webhookId = (await api.post('/v1/webhooks', { url: receiver.url, events: ['campaign.paused'] })).body.data.id as string;
     // Committed with its cause, but the process died before handing it to Temporal.
     const event = await emitEvent(deps.db, workspaceId, 'campaign.paused', { campaignId: `camp_relay_${uniq()}` });
     const services = { db: deps.db, orchestrator: { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, now: () => new Date() };
@@ -79,7 +83,8 @@ describe('webhooks out', () => {
     await eventually(async () => receiver.received.some((r) => r.headers['webhook-id'] === event.id), 30_000, 'relayed');
     expect((await deps.db.event.findUniqueOrThrow({ where: { id: event.id } })).dispatchedAt).toBeInstanceOf(Date);
     await relayUndispatched(services, { olderThanMs: 0, workspaceId });
-    await new Promise((r) => setTimeout(r, 500));
+    // The event's one delivery (its workflow id is the webhook's and the event's) has ended.
+    await deliveriesEnded(deps.temporal, webhookId, [event.id]);
     expect(receiver.received.filter((r) => r.headers['webhook-id'] === event.id)).toHaveLength(1);
   });
 

@@ -5,6 +5,7 @@
  * Unlike the shared test stack, every piece can be stopped, killed and started again on the same
  * port and data, which is what the fault tests do to it.
  */
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -62,7 +63,8 @@ async function onFreePorts<T>(start: () => Promise<T>, attempts = 3): Promise<T>
   }
 }
 
-export async function startStack(options: { name: string; sendRateLimit: number }) {
+/** `env`: more of the worker's and API's environment (a history checker's webhook and provider secrets). */
+export async function startStack(options: { name: string; sendRateLimit: number; env?: NodeJS.ProcessEnv }) {
   const log = (line: string) => process.stdout.write(`[${options.name}] ${line}\n`);
   const cli = await obtainTemporalCli(log);
   const dir = mkdtempSync(path.join(tmpdir(), `sequent-faults-${options.name}-`));
@@ -126,7 +128,10 @@ export async function startStack(options: { name: string; sendRateLimit: number 
     RESEND_BASE_URL: resend.url,
     SEND_RATE_LIMIT: String(options.sendRateLimit),
     MAIL_FROM: 'Sequent Faults <faults@sequent.test>',
+    // Production processes encrypt webhook secrets at rest with a key of their own.
+    SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'info',
+    ...options.env,
   };
 
   const processes: Child[] = [];

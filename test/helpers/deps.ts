@@ -1,6 +1,6 @@
 import { afterAll, inject } from 'vitest';
 import { createApp, type AppDeps } from '../../src/api/app.js';
-import { parseConfig, type Config } from '../../src/config.js';
+import { DEV_ONLY_SECRET_ENCRYPTION_KEY, parseConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db.js';
 import { createLogger } from '../../src/logger.js';
 import { createWorkspace } from '../../src/tenancy.js';
@@ -21,6 +21,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     // Tests fire requests far faster than any client; the rate-limit tests set their own limits.
     API_RATE_LIMIT: '100000',
     API_RATE_BURST: '100000',
+    SECRET_ENCRYPTION_KEY: DEV_ONLY_SECRET_ENCRYPTION_KEY,
     ...overrides,
   });
 }

@@ -2,8 +2,11 @@
  * A local stand-in for the parts of Resend's HTTP API that Sequent calls (POST /emails,
  * GET /emails/:id), on loopback. It checks requests the way Resend documents them (auth, required
  * fields, address and tag formats), applies its idempotency rules (same key and body → the same
- * id; same key, different body → 409), can be told to fail or slow down, and records what it
- * accepted. Tests point the real `resend` SDK at it through its base URL.
+ * id; same key, different body → 409 `invalid_idempotent_request`; a key whose first request is
+ * still in progress → 409 `concurrent_idempotent_requests`; a key is kept 24 hours, then forgotten,
+ * so the same key sends again), can be told to fail or slow down, and records what it accepted.
+ * Its clock can be moved forward (advanceClock) so a test need not wait a day for a key to expire.
+ * Tests point the real `resend` SDK at it through its base URL.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -35,6 +38,8 @@ export type Post = { at: number; idempotencyKey: string | null; status: number }
 const ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const MAILBOX = /^(?:[^<>]*<([^<>]+)>|([^<>\s]+))$/;
 const TAG = /^[A-Za-z0-9_-]{1,256}$/;
+/** Resend keeps an idempotency key this long; after it, the key is new again. */
+export const KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 function validate(body: any): string | null {
   if (typeof body !== 'object' || body === null) return 'The request body must be a JSON object.';
@@ -73,15 +78,22 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
   const apiKey = options.apiKey ?? `re_test_${randomUUID().replace(/-/g, '')}`;
   const accepted: AcceptedEmail[] = [];
   const posts: Post[] = [];
-  const byKey = new Map<string, { hash: string; id: string }>();
+  const byKey = new Map<string, { hash: string; id: string; at: number }>();
+  // The request that holds each key while it is processed: another with that key meanwhile gets a 409.
+  const inFlight = new Map<string, ServerResponse>();
+  let clockOffsetMs = 0;
+  /** The double's own time: key expiry and created_at follow it; `Post.at` stays wall time. */
+  const now = () => Date.now() + clockOffsetMs;
   const failures: Failure[] = [];
   const inbound = new Map<string, InboundEmail>();
   let failureRate: { rate: number; pick: () => Failure } | null = null;
   const failWhen: { match: (key: string | null) => boolean; failure: Failure }[] = [];
   let delayMs = 0;
   let emitter: { secret: string; deliver: (signed: Signed) => Promise<unknown>; bounceRate: number; complaintRate: number; owed: { bounce: number; complaint: number } } | null = null;
-  const emitted = { bounced: 0, complained: 0 };
-  let answerDelayMs = 0;
+  // `answered`: events whose delivery has had its answer (or failed), so a test can wait for all of them.
+  const emitted = { bounced: 0, complained: 0, answered: 0 };
+  let answerDelayMs: number | (() => number) = 0;
+  let answersToLose = 0;
   let requests = 0;
   let held = 0;
 
@@ -94,7 +106,7 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     if (!answerDelayMs) return;
     held++;
     try {
-      await new Promise((r) => setTimeout(r, answerDelayMs));
+      await new Promise((r) => setTimeout(r, typeof answerDelayMs === 'function' ? answerDelayMs() : answerDelayMs));
     } finally {
       held--;
     }
@@ -106,6 +118,21 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     const post: Post = { at: Date.now(), idempotencyKey: (req.headers['idempotency-key'] as string | undefined) ?? null, status: 0 };
     posts.push(post);
     res.on('finish', () => (post.status = res.statusCode));
+    if (post.idempotencyKey) holdKey(post.idempotencyKey, res);
+  };
+  // A request is in progress from its arrival (a slowed one too) until its answer is sent or its
+  // client goes away; the first to arrive holds the key.
+  const holdKey = (key: string, res: ServerResponse) => {
+    if (!inFlight.has(key)) inFlight.set(key, res);
+    res.on('close', () => {
+      if (inFlight.get(key) === res) inFlight.delete(key);
+    });
+  };
+  /** The key's record, unless it is older than Resend keeps keys (then it is gone: the key is new). */
+  const recordOf = (key: string) => {
+    const seen = byKey.get(key);
+    if (seen && now() - seen.at >= KEY_TTL_MS) byKey.delete(key);
+    return byKey.get(key);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -161,7 +188,12 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     }
     const hash = createHash('sha256').update(raw).digest('hex');
     if (key) {
-      const seen = byKey.get(key);
+      const holder = inFlight.get(key);
+      if (holder && holder !== res) {
+        return fail(res, { status: 409, name: 'concurrent_idempotent_requests', message: 'Same idempotency key used while original request is still in progress.' });
+      }
+      inFlight.set(key, res);
+      const seen = recordOf(key);
       if (seen && seen.hash !== hash) {
         return fail(res, { status: 409, name: 'invalid_idempotent_request', message: 'Same idempotency key used with a different request payload.' });
       }
@@ -171,7 +203,7 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
       }
     }
     const id = randomUUID();
-    if (key) byKey.set(key, { hash, id });
+    if (key) byKey.set(key, { hash, id, at: now() });
     accepted.push({
       id,
       idempotencyKey: key,
@@ -182,10 +214,14 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
       text: body.text,
       headers: body.headers ?? {},
       tags: body.tags ?? [],
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(now()).toISOString(),
     });
     await holdAnswer();
-    send(res, 200, { id });
+    // loseNext: sent, but the answer never reaches the caller (a connection cut on the way back).
+    if (answersToLose > 0) {
+      answersToLose--;
+      res.destroy();
+    } else send(res, 200, { id });
     emitFor(accepted.at(-1)!);
   };
 
@@ -215,7 +251,11 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
       events.push({ type: 'email.complained', created_at: new Date().toISOString(), data });
     }
     const { secret, deliver } = emitter;
-    for (const event of events) void deliver(sign(secret, event)).catch(() => undefined);
+    for (const event of events) {
+      void deliver(sign(secret, event))
+        .catch(() => undefined)
+        .finally(() => emitted.answered++);
+    }
   };
 
   // A client that went away mid-request (a killed worker) leaves nothing to answer.
@@ -244,10 +284,15 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
     failWhen(match: (idempotencyKey: string | null) => boolean, failure: Failure) {
       failWhen.push({ match, failure });
     },
+    /** The next `count` emails accepted get no answer: the connection is cut after the send. */
+    loseNext(count: number) {
+      answersToLose += count;
+    },
     /** Drops the failures failNext queued and every failWhen rule: the provider recovers. */
     clearFailures() {
       failures.length = 0;
       failWhen.length = 0;
+      answersToLose = 0;
     },
     /** Every POST /emails fails with probability `rate`, with a failure `pick` chooses. */
     failRandomly(rate: number, pick: () => Failure) {
@@ -260,9 +305,18 @@ export async function startResendDouble(options: { apiKey?: string } = {}) {
      * Accepts each email at once but holds its 200 back `ms`: the provider has sent it while the
      * caller does not know yet (as when the caller dies or the answer is lost on the way).
      */
-    answerLate(ms: number) {
+    answerLate(ms: number | (() => number)) {
       answerDelayMs = ms;
     },
+    /**
+     * Moves the double's clock `ms` forward (never back): idempotency keys older than 24 hours of
+     * it are forgotten, as Resend forgets them, so a request under such a key sends again.
+     */
+    advanceClock(ms: number) {
+      clockOffsetMs += Math.max(0, ms);
+    },
+    /** The double's time (wall time plus every advanceClock). */
+    now,
     /** Stores an inbound email (as Resend's receiving API would hold it) and returns its event. */
     receive(email: Omit<InboundEmail, 'id' | 'created_at'>) {
       const stored = { ...email, id: randomUUID(), created_at: new Date().toISOString() };

@@ -14,7 +14,9 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'info',
       WEBHOOK_ALLOW_PRIVATE_URLS: false,
       WORKER_CACHED_WORKFLOWS: 250,
+      EVENT_RETENTION_DAYS: 30,
     });
+    expect(parseConfig({}).SECRET_ENCRYPTION_KEY).toBeUndefined();
     expect(parseConfig({}).DATABASE_URL).toBeUndefined();
     expect(parseConfig({}).RESEND_API_KEY).toBeUndefined();
   });
@@ -32,6 +34,10 @@ describe('parseConfig', () => {
     ['WEBHOOK_ALLOW_PRIVATE_URLS', 'yes'],
     ['WORKER_CACHED_WORKFLOWS', '-1'],
     ['WORKER_CACHED_WORKFLOWS', 'many'],
+    ['EVENT_RETENTION_DAYS', '29'],
+    ['EVENT_RETENTION_DAYS', 'forever'],
+    ['SECRET_ENCRYPTION_KEY', 'too-short'],
+    ['SECRET_ENCRYPTION_KEY', 'ab'.repeat(31)],
   ])('refuses a bad %s and names it', (name, value) => {
     let error: unknown;
     try {

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createLogger } from '../../src/logger.js';
 import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
-import { campaignFanoutWorkflowId, campaignTaskQueue } from '../../src/workflows/contract.js';
+import { campaignFanoutWorkflowId, campaignTaskQueue, syncSignal } from '../../src/workflows/contract.js';
+import { campaignFanoutWorkflow } from '../../src/workflows/index.js';
 import { testApp, testDeps } from '../helpers/deps.js';
-import { eventually } from '../helpers/worker.js';
+import { eventually, startTestWorker } from '../helpers/worker.js';
 
 /**
  * A pause must not wait behind enrollments: after a bulk import the main queue holds a first task
@@ -49,5 +50,27 @@ describe("campaigns' fan-outs have their own task queue", () => {
 
     const fanout = await deps.temporal.workflow.getHandle(campaignFanoutWorkflowId(id)).describe();
     expect(fanout.taskQueue).toBe(campaignTaskQueue(deps.config.TEMPORAL_TASK_QUEUE));
+  }, 60_000);
+});
+
+// After the file's first suite, so its worker on the main queue cannot help the one above.
+describe('fan-outs begun on the main queue by older code', () => {
+  beforeAll(() => startTestWorker());
+
+  it('still finishes one there: every worker process serves the main queue too', async () => {
+    const { api, deps } = await testApp();
+    const id = (await api.post('/v1/campaigns', { name: 'old queue', sequenceSteps: [{ delayDays: 3, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: `old-${Math.random().toString(36).slice(2, 8)}@example.com` }] });
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date() } });
+    // Started as requestCampaignSync did before the campaigns queue: on the main queue.
+    const handle = await deps.temporal.workflow.signalWithStart(campaignFanoutWorkflow, {
+      workflowId: `old-${campaignFanoutWorkflowId(id)}`,
+      taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+      args: [{ campaignId: id }],
+      signal: syncSignal,
+      signalArgs: [{ signalAll: true }],
+    });
+    expect(await handle.result()).toEqual({ sweeps: 1 });
+    expect((await deps.db.campaign.findUniqueOrThrow({ where: { id } })).syncedStatus).toBe('running');
   }, 60_000);
 });

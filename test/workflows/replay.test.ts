@@ -4,8 +4,9 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
 
-// Histories recorded from every released version of the enrollment workflow (see
-// scripts/record-histories.ts). Workflows started by an older worker are still running in
+// Histories recorded from every released version of the enrollment workflow (v<n>/, see
+// scripts/record-histories.ts) and of the campaign fan-out (fanout-v<n>/, see
+// scripts/record-fanout-histories.ts). Workflows started by an older worker are still running in
 // production when a new one deploys; the new code must replay their histories command for command.
 const root = path.resolve(import.meta.dirname, '../fixtures/histories');
 const histories = readdirSync(root).flatMap((version) =>

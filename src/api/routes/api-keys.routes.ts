@@ -3,8 +3,10 @@ import { SCOPES } from '../../domain/scopes.js';
 import { createApiKey, listApiKeys, revokeOwnApiKey } from '../../tenancy.js';
 import { createRouter, servicesOf, type AppDeps } from '../context.js';
 import { ApiKeySchema, CreatedKeySchema, KeyIdParam, NewKeySchema } from '../schemas/api-keys.js';
-import { commonErrors, dataOf, errorResponse, Id, jsonBody, jsonResponse, unpagedListOf } from '../schemas/common.js';
+import { commonErrors, dataOf, errorResponse, Id, IdempotencyHeaders, jsonBody, jsonResponse, unpagedListOf } from '../schemas/common.js';
 import { ApiError } from '../errors.js';
+import { showOnce } from '../idempotency.js';
+import { maskApiKey } from '../../domain/api-keys.js';
 
 const tags = ['API keys'];
 const security = [{ bearerAuth: [] }];
@@ -26,8 +28,8 @@ const create = createRoute({
   security,
   summary: 'Create a key for this workspace (shown once), with chosen scopes',
   description:
-    'A key with `scopes` (all three when left out). A key may give only scopes it holds itself: a `read`+`write` key cannot make a `send` key (403 `insufficient_scope`). Give an agent a key without `send` and a person decides every launch.',
-  request: { body: jsonBody(NewKeySchema) },
+    'A key with `scopes` (all three when left out). A key may give only scopes it holds itself: a `read`+`write` key cannot make a `send` key (403 `insufficient_scope`). Give an agent a key without `send` and a person decides every launch. The key is shown only in this answer: a retry with the same Idempotency-Key replays it masked, with `secretMasked: true`.',
+  request: { headers: IdempotencyHeaders, body: jsonBody(NewKeySchema) },
   responses: { 201: jsonResponse(dataOf(CreatedKeySchema), 'The new key'), ...commonErrors, 403: errorResponse('`insufficient_scope`: the calling key lacks `write`, or a scope it asked to give') },
 });
 
@@ -54,6 +56,7 @@ export function apiKeyRoutes(deps: AppDeps) {
       const beyond = scopes.filter((s) => !c.get('scopes').includes(s));
       if (beyond.length > 0) throw new ApiError(403, 'insufficient_scope', `This API key cannot give scopes it does not hold: ${beyond.join(', ')}.`);
       const key = await createApiKey(db, c.get('workspaceId'), undefined, scopes);
+      showOnce(c, { apiKey: maskApiKey(key.apiKey) });
       return c.json({ data: key }, 201);
     })
     .openapi(revoke, async (c) => {

@@ -1,10 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_TYPES, type EventType as EventTypeName } from '../../webhooks/events.js';
 import { eventsAfter } from '../../webhooks/event-feed.js';
-import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks } from '../../webhooks/webhook-service.js';
+import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks, MASKED_WEBHOOK_SECRET } from '../../webhooks/webhook-service.js';
+import { requireSetting } from '../../config.js';
+import { showOnce } from '../idempotency.js';
 import { streamEvents } from '../event-stream.js';
 import { createRouter, servicesOf, type AppDeps } from '../context.js';
-import { commonErrors, Count, dataOf, exampleId, Id, IdempotencyHeaders, jsonBody, jsonResponse, listOf, paginationQuery, Timestamp, unpagedListOf } from '../schemas/common.js';
+import { commonErrors, Count, dataOf, exampleId, Id, IdempotencyHeaders, jsonBody, jsonResponse, listOf, paginationQuery, SecretMasked, Timestamp, unpagedListOf } from '../schemas/common.js';
 
 const tags = ['Webhooks'];
 const security = [{ bearerAuth: [] }];
@@ -50,9 +52,10 @@ const WebhookSchema = z
   .openapi('Webhook', { description: 'An endpoint that receives the workspace\'s events' });
 const CreatedWebhookSchema = WebhookSchema.extend({
   secret: z.string().openapi({
-    description: 'The signing secret, shown only in this answer: verify each delivery\'s webhook-id, webhook-timestamp and webhook-signature headers with it (Standard Webhooks; the standardwebhooks or svix libraries)',
+    description: 'The signing secret, shown only in this answer (stored encrypted): verify each delivery\'s webhook-id, webhook-timestamp and webhook-signature headers with it (Standard Webhooks; the standardwebhooks or svix libraries). A replay for an Idempotency-Key shows `whsec_********` (see secretMasked)',
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   }),
+  secretMasked: SecretMasked('the secret'),
 }).openapi('CreatedWebhook', { description: 'The new webhook and its signing secret' });
 const DeliverySchema = z
   .object({
@@ -85,7 +88,7 @@ const create = createRoute({
   security,
   summary: 'Register an https endpoint for events; the signing secret is shown once',
   description:
-    'From now on each event of the chosen types is POSTed to `url` as `{id, event, timestamp, data}`, signed per Standard Webhooks with the secret in this answer (shown only here). ' +
+    'From now on each event of the chosen types is POSTed to `url` as `{id, event, timestamp, data}`, signed per Standard Webhooks with the secret in this answer (shown only here, stored encrypted; a retry with the same Idempotency-Key replays this answer with the secret masked and `secretMasked: true`). ' +
     'A 2xx within 10 s acknowledges; otherwise it is retried at +1 m, +5 m, +30 m, +2 h and +8 h, every attempt logged (GET /v1/webhooks/{id}/deliveries). Redirects are not followed. A URL that is not https or resolves to a private address is 422.',
   request: {
     headers: IdempotencyHeaders,
@@ -156,7 +159,7 @@ const events = createRoute({
   security,
   summary: "The workspace's events: newest first, or oldest first from a cursor (after)",
   description:
-    'Every event of the workspace in the shape webhooks receive them, kept at least 30 days; for agents that cannot host a webhook. Without `after`: newest first, paged to older ones with `cursor`. With `after`: a feed, oldest first from that event, to poll (`GET /v1/events/stream` pushes the same feed). `after` and `cursor` do not go together. Filter with `type`.',
+    'Every event of the workspace in the shape webhooks receive them, kept at least 30 days (EVENT_RETENTION_DAYS) and then deleted; for agents that cannot host a webhook. Without `after`: newest first, paged to older ones with `cursor`. With `after`: a feed, oldest first from that event, to poll (`GET /v1/events/stream` pushes the same feed). `after` and `cursor` do not go together. Filter with `type`.',
   request: {
     query: paginationQuery(exampleId('evt'))
       .extend({ type: TypeFilter, after: After.optional() })
@@ -181,7 +184,11 @@ export function webhookRoutes(deps: AppDeps) {
   const services = servicesOf(deps);
   const policy = { allowPrivateUrls: deps.config.WEBHOOK_ALLOW_PRIVATE_URLS, resolveHost: deps.resolveHost };
   return createRouter()
-    .openapi(create, async (c) => c.json({ data: await createWebhook(services, policy, c.get('workspaceId'), c.req.valid('json')) }, 201))
+    .openapi(create, async (c) => {
+      const created = await createWebhook(services, policy, requireSetting(deps.config, 'SECRET_ENCRYPTION_KEY'), c.get('workspaceId'), c.req.valid('json'));
+      showOnce(c, { secret: MASKED_WEBHOOK_SECRET });
+      return c.json({ data: created }, 201);
+    })
     .openapi(list, async (c) => c.json({ data: await listWebhooks(services, c.get('workspaceId')), nextCursor: null }, 200))
     .openapi(remove, async (c) => c.json({ data: await deleteWebhook(services, c.get('workspaceId'), c.req.valid('param').id) }, 200))
     .openapi(deliveries, async (c) => c.json(await listDeliveries(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))

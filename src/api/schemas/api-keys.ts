@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { SCOPES } from '../../domain/scopes.js';
-import { exampleId, Id, NullableTimestamp, Timestamp } from './common.js';
+import { exampleId, Id, NullableTimestamp, SecretMasked, Timestamp } from './common.js';
 
 export const ScopesSchema = z
   .array(z.enum(SCOPES).openapi({ description: '`read`: every GET; `write`: every other change; `send`: POST …/start and …/resume, the calls that make mail go out', example: 'read' }))
@@ -14,12 +14,12 @@ export const NewKeySchema = z
   .openapi('NewApiKey', { description: 'The key to create' });
 
 export const ApiKeyValue = z.string().openapi({
-  description: 'The API key, shown only in this answer (it is stored hashed): send it as `Authorization: Bearer <key>` to /v1',
+  description: 'The API key, shown only in this answer (it is stored hashed): send it as `Authorization: Bearer <key>` to /v1. A replay for an Idempotency-Key shows only its first 12 characters, then `********` (see secretMasked)',
   example: 'sk_live_4f9c2a7e1b8d3f6a0c5e9b2d7a4f1c8e3b6d9a2f5c8e1b4d',
 });
 
 export const CreatedKeySchema = z
-  .object({ id: Id('key', "The key's id (for revoking it)"), apiKey: ApiKeyValue, scopes: ScopesSchema })
+  .object({ id: Id('key', "The key's id (for revoking it)"), apiKey: ApiKeyValue, scopes: ScopesSchema, secretMasked: SecretMasked('the key') })
   .openapi('CreatedApiKey', { description: 'The new key' });
 
 export const ApiKeySchema = z

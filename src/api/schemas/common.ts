@@ -113,13 +113,26 @@ export const paginationQuery = (cursorExample: string) =>
  * Documents the header the idempotency middleware reads (src/api/idempotency.ts), which also checks
  * it; the schema only shows it to clients.
  */
+/**
+ * `secretMasked`, on an answer that shows a secret once (SPEC §9): a replay for an Idempotency-Key
+ * shows the stored copy, and only a masked secret is ever stored.
+ */
+export const SecretMasked = (secret: string) =>
+  z
+    .literal(true)
+    .optional()
+    .openapi({
+      description: `Absent from the first answer. \`true\` when this answer is a replay for an Idempotency-Key: ${secret} was shown only in the first answer and is masked here (\`********\`), because Sequent never stores it in plaintext. Lost it? Create another and delete this one`,
+      example: true,
+    });
+
 export const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
     .optional()
     .openapi({
       description:
-        'Any string of 1 to 255 characters unique to this action. A retry with the same key and the same body gets the first answer again (header Idempotent-Replayed: true) for 24 h instead of acting twice; the same key with another body is 422 `idempotency_key_reused`; a retry while the first is still running is 409 `idempotency_in_progress`.',
+        'Any string of 1 to 255 characters unique to this action. A retry with the same key and the same body gets the first answer again (header Idempotent-Replayed: true) for 24 h instead of acting twice, except that a secret shown once (a new API key, a webhook secret) comes back masked with `secretMasked: true`; the same key with another body is 422 `idempotency_key_reused`; a retry while the first is still running is 409 `idempotency_in_progress`.',
       example: 'start-camp-q1-2026-03-02',
     }),
 });
