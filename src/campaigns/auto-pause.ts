@@ -25,8 +25,24 @@ async function countsOf(tx: Tx, campaignId: string): Promise<Counts> {
   return c ?? { sent: 0, bounced: 0, complained: 0 };
 }
 
+/** The first UTC day of the workspace's rolling window. */
+const windowStart = (now: Date) => new Date(now.getTime() - (WORKSPACE_LIMITS.days - 1) * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+
+/**
+ * Whether the send just recorded is the one that arms a guard after harm already landed: the
+ * campaign's sends reach the count it judges from, or the workspace's reach its minSent. A bounce or
+ * complaint that landed before either was armed was judged by nobody; this send is when it counts.
+ */
+export async function armedBySend(tx: Tx, send: { campaignId: string; workspaceId: string; campaignArmedAt: number; now: Date }): Promise<boolean> {
+  const [row] = await tx.$queryRaw<{ armed: boolean | null }[]>`
+    SELECT COALESCE((SELECT sent = ${send.campaignArmedAt} AND bounced + complained > 0 FROM "CampaignCounters" WHERE "campaignId" = ${send.campaignId}), false)
+        OR (SELECT COALESCE(sum(sent), 0) = ${WORKSPACE_LIMITS.minSent} AND COALESCE(sum(bounced) + sum(complained), 0) > 0
+              FROM "WorkspaceDailyCounts" WHERE "workspaceId" = ${send.workspaceId} AND day >= ${windowStart(send.now)}) AS armed`;
+  return row?.armed === true;
+}
+
 async function workspaceCounts(tx: Tx, workspaceId: string, now: Date): Promise<Counts> {
-  const since = new Date(now.getTime() - (WORKSPACE_LIMITS.days - 1) * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+  const since = windowStart(now);
   const [row] = await tx.$queryRaw<Counts[]>`
     SELECT COALESCE(sum(sent), 0)::int AS sent, COALESCE(sum(bounced), 0)::int AS bounced, COALESCE(sum(complained), 0)::int AS complained
       FROM "WorkspaceDailyCounts" WHERE "workspaceId" = ${workspaceId} AND day >= ${since}`;

@@ -4,7 +4,7 @@ import type { Message } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import type { Sent, SendStepResult } from '../activities/types.js';
 import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from '../mail/mailer.js';
-import { armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
+import { armedBySend, armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
 import { endLocked } from '../leads/endings.js';
 import { applyPendingProviderEvents } from '../replies/provider-events.js';
 import { dispatchEvents, emitEvent, messageEventData, messageEvents, type StoredEvent } from '../webhooks/events.js';
@@ -183,16 +183,13 @@ async function callProvider(deps: DeliverDeps, tx: Tx, run: Attempt, { message, 
   const sentAt = deps.now();
   const { events, completed } = await recordSent(tx, target, message, outcome, sentAt);
   const result: Sent = { kind: 'sent', messageId: message.id, sentAt: sentAt.toISOString(), ...(completed ? { completed } : {}) };
-  return { kind: 'done', result, events, providerId: outcome.providerId, judge: await armsGuard(tx, target) };
+  return { kind: 'done', result, events, providerId: outcome.providerId, judge: await armsGuard(tx, target, sentAt) };
 }
 
-/**
- * Whether this send is the one that arms the deliverability guard (the campaign's sends reach the
- * count it judges from) after harm has already landed: then the rates are judged now.
- */
-async function armsGuard(tx: Tx, target: SendTarget): Promise<boolean> {
-  const counts = await tx.campaignCounters.findUnique({ where: { campaignId: target.enrollment.campaignId }, select: { sent: true, bounced: true, complained: true } });
-  return !!counts && counts.sent === armedFrom(target.campaign) && counts.bounced + counts.complained > 0;
+/** Whether this send arms a deliverability guard after harm already landed: then the rates are judged now. */
+function armsGuard(tx: Tx, target: SendTarget, now: Date): Promise<boolean> {
+  const { campaignId, workspaceId } = target.enrollment;
+  return armedBySend(tx, { campaignId, workspaceId, campaignArmedAt: armedFrom(target.campaign), now });
 }
 
 async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome: SendOutcome, sentAt: Date): Promise<{ events: StoredEvent[]; completed: boolean }> {

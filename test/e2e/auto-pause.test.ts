@@ -138,6 +138,25 @@ describe('auto-pause on bounces and complaints (real worker, real database, sign
     expect(bEvents).toEqual([expect.objectContaining({ scope: 'workspace' })]);
   }, 90_000);
 
+  it('judges the workspace guard when its sends reach minSent after a complaint that landed before', async () => {
+    // Found by the history checker: harm that lands while the workspace has sent fewer than its
+    // minSent is judged by nobody, so the send that arms the guard must judge it.
+    const a = await stack.campaign(ONE_STEP, 99, { settings: { autoPause: null } });
+    await eventually(async () => (await stats(a)).sent === 99, 60_000, 'A sent 99');
+    const [m] = await stack.deps.db.message.findMany({ where: { campaignId: a.id }, take: 1 });
+    const res = await stack.providerEvent({ type: 'email.complained', created_at: new Date().toISOString(), data: { email_id: m!.providerId, to: [m!.toEmail] } });
+    expect(res.body.data.result).toBe('processed');
+    expect((await a.api.get(`/v1/campaigns/${a.id}`)).body.data.status).toBe('running');
+    const b = (await a.api.post('/v1/campaigns', { name: 'the hundredth', sequenceSteps: ONE_STEP, settings: { autoPause: null } })).body.data.id as string;
+    await a.api.post(`/v1/campaigns/${b}/leads/bulk`, { leads: [{ email: `hundredth-${a.id}@example.com` }] });
+    await a.api.post(`/v1/campaigns/${b}/start`);
+    const paused = await eventually(async () => {
+      const [va, vb] = await Promise.all([a.api.get(`/v1/campaigns/${a.id}`), a.api.get(`/v1/campaigns/${b}`)]);
+      return va.body.data.status === 'paused' && vb.body.data.status === 'paused' && [va.body.data.pauseReason, vb.body.data.pauseReason];
+    }, 30_000, 'both campaigns paused by the workspace guard');
+    expect(paused).toEqual(['workspace_complaint_rate_exceeded', 'workspace_complaint_rate_exceeded']);
+  }, 90_000);
+
   it('marks a pause by hand as manual', async () => {
     const c = await stack.campaign(LATER, 1);
     await c.api.post(`/v1/campaigns/${c.id}/pause`);
