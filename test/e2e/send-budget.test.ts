@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockEnrollments } from '../../src/leads/endings.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
+import { backendPid, longestWaitBehind } from '../helpers/barriers.js';
 import { sendFixture } from '../helpers/send-fixture.js';
 import { eventually } from '../helpers/worker.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A send's transaction holds the lead and the campaign across its provider call: that is what
@@ -36,7 +36,9 @@ describe('a provider call never begins after its transaction ran out of time', (
           (error: unknown) => error,
         );
         await eventually(async () => (await e.message()).unconfirmedSince !== null, 10_000, 'the attempt marked the step');
-        await sleep(23_500);
+        // Not a fixed sleep: until the attempt itself has waited 23.5 s behind this lock.
+        const holder = await backendPid(tx);
+        await eventually(async () => (await longestWaitBehind(e.db, holder)) >= 23_500, 40_000, 'the attempt waited 23.5 s for the lead');
         await e.db.$executeRaw`INSERT INTO "ProviderRate" (provider, "nextSlotAt") VALUES (${provider}, clock_timestamp() + interval '2.8 seconds')`;
       },
       { timeout: 60_000 },

@@ -44,3 +44,11 @@ export async function isWaitingForLock(db: Db, pid: number): Promise<boolean> {
   const [row] = await db.$queryRaw<{ waiting: boolean }[]>`SELECT cardinality(pg_blocking_pids(${pid}::int)) > 0 AS waiting`;
   return row!.waiting;
 }
+
+/** How long (ms) the longest wait behind a lock `pid` holds has lasted, by PostgreSQL's own clock; 0 when none waits. */
+export async function longestWaitBehind(db: Db, pid: number): Promise<number> {
+  const [row] = await db.$queryRaw<{ ms: number }[]>`
+    SELECT COALESCE(max(extract(epoch FROM clock_timestamp() - state_change) * 1000), 0)::float8 AS ms
+      FROM pg_stat_activity WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`;
+  return row!.ms;
+}
