@@ -25,8 +25,9 @@ export async function gather(stack: Stack, run: Run) {
   ]);
   const stats = new Map<string, any>();
   for (const id of run.campaignIds) stats.set(id, (await run.api.get(`/v1/campaigns/${id}/stats`)).body.data);
-  const keys = new Set(messages.map((m) => m.idempotencyKey));
-  const mine = (key: string | null) => key !== null && (keys.has(key) || [...enrollments].some((e) => key.startsWith(`${e.id}/`)));
+  // Keys are `<enrollmentId>/<step>`: a request is this workspace's if its enrollment is.
+  const ids = new Set(enrollments.map((e) => e.id));
+  const mine = (key: string | null) => key !== null && ids.has(key.split('/')[0]!);
   const posts = stack.resend.posts.filter((p) => mine(p.idempotencyKey));
   const accepted = stack.resend.accepted.filter((a) => a.tags.some((t) => t.name === 'workspace_id' && t.value === run.workspaceId));
   return { messages, enrollments, replies, events, campaigns, stats, posts, accepted };
