@@ -25,13 +25,36 @@ export async function markAttempt(db: Db, enrollmentId: string, stepNumber: numb
  * Takes back this attempt's own mark, once it knows its call sent nothing (it made none, or the
  * provider answered it with an error): the row says again what the earlier attempts left. Never
  * theirs (SPEC §9): an earlier call that got no answer may have gone out, whatever a later one is
- * told. Should another attempt have marked since, neither can vouch for the other: the mark stays.
+ * told. Should another attempt have marked since, neither can vouch for the other: the mark stays
+ * (its ProviderCall rows still tell which marks called). Its own call's row goes with it.
  */
 export async function withdrawMark(db: Db | Tx, mark: Mark | null): Promise<void> {
   if (!mark) return;
   await db.$executeRaw`
+    WITH answered AS (DELETE FROM "ProviderCall" WHERE "messageId" = ${mark.id} AND mark = ${mark.marks})
     UPDATE "Message" SET "unconfirmedSince" = ${mark.before}::timestamptz
      WHERE id = ${mark.id} AND status = 'sending' AND "unconfirmedMarks" = ${mark.marks}`;
+}
+
+/**
+ * Records that this attempt's call begins, on its own connection (never the transaction's, which a
+ * timeout may roll back after the call went out): from here its mark may stand for a sent mail.
+ */
+export async function recordCall(db: Db, messageId: string, mark: Mark | null, at: Date): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "ProviderCall" ("messageId", mark, "startedAt") VALUES (${messageId}, ${mark?.marks ?? 0}, ${at})
+    ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * When the first call that may have sent this step began, other than this attempt's own: null when
+ * every earlier mark is an attempt that never called (it was overlapped, or gave up before the call).
+ * Only such a call makes a retry "no new mail" (exempt from caps and pacing, decision 83).
+ */
+export async function earlierCall(tx: Tx, messageId: string, ownMark: number | null): Promise<Date | null> {
+  const [row] = await tx.$queryRaw<{ at: Date | null }[]>`
+    SELECT min("startedAt") AS at FROM "ProviderCall" WHERE "messageId" = ${messageId} AND mark <> ${ownMark ?? -1}`;
+  return row?.at ?? null;
 }
 
 /**

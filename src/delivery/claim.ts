@@ -1,8 +1,10 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
 import type { ClaimResult, Ended } from '../activities/types.js';
+import type { Message } from '../generated/prisma/client.js';
 import { localDay } from '../domain/schedule.js';
 import { variantFor } from '../domain/variants.js';
 import { bookCapacity, releaseBookings, reserveSender, type Sender } from './capacity.js';
+import { earlierCall } from './attempt-mark.js';
 import { keepCapsOnLeaving } from './carried.js';
 import { createMessage } from './compose.js';
 import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
@@ -37,7 +39,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       // the day it leaves. Its thread sender and caps are judged here, not first on the send
       // queue: a held lead re-checks free.
       if (existing) {
-        const held = (await senderBlocked(tx, target)) ?? (await keepCapsOnLeaving(tx, target, existing, at, existing.unconfirmedSince !== null));
+        const held = (await senderBlocked(tx, target)) ?? (await keepCapsOnLeaving(tx, target, existing, at, await mayHaveLeft(tx, existing)));
         return held ? answerBlocked(tx, target, held, at) : { kind: 'attempt', messageId: existing.id };
       }
 
@@ -104,4 +106,9 @@ async function reserve(tx: Tx, target: SendTarget, stepNumber: number, at: Date,
       if (cap !== null) await countNewLead(tx, enrollment.campaignId, day);
       return reservation.sender;
   }
+}
+
+/** Whether a call already made for this step may have sent it (decision 83). */
+async function mayHaveLeft(tx: Tx, message: Message): Promise<boolean> {
+  return message.unconfirmedSince !== null && (await earlierCall(tx, message.id, null)) !== null;
 }

@@ -11,7 +11,7 @@ import { dispatchEvents, emitEvent, messageEventData, messageEvents, type Stored
 import type { Orchestrator } from '../workflows/client.js';
 import { SEND_BUDGET } from '../domain/send-budget.js';
 import { SEND_RETRY } from '../workflows/contract.js';
-import { markAttempt, withdrawMark, withdrawOwnMark, type Mark } from './attempt-mark.js';
+import { earlierCall, markAttempt, recordCall, withdrawMark, withdrawOwnMark, type Mark } from './attempt-mark.js';
 import { AttemptClock, OutOfTimeError } from './send-deadline.js';
 import { advance, advancePast, answerBlocked, settledResult } from './step-state.js';
 import { keepCapsOnLeaving } from './carried.js';
@@ -123,7 +123,6 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, run: Attempt): Promise<Att
   const { now, publicUrl } = deps;
   const { enrollmentId, stepNumber, mark } = run;
   const at = now();
-  const unconfirmedBefore = mark?.before ?? null;
   const target = await lockForSend(tx, enrollmentId);
   if (!target) return done({ kind: 'ended', status: 'stopped', reason: 'enrollment deleted' });
   const found = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
@@ -142,6 +141,8 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, run: Attempt): Promise<Att
     await withdrawMark(tx, mark);
     return done(await answerBlocked(tx, target, blocked, at));
   }
+  // An earlier attempt's call that may have sent it: a retry repeats that call under its key.
+  const unconfirmedBefore = mark?.before ? await earlierCall(tx, message.id, mark.marks) : null;
   if (unconfirmedBefore && at.getTime() - unconfirmedBefore.getTime() >= PROVIDER_IDEMPOTENCY_WINDOW_MS) {
     const unknown = await tx.message.update({ where: { id: message.id }, data: { status: 'unknown' } });
     const settledUnknown = settledResult(unknown, target.enrollment.status) as Sent;
@@ -171,6 +172,7 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, run: Attempt): Promise<Att
 
 /** The call itself, begun only while it can still end inside the transaction; then its record. */
 async function callProvider(deps: DeliverDeps, tx: Tx, run: Attempt, { message, target, mail }: { message: Message; target: SendTarget; mail: OutgoingMail }): Promise<Attempted> {
+  await recordCall(deps.db, message.id, run.mark, deps.now());
   // Nothing is awaited between this check and the call's start.
   run.clock.ensureCanCall('the provider call');
   run.called = true;
@@ -203,6 +205,7 @@ async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome:
       ...(outcome.delivered ? { deliveredAt: sentAt } : {}),
     },
   });
+  await tx.providerCall.deleteMany({ where: { messageId: message.id } });
   // A provider event matched by the message tag may have recorded it first, with its events.
   const data = messageEventData(message);
   const told = count === 0 ? [] : [await emitEvent(tx, message.workspaceId, 'message.sent', data)];

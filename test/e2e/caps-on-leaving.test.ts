@@ -149,4 +149,39 @@ describe('caps on the day a mail leaves (real worker, real database, the Resend 
     expect(settled).toEqual({ message: 'sent', waitingFor: null });
     expect(stack.acceptedFor(first)).toHaveLength(1);
   }, 120_000);
+
+  it('a mark left by an attempt that never called does not let the step pass the next day\'s full limit', async () => {
+    const c = await stack.campaign(ONE_STEP, 1, { dailyLimit: 1, start: false });
+    const first = c.enrollmentOf(c.emails[0]!).id;
+    const { db } = stack.deps;
+    expect((await c.api.patch('/v1/workspace', { timezone: DAY_D })).status).toBe(200);
+    stack.double.failWhen((key) => key === `${first}/1`, DOWN);
+    try {
+      await c.api.post(`/v1/campaigns/${c.id}/start`);
+      await eventually(async () => stack.postsFor(first).some((p) => p.status === 503), 30_000, 'the step claimed and refused');
+      // What two overlapping attempts leave when neither called: a mark no answer can take back
+      // (withdrawMark keeps it once another attempt has marked since).
+      await db.$executeRaw`UPDATE "Message" SET "unconfirmedSince" = now(), "unconfirmedMarks" = "unconfirmedMarks" + 1 WHERE "enrollmentId" = ${first}`;
+      const refused = stack.postsFor(first).length;
+      await eventually(async () => stack.postsFor(first).length > refused, 30_000, 'an attempt after the mark refused');
+      expect((await c.api.patch('/v1/workspace', { timezone: DAY_D1 })).status).toBe(200);
+      const fresh = `fresh-${uniq()}@example.com`;
+      expect((await c.api.post(`/v1/campaigns/${c.id}/leads/bulk`, { leads: [{ email: fresh }] })).status).toBe(200);
+      const turned = stack.postsFor(first).length;
+      await eventually(async () => {
+        const rows = await db.enrollment.findMany({ where: { campaignId: c.id }, select: { id: true, waitingFor: true } });
+        const held = (id: string) => rows.find((e) => e.id === id)?.waitingFor === 'capacity';
+        const freshDone = rows.some((e) => e.id !== first && (stack.acceptedFor(e.id).length > 0 || held(e.id)));
+        return freshDone && (stack.postsFor(first).length > turned || held(first));
+      }, 30_000, 'the fresh lead judged, the marked step tried or held on the new day');
+    } finally {
+      stack.double.clearFailures();
+    }
+    const all = await eventually(async () => {
+      const rows = await db.enrollment.findMany({ where: { campaignId: c.id }, select: { id: true, waitingFor: true } });
+      return rows.every((e) => stack.acceptedFor(e.id).length > 0 || e.waitingFor === 'capacity') && rows.map((e) => e.id);
+    }, 60_000, 'both leads sent or waiting for capacity');
+    const perDay = acceptedPerDay(all, DAY_D1);
+    expect(perDay, 'mail accepted per day (dailyLimit 1)').toEqual({ [dayIn(DAY_D1, new Date().toISOString())]: 1 });
+  }, 120_000);
 });
