@@ -9,6 +9,7 @@ import { buildWorker, WORKER_DB_POOL } from './src/worker/build-worker.js';
 import { installRuntimeLogger } from './src/worker/runtime-logger.js';
 import { startEventDispatcher } from './src/worker/event-dispatcher.js';
 import { prepareWorkerStart } from './src/worker/start-up.js';
+import { temporalOrchestrator } from './src/workflows/client.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.LOG_LEVEL, 'worker');
@@ -19,7 +20,7 @@ const connection = await NativeConnection.connect({ address: temporalAddress(con
 // The process's one client shares the workers' connection, so the workflows it starts here (webhook
 // deliveries) can be handed straight to this process's workers (eager start).
 const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-const orchestrator = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, eagerStart: true };
+const orchestrator = temporalOrchestrator({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, eagerStart: true });
 
 const worker = await buildWorker({
   connection,

@@ -6,7 +6,7 @@
 import { startCampaign } from '../src/campaigns/lifecycle.js';
 import { newId } from '../src/domain/ids.js';
 import { bulkUpsertLeads } from '../src/leads/bulk-upsert.js';
-import { DEFAULT_PACING } from '../src/delivery/senders.js';
+import { DEFAULT_PACING } from '../src/senders/senders.js';
 import { countWorkflowTasks, withTimeSkippingStack, type Recorder } from './time-skipping-stack.js';
 
 const HOUR = 60 * 60 * 1000;

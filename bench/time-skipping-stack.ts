@@ -21,6 +21,7 @@ import { startEmbeddedPostgres } from '../scripts/lib/embedded-postgres.js';
 import { applyMigrations } from '../scripts/lib/migrate.js';
 import { obtainTestServer } from '../scripts/lib/temporal-tools.js';
 import { serverClock } from '../test/helpers/server-clock.js';
+import { temporalOrchestrator } from '../src/workflows/client.js';
 
 export type Recorder = (r: { scenario: string; metric: string; value: number; unit: string; target?: string }) => void;
 
@@ -72,7 +73,7 @@ export async function withTimeSkippingStack<T>(name: string, run: (stack: TimeSk
       extra: { maxConcurrentWorkflowTaskExecutions: 8 },
     });
     const { workspace } = await createWorkspace(db, name);
-    const services: ServiceDeps = { db, orchestrator: { client: env.client, taskQueue }, now: () => new Date(serverNow) };
+    const services: ServiceDeps = { db, orchestrator: temporalOrchestrator({ client: env.client, taskQueue }), now: () => new Date(serverNow) };
     const sleep = async (ms: number) => {
       await env.sleep(ms);
       serverNow = await env.currentTimeMs();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ApplicationFailure, activityInfo } from '@temporalio/activity';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ClaimResult, SendStepResult } from '../src/activities/types.js';
+import type { ClaimResult, SendStepResult } from '../src/domain/step-result.js';
 import { buildWorker } from '../src/worker/build-worker.js';
 import { pauseSignal, replySignal, resumeSignal, SEARCH_ATTRIBUTES, wakeSignal } from '../src/workflows/contract.js';
 import { enrollmentWorkflow } from '../src/workflows/index.js';

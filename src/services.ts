@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { Orchestrator } from './workflows/client.js';
+import type { Orchestrator } from './domain/orchestrator.js';
 
 /**
  * What every domain service runs on: the one database client, the one Temporal client and the

@@ -1,30 +1,19 @@
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { MAY_WAIT_FOR_LOCKS } from '../db.js';
 import { parseMailbox } from '../domain/email.js';
-import { isTerminal } from '../domain/enrollment-status.js';
+import { TryAgainLater } from '../domain/try-again.js';
 import { claimStep } from '../delivery/claim.js';
 import { deliverStep } from '../delivery/deliver.js';
 import { endLocked } from '../leads/endings.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
-import type { ActivityDeps } from './index.js';
-import type { ClaimResult, EnrollmentPlan, SendStepResult } from './types.js';
+import type { ActivityDeps } from './deps.js';
+import { planOf, type EnrollmentPlan } from '../domain/enrollment-plan.js';
+import { isTerminal } from '../domain/enrollment-status.js';
+import type { ClaimResult, SendStepResult } from '../domain/step-result.js';
 
-/**
- * Where an enrollment stands: what its next delay counts from is the last send or, before any, when
- * the sequence began for this lead (its enrollment into a running campaign, or the campaign's start).
- */
-export function planOf(
-  enrollment: { enrolledAt: Date; currentStep: number; status: string },
-  campaign: { startedAt: Date | null; steps: { delayDays: number }[] },
-  lastSentAt: Date | null,
-): EnrollmentPlan {
-  const began = Math.max(enrollment.enrolledAt.getTime(), campaign.startedAt?.getTime() ?? 0);
-  return {
-    delaysDays: campaign.steps.map((s) => s.delayDays),
-    sentSteps: enrollment.currentStep,
-    anchorAt: new Date(lastSentAt?.getTime() ?? began).toISOString(),
-    finished: isTerminal(enrollment.status),
-  };
+/** A retry of the same activity, paused by the service's estimate when it has one. */
+function retryAfter({ message, why, retryInMs }: TryAgainLater): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: why, ...(retryInMs !== undefined ? { nextRetryDelay: retryInMs } : {}) });
 }
 
 type StepRef = { enrollmentId: string; stepNumber: number };
@@ -68,7 +57,11 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
 
   /** One provider attempt at a claimed step, on the rate-limited send queue (src/delivery/deliver.ts). */
   async function deliver({ enrollmentId, stepNumber }: StepRef): Promise<SendStepResult> {
-    return deliverStep(deps, enrollmentId, stepNumber, currentAttempt());
+    try {
+      return await deliverStep(deps, enrollmentId, stepNumber, currentAttempt());
+    } catch (error) {
+      throw error instanceof TryAgainLater ? retryAfter(error) : error;
+    }
   }
 
   /** Claim and deliver in one, for workflows begun before the two were split (they call it on the send queue). */

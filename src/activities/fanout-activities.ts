@@ -1,8 +1,8 @@
 import { heartbeat, activityInfo } from '@temporalio/activity';
-import { signalEnrollment, startEnrollmentWorkflow } from '../workflows/client.js';
+
 import { inParallel } from '../domain/parallel.js';
-import { planOf } from './enrollment-activities.js';
-import type { ActivityDeps } from './index.js';
+import { planOf } from '../domain/enrollment-plan.js';
+import type { ActivityDeps } from './deps.js';
 
 const PAGE = 500;
 // Enough parallel RPCs to keep the Temporal frontend busy without flooding it.
@@ -12,7 +12,6 @@ export const FANOUT_CONCURRENCY = 32;
  * their own: those in a send, a retry or a wait "until told", or due within this long (decision 71).
  */
 export const TELL_HORIZON_MS = 60_000;
-
 
 type Cursor = { phase: 'start' | 'signal'; after: string };
 
@@ -74,7 +73,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
         each: async (page) => {
           // Never started, so nothing was sent: the plan is known here and the workflow need not load it.
           await inParallel(page, FANOUT_CONCURRENCY, (e) =>
-            startEnrollmentWorkflow(orchestrator, {
+            orchestrator.startEnrollment({
               enrollmentId: e.id,
               campaignId,
               workspaceId: campaign.workspaceId,
@@ -111,7 +110,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
             take: PAGE,
             select: { id: true },
           }),
-        each: (page) => inParallel(page, FANOUT_CONCURRENCY, (e) => signalEnrollment(orchestrator, e.id, { name: signal })),
+        each: (page) => inParallel(page, FANOUT_CONCURRENCY, (e) => orchestrator.signalEnrollment(e.id, { name: signal })),
         checkpoint: (after) => heartbeat({ phase: 'signal', after } satisfies Cursor),
       });
     }

@@ -3,35 +3,17 @@ import { publicUrlOf, sendRateOf, type Config } from '../config.js';
 import type { Db } from '../db.js';
 import { createMailer } from '../mail/create-mailer.js';
 import type { Logger } from '../logger.js';
-import type { Orchestrator } from '../workflows/client.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { HostResolver } from '../webhooks/url-policy.js';
+import type { ActivityDeps } from './deps.js';
 import { createEnrollmentActivities } from './enrollment-activities.js';
 import { createFanoutActivities } from './fanout-activities.js';
 import { createPruneActivities } from './prune-activities.js';
 import { createWebhookActivities } from './webhook-activities.js';
 
-export type ActivityDeps = {
-  db: Db;
-  mailer: Mailer;
-  logger: Logger;
-  /** Sender until sender accounts exist (MAIL_FROM). */
-  mailFrom: string;
-  /** Base URL of the API as recipients reach it (unsubscribe links). */
-  publicUrl: string;
-  /** Injected so tests can move time; production passes `() => new Date()`. */
-  now: () => Date;
-  /** Temporal client and task queue, for activities that start or signal workflows. */
-  orchestrator: Orchestrator;
-  /** WEBHOOK_ALLOW_PRIVATE_URLS: local development only. */
-  allowPrivateWebhookUrls: boolean;
-  /** SEND_RATE_LIMIT: provider calls per second, shared by every worker through PostgreSQL. */
-  sendRatePerSecond?: number | undefined;
-  /** How webhook hosts are resolved for the SSRF check (tests inject one); default: the OS resolver. */
-  resolveHost?: HostResolver | undefined;
-  /** SECRET_ENCRYPTION_KEY: opens webhook secrets to sign deliveries; required by deliverWebhook only. */
-  secretKey?: Buffer | undefined;
-};
+export type { ActivityDeps } from './deps.js';
+import { temporalOrchestrator } from '../workflows/client.js';
+
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -56,7 +38,7 @@ export function activitiesFromConfig(
     now: deps.now ?? (() => new Date()),
     mailFrom: config.MAIL_FROM,
     publicUrl: publicUrlOf(config),
-    orchestrator: { client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, eagerStart: deps.eagerStart ?? false },
+    orchestrator: temporalOrchestrator({ client: deps.client, taskQueue: config.TEMPORAL_TASK_QUEUE, eagerStart: deps.eagerStart ?? false }),
     allowPrivateWebhookUrls: config.WEBHOOK_ALLOW_PRIVATE_URLS,
     resolveHost: deps.resolveHost,
     secretKey: config.SECRET_ENCRYPTION_KEY,

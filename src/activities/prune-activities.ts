@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { retentionFloorHours } from '../domain/retention.js';
 import { pruneBatch } from '../retention/prune.js';
 import type { PruneInput } from '../workflows/contract.js';
-import type { ActivityDeps } from './index.js';
+import type { ActivityDeps } from './deps.js';
 
 /** However a schedule is edited, one statement deletes no more than this. */
 const MAX_BATCH = 10_000;

@@ -5,7 +5,7 @@ import { postPinned } from '../webhooks/pinned-post.js';
 import { resolveWebhookTarget } from '../webhooks/url-policy.js';
 import { eventBody, relayUndispatched } from '../webhooks/events.js';
 import { webhookSigningSecret } from '../webhooks/webhook-secrets.js';
-import type { ActivityDeps } from './index.js';
+import type { ActivityDeps } from './deps.js';
 
 const TIMEOUT_MS = 10_000;
 

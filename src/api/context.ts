@@ -8,6 +8,7 @@ import type { ServiceDeps } from '../services.js';
 import type { HostResolver } from '../webhooks/url-policy.js';
 import { ApiError, validationError, type FieldError } from './errors.js';
 import { unstorableText } from './safe-text.js';
+import { temporalOrchestrator } from '../workflows/client.js';
 
 /** What the API needs from the outside world; built once per process and passed in. */
 export type AppDeps = {
@@ -40,7 +41,7 @@ export type AppEnv = {
 /** What the domain services run on, from the API's dependencies (built once per app). */
 export const servicesOf = ({ db, temporal, config, now }: AppDeps): ServiceDeps => ({
   db,
-  orchestrator: { client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE },
+  orchestrator: temporalOrchestrator({ client: temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }),
   now: now ?? (() => new Date()),
 });
 

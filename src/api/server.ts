@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { loadConfigOrExit, requireSetting, usesDevOnlyKey } from '../config.js';
 import { createDb } from '../db.js';
 import { createLogger } from '../logger.js';
-import { ensureDefaultSender } from '../delivery/senders.js';
+import { ensureDefaultSender } from '../senders/senders.js';
 import { parseMailbox } from '../domain/email.js';
 import { ensureBootstrapKey } from '../tenancy.js';
 import { createTemporalClient } from '../temporal.js';

@@ -3,7 +3,7 @@ import { judge, WORKSPACE_LIMITS, type Counts, type Verdict } from '../domain/de
 import type { PauseReason } from '../generated/prisma/client.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent, type StoredEvent } from '../webhooks/events.js';
-import { requestCampaignSync } from '../workflows/client.js';
+
 import { closeSendGate } from './campaign-gate.js';
 import { DEFAULT_AUTO_PAUSE, readSettings } from './settings.js';
 
@@ -78,7 +78,7 @@ const NONE: Judged = { events: [], paused: [] };
 export async function checkAutoPause(deps: ServiceDeps, campaignId: string): Promise<string[]> {
   const { events, paused } = await retryOnConflict(() => deps.db.$transaction((tx) => judgeEvent(tx, campaignId, deps.now())));
   await dispatchEvents(deps, events);
-  for (const id of paused) await requestCampaignSync(deps.orchestrator, id, true);
+  for (const id of paused) await deps.orchestrator.requestCampaignSync(id);
   return paused;
 }
 

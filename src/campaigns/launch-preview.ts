@@ -1,6 +1,6 @@
 import { renderTemplate, type LeadFields } from '../domain/render.js';
 import { checkWindow, localDay, windowFor } from '../domain/schedule.js';
-import { listPools } from '../delivery/senders.js';
+import { listPools } from '../senders/senders.js';
 import type { ServiceDeps } from '../services.js';
 import { getCampaign } from './campaign-service.js';
 import { readSettings } from './settings.js';

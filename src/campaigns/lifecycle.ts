@@ -2,7 +2,7 @@ import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Tx } from '../db.js';
 import { ConflictError, PreconditionError, VersionMismatchError } from '../domain/errors.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
-import { requestCampaignSync } from '../workflows/client.js';
+
 import { getCampaign, stepRow, type StepInput } from './campaign-service.js';
 import { mergeSettings, type SettingsPatch } from './settings.js';
 import { requireCampaign, type CampaignRow } from './require-campaign.js';
@@ -97,7 +97,7 @@ export async function startCampaign(deps: ServiceDeps, workspaceId: string, id: 
   if (event) await dispatchEvents(deps, [event]);
   // Also on a no-op: a start or resume retried after a failed sync still reaches every enrollment
   // (the fan-out does nothing more when it is already in line).
-  await requestCampaignSync(deps.orchestrator, id, true);
+  await deps.orchestrator.requestCampaignSync(id);
   return { id: campaign.id, status: campaign.status, startedAt: campaign.startedAt?.toISOString() ?? null };
 }
 
@@ -117,6 +117,6 @@ export async function pauseCampaign(deps: ServiceDeps, workspaceId: string, id: 
   if (event) await dispatchEvents(deps, [event]);
   // The database already stops every send; the signals let each workflow show it is paused. Also
   // on a no-op: a pause retried after a failed sync (a 503, a lost answer) still reaches them all.
-  if (campaign.status === 'paused') await requestCampaignSync(deps.orchestrator, id, true);
+  if (campaign.status === 'paused') await deps.orchestrator.requestCampaignSync(id);
   return { id: campaign.id, status: campaign.status, pausedAt: campaign.pausedAt?.toISOString() ?? null };
 }

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import { normalizeEmail } from '../domain/email.js';
 import { renderTemplate } from '../domain/render.js';
-import { continuedSubject } from '../delivery/compose.js';
+import { continuedSubject } from '../domain/render.js';
 import type { ServiceDeps } from '../services.js';
 import { getCampaign } from './campaign-service.js';
 

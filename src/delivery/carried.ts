@@ -2,7 +2,7 @@ import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import { localDay } from '../domain/schedule.js';
 import { isPaced, paceGapMs, type Pacing } from '../domain/sending-limits.js';
-import { bookCapacity, HELD_SLOT_GRACE_MS, releaseBookings, reserveSender, SLOT_TOLERANCE_MS, type Sender } from './capacity.js';
+import { bookCapacity, HELD_SLOT_GRACE_MS, releaseBookings, reserveSender, SLOT_TOLERANCE_MS, type Sender } from '../senders/capacity.js';
 import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 

@@ -1,9 +1,9 @@
 import { retryOnConflict, MAY_WAIT_FOR_LOCKS, type Db, type Tx } from '../db.js';
-import type { ClaimResult, Ended } from '../activities/types.js';
+import type { ClaimResult, Ended } from '../domain/step-result.js';
 import type { Message } from '../generated/prisma/client.js';
 import { localDay } from '../domain/schedule.js';
 import { variantFor } from '../domain/variants.js';
-import { bookCapacity, releaseBookings, reserveSender, type Sender } from './capacity.js';
+import { bookCapacity, releaseBookings, reserveSender, type Sender } from '../senders/capacity.js';
 import { earlierCall } from './attempt-mark.js';
 import { keepCapsOnLeaving } from './carried.js';
 import { createMessage } from './compose.js';

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import { newId } from '../domain/ids.js';
-import { renderTemplate } from '../domain/render.js';
+import { continuedSubject, renderTemplate } from '../domain/render.js';
 import type { OutgoingMail } from '../mail/mailer.js';
-import { formatFrom, type Sender } from './capacity.js';
+import { formatFrom, type Sender } from '../senders/capacity.js';
 import type { SendTarget } from './send-guard.js';
 
 /**
@@ -61,8 +61,6 @@ export async function createMessage(
   });
 }
 
-/** A follow-up with an empty subject continues the first message's thread. */
-export const continuedSubject = (first: string) => `Re: ${first.replace(/^Re:\s*/i, '')}`;
 
 /** The mail as the provider gets it: its own Message-ID, the thread it continues, one-click unsubscribe, tags. */
 export async function outgoingMail(db: Tx, message: Message, publicUrl: string): Promise<OutgoingMail> {

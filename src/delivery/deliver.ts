@@ -1,16 +1,15 @@
-import { ApplicationFailure } from '@temporalio/common';
 import type { Db, Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
-import type { Sent, SendStepResult } from '../activities/types.js';
+import type { Sent, SendStepResult } from '../domain/step-result.js';
 import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, RetryableMailError, type Mailer, type OutgoingMail, type SendOutcome } from '../mail/mailer.js';
 import { armedBySend, armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
 import { endLocked } from '../leads/endings.js';
 import { applyPendingProviderEvents } from '../replies/provider-events.js';
 import { dispatchEvents, emitEvent, messageEventData, messageEvents, type StoredEvent } from '../webhooks/events.js';
-import type { Orchestrator } from '../workflows/client.js';
-import { SEND_BUDGET } from '../domain/send-budget.js';
-import { SEND_RETRY } from '../workflows/contract.js';
+import type { Orchestrator } from '../domain/orchestrator.js';
+import { SEND_BUDGET, SEND_RETRY } from '../domain/send-budget.js';
+import { TryAgainLater } from '../domain/try-again.js';
 import { earlierCall, markAttempt, recordCall, withdrawMark, withdrawOwnMark, type Mark } from './attempt-mark.js';
 import { AttemptClock, OutOfTimeError } from './send-deadline.js';
 import { advance, advancePast, answerBlocked, settledResult } from './step-state.js';
@@ -73,11 +72,8 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
     .catch((error: unknown) => afterAbortedAttempt(deps, run, error));
   if (attempted.kind === 'failed') return handleFailure(deps, attempted, attempt);
   if (attempted.kind === 'rate') {
-    throw ApplicationFailure.create({
-      message: `the provider's rate limit (${deps.sendRatePerSecond}/s) is taken for the next ${attempted.retryInMs} ms`,
-      type: 'ProviderRateLimited',
-      nextRetryDelay: attempted.retryInMs,
-    });
+    const message = `the provider's rate limit (${deps.sendRatePerSecond}/s) is taken for the next ${attempted.retryInMs} ms`;
+    throw new TryAgainLater(message, 'ProviderRateLimited', attempted.retryInMs);
   }
   if (attempted.replayed) {
     // An earlier attempt recorded the send but may have died before telling webhooks: tell them
@@ -98,7 +94,7 @@ export async function deliverStep(deps: DeliverDeps, enrollmentId: string, stepN
  */
 async function afterAbortedAttempt(deps: DeliverDeps, run: Attempt, error: unknown): Promise<never> {
   if (!run.called) await withdrawMark(deps.db, run.mark).catch(() => undefined);
-  if (error instanceof OutOfTimeError) throw ApplicationFailure.create({ message: error.message, type: 'SendOutOfTime' });
+  if (error instanceof OutOfTimeError) throw new TryAgainLater(error.message, 'SendOutOfTime');
   throw error;
 }
 
@@ -231,11 +227,7 @@ async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kin
     if (error.answered) await withdrawMark(db, mark);
     await recordWait(db, target.enrollment.id, 'provider_retry', nextRetryAt(at, attempt, error.retryAfterMs), at);
     // Temporal retries the activity, which re-checks the guard first; Retry-After sets the pause.
-    throw ApplicationFailure.create({
-      message: error.message,
-      type: 'MailTransient',
-      ...(error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
-    });
+    throw new TryAgainLater(error.message, 'MailTransient', error.retryAfterMs);
   }
   if (error instanceof AccountMailError) {
     await db.$transaction(async (tx) => {

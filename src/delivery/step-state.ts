@@ -1,6 +1,6 @@
 import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
-import type { Sent, SendStepResult } from '../activities/types.js';
+import type { Sent, SendStepResult } from '../domain/step-result.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';

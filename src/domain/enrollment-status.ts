@@ -8,3 +8,6 @@ export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export type EndedStatus = Exclude<TerminalStatus, 'completed'>;
 
 export const isTerminal = (status: string): status is TerminalStatus => (TERMINAL_STATUSES as readonly string[]).includes(status);
+
+/** How a running enrollment's workflow is told to end (the stop signal's reason). */
+export type StopReason = 'replied' | 'stopped' | 'bounced' | 'unsubscribed';

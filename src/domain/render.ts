@@ -53,3 +53,6 @@ export function renderTemplate(template: string, lead: LeadFields, mode: 'html' 
   if (mode === 'subject') text = cutAt(text.replace(/[\r\n]+/g, ' ').trim(), MAX_RENDERED_SUBJECT);
   return { text, emptyTokens: [...emptyTokens] };
 }
+
+/** A follow-up with an empty subject continues the first message's thread. */
+export const continuedSubject = (first: string) => `Re: ${first.replace(/^Re:\s*/i, '')}`;

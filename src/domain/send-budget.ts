@@ -40,3 +40,6 @@ export const SEND_BUDGET = {
   /** deliverStep's start-to-close timeout: 30 s, as it was before the chain was written down. */
   activityMs: POOL_WAIT_MS + TRANSACTION_MS + AROUND_MS,
 } as const;
+
+/** The send retry policy; deliverStep estimates a lead's next attempt (`nextSendAt`) from it. */
+export const SEND_RETRY = { initialIntervalMs: 5_000, backoffCoefficient: 2, maximumIntervalMs: 10 * 60_000 } as const;

@@ -2,7 +2,6 @@ import { retryOnConflict, type Tx } from '../db.js';
 import { newId } from '../domain/ids.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
 import type { ServiceDeps } from '../services.js';
-import { requestCampaignSync } from '../workflows/client.js';
 
 const STANDARD = ['firstName', 'lastName', 'company', 'jobTitle', 'timezone'] as const;
 type Scalar = string | number | boolean | null;
@@ -130,7 +129,7 @@ export async function bulkUpsertLeads(
 
   // Also when nothing new was enrolled: a bulk call retried after its sync failed (a 503, a lost
   // answer) still starts every enrollment it wrote the first time.
-  if (result.status === 'running') await requestCampaignSync(orchestrator, campaignId, false);
+  if (result.status === 'running') await orchestrator.requestCampaignSync(campaignId);
   const updated = result.accepted - result.created;
   return { enrolled: result.created, updated, skipped: result.skipped, total: result.created + updated, ...(result.outcomes ? { leads: result.outcomes } : {}) };
 }

@@ -1,9 +1,8 @@
 import type { Tx } from '../db.js';
 import { LIVE_STATUSES, type EndedStatus } from '../domain/enrollment-status.js';
-import { signalEnrollment, type Orchestrator } from '../workflows/client.js';
-import { releaseBookings } from '../delivery/capacity.js';
+import type { Orchestrator } from '../domain/orchestrator.js';
+import { releaseBookings } from '../senders/capacity.js';
 import { emitEvents } from '../webhooks/events.js';
-
 
 /**
  * Locks enrollment rows in id order. Every path that changes several enrollments takes them this
@@ -77,5 +76,5 @@ export async function endLocked(tx: Tx, ids: string[], status: EndedStatus, reas
 /** After the transaction commits: the rows already stop every send; the signals end the workflows now. */
 export async function notifyEnded(orchestrator: Orchestrator, enrollmentIds: string[], reason: Exclude<EndedStatus, 'failed'>) {
   const signal = reason === 'replied' ? ({ name: 'reply' } as const) : ({ name: 'stop', reason } as const);
-  await Promise.all(enrollmentIds.map((id) => signalEnrollment(orchestrator, id, signal)));
+  await Promise.all(enrollmentIds.map((id) => orchestrator.signalEnrollment(id, signal)));
 }

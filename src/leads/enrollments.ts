@@ -4,9 +4,9 @@ import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { paginate } from '../domain/paginate.js';
 import type { Enrollment, EnrollmentStatus, Lead, Message } from '../generated/prisma/client.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
-import { waitingView } from '../delivery/waiting.js';
+import { waitingView } from '../domain/waiting.js';
 import type { ServiceDeps } from '../services.js';
-import { signalEnrollment, startEnrollmentWorkflow } from '../workflows/client.js';
+
 import { endLocked, lockEnrollments } from './endings.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
@@ -96,10 +96,10 @@ export async function controlEnrollment(deps: ServiceDeps, workspaceId: string, 
   }, MAY_WAIT_FOR_LOCKS);
 
   if (e.workflowStartedAt) {
-    await signalEnrollment(orchestrator, e.id, action === 'stop' ? { name: 'stop', reason: 'stopped' } : { name: action });
+    await orchestrator.signalEnrollment(e.id, action === 'stop' ? { name: 'stop', reason: 'stopped' } : { name: action });
   } else if (action === 'resume' && e.campaignStatus === 'running') {
     // Paused before the campaign started: its workflow was never started, so start it now.
-    await startEnrollmentWorkflow(orchestrator, { enrollmentId: e.id, campaignId, workspaceId, leadEmail: e.lead.email });
+    await orchestrator.startEnrollment({ enrollmentId: e.id, campaignId, workspaceId, leadEmail: e.lead.email });
     await db.enrollment.updateMany({ where: { id: e.id, status: { in: ['pending', 'active'] } }, data: { workflowStartedAt: now(), status: 'active' } });
   }
   return getEnrollment(deps, workspaceId, campaignId, leadId);

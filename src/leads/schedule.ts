@@ -1,8 +1,8 @@
 import { readSettings } from '../campaigns/settings.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
-import { continuedSubject } from '../delivery/compose.js';
-import { listSenders, poolOf } from '../delivery/senders.js';
-import { waitingView } from '../delivery/waiting.js';
+import { continuedSubject } from '../domain/render.js';
+import { listSenders, poolOf } from '../senders/senders.js';
+import { waitingView } from '../domain/waiting.js';
 import { isTerminal } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { renderTemplate } from '../domain/render.js';

@@ -10,7 +10,7 @@ import { paginate } from '../domain/paginate.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent, emitEvents } from '../webhooks/events.js';
-import { waitingView } from '../delivery/waiting.js';
+import { waitingView } from '../domain/waiting.js';
 import { holdEnrollments } from './hold.js';
 import { suppressAddress } from './suppression.js';
 

@@ -1,7 +1,6 @@
 import type { Db, Prisma, Tx } from '../db.js';
 import { newId } from '../domain/ids.js';
 import type { ServiceDeps } from '../services.js';
-import { startWebhookDelivery } from '../workflows/client.js';
 
 export const EVENT_TYPES = [
   'campaign.started',
@@ -53,7 +52,7 @@ export async function dispatchEvents({ db, orchestrator, now }: ServiceDeps, eve
        WHERE id = ANY(${ids}::text[]) AND "dispatchedAt" IS NULL AND id NOT IN (SELECT "eventId" FROM pairs))
     SELECT "webhookId", "eventId" FROM pairs`;
   if (pairs.length === 0) return;
-  await Promise.all(pairs.map((p) => startWebhookDelivery(orchestrator, p.webhookId, p.eventId)));
+  await Promise.all(pairs.map((p) => orchestrator.startWebhookDelivery(p.webhookId, p.eventId)));
   const subscribed = [...new Set(pairs.map((p) => p.eventId))];
   await db.event.updateMany({ where: { id: { in: subscribed }, dispatchedAt: null }, data: { dispatchedAt: now() } });
 }

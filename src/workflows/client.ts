@@ -1,7 +1,7 @@
 /**
- * The Temporal client side of Sequent: every start and signal of Sequent's workflows, typed by the
- * definitions in contract.ts. Used by the API, the domain services and activities; never imported
- * by workflow code (it does I/O).
+ * The Temporal client side of Sequent: the Orchestrator the services are given (src/domain/
+ * orchestrator.ts), every start and signal typed by the contract. Built by the worker and the API
+ * (composition roots); never imported by workflow code (it does I/O) or by the services.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
@@ -20,17 +20,30 @@ import {
   webhookDeliveryWorkflowId,
   webhookTaskQueue,
   workspaceIdKey,
+  type CampaignFanoutWorkflow,
+  type SyncRequest,
   type EnrollmentInput,
-  type StopReason,
+  type EnrollmentWorkflow,
+  type WebhookDeliveryWorkflow,
 } from './contract.js';
-import type { campaignFanoutWorkflow, enrollmentWorkflow, webhookDeliveryWorkflow } from './index.js';
+import type { EnrollmentSignal, Orchestrator } from '../domain/orchestrator.js';
 
 /**
  * A Temporal client and the task queue Sequent's workflows run on. `eagerStart` is set where the
  * client shares a worker's NativeConnection (the worker process): a webhook delivery started there
  * gets its first task back in the start's answer instead of a trip through matching.
  */
-export type Orchestrator = { client: Client; taskQueue: string; eagerStart?: boolean };
+export type TemporalTarget = { client: Client; taskQueue: string; eagerStart?: boolean };
+
+/** The services' Orchestrator on Temporal. */
+export function temporalOrchestrator(target: TemporalTarget): Orchestrator {
+  return {
+    startEnrollment: (input) => startEnrollmentWorkflow(target, input),
+    signalEnrollment: (enrollmentId, signal) => signalEnrollment(target, enrollmentId, signal),
+    requestCampaignSync: (campaignId) => requestCampaignSync(target, campaignId),
+    startWebhookDelivery: (webhookId, eventId) => startWebhookDelivery(target, webhookId, eventId),
+  };
+}
 
 /** A start that finds the workflow already there (running, or closed for good) has nothing to do. */
 async function startOnce(start: () => Promise<unknown>): Promise<void> {
@@ -42,24 +55,22 @@ async function startOnce(start: () => Promise<unknown>): Promise<void> {
 }
 
 /** Wakes (or starts) the campaign's fan-out workflow; one RPC whatever the campaign's size. */
-export async function requestCampaignSync({ client, taskQueue }: Orchestrator, campaignId: string, signalAll: boolean) {
-  await client.workflow.signalWithStart<typeof campaignFanoutWorkflow, [{ signalAll: boolean }]>('campaignFanoutWorkflow', {
+async function requestCampaignSync({ client, taskQueue }: TemporalTarget, campaignId: string) {
+  await client.workflow.signalWithStart<CampaignFanoutWorkflow, [SyncRequest]>('campaignFanoutWorkflow', {
     workflowId: campaignFanoutWorkflowId(campaignId),
     taskQueue: campaignTaskQueue(taskQueue),
     args: [{ campaignId }],
     signal: syncSignal,
-    signalArgs: [{ signalAll }],
+    // The sweep judges what to tell from the campaign's status (syncCampaign); `signalAll` is read by
+    // no one and stays in the signal's shape only for runs begun before it was dropped.
+    signalArgs: [{ signalAll: false }],
     typedSearchAttributes: [{ key: campaignIdKey, value: campaignId }],
   });
 }
 
-/**
- * Starts an enrollment's workflow exactly once: a running one is reused, and a closed one is never
- * started again (its enrollment is finished).
- */
-export async function startEnrollmentWorkflow({ client, taskQueue }: Orchestrator, input: EnrollmentInput): Promise<void> {
+async function startEnrollmentWorkflow({ client, taskQueue }: TemporalTarget, input: EnrollmentInput): Promise<void> {
   await startOnce(() =>
-    client.workflow.start<typeof enrollmentWorkflow>('enrollmentWorkflow', {
+    client.workflow.start<EnrollmentWorkflow>('enrollmentWorkflow', {
       workflowId: enrollmentWorkflowId(input.enrollmentId),
       taskQueue,
       args: [input],
@@ -75,10 +86,9 @@ export async function startEnrollmentWorkflow({ client, taskQueue }: Orchestrato
   );
 }
 
-/** One durable delivery per (webhook, event): a repeated dispatch finds it and delivers nothing twice. */
-export async function startWebhookDelivery({ client, taskQueue, eagerStart }: Orchestrator, webhookId: string, eventId: string): Promise<void> {
+async function startWebhookDelivery({ client, taskQueue, eagerStart }: TemporalTarget, webhookId: string, eventId: string): Promise<void> {
   await startOnce(() =>
-    client.workflow.start<typeof webhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
+    client.workflow.start<WebhookDeliveryWorkflow>('webhookDeliveryWorkflow', {
       workflowId: webhookDeliveryWorkflowId(webhookId, eventId),
       taskQueue: webhookTaskQueue(taskQueue),
       args: [{ webhookId, eventId }],
@@ -89,10 +99,7 @@ export async function startWebhookDelivery({ client, taskQueue, eagerStart }: Or
   );
 }
 
-export type EnrollmentSignal = { name: 'pause' | 'resume' | 'wake' | 'reply' } | { name: 'stop'; reason: StopReason };
-
-/** Signals an enrollment; one whose workflow has already finished has nothing left to change. */
-export async function signalEnrollment({ client }: Orchestrator, enrollmentId: string, signal: EnrollmentSignal): Promise<void> {
+async function signalEnrollment({ client }: TemporalTarget, enrollmentId: string, signal: EnrollmentSignal): Promise<void> {
   const handle = client.workflow.getHandle(enrollmentWorkflowId(enrollmentId));
   try {
     switch (signal.name) {

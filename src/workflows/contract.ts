@@ -6,6 +6,11 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { PruneTarget } from '../domain/retention.js';
+import type { EnrollmentInput } from '../domain/enrollment-plan.js';
+import type { StopReason } from '../domain/enrollment-status.js';
+export type { EnrollmentInput, EnrollmentPlan } from '../domain/enrollment-plan.js';
+export type { StopReason } from '../domain/enrollment-status.js';
+export { SEND_RETRY } from '../domain/send-budget.js';
 /** `sendStep` runs on its own queue so the provider's rate limit can be enforced on it alone. */
 export const sendTaskQueue = (taskQueue: string) => `${taskQueue}-send`;
 /** Webhook deliveries run on their own queue so they never wait behind enrollment tasks. */
@@ -25,40 +30,6 @@ export const enrollmentStatusKey = defineSearchAttributeKey('EnrollmentStatus', 
 /** Registered on the dev server and in production so ops can filter enrollments in the UI. */
 export const SEARCH_ATTRIBUTES = [campaignIdKey, workspaceIdKey, leadEmailKey, enrollmentStatusKey] as const;
 
-/** Where an enrollment stands, as its workflow needs it (the database has the same facts). */
-export type EnrollmentPlan = {
-  /** delayDays of every step, in order. */
-  delaysDays: number[];
-  /** Steps already sent. */
-  sentSteps: number;
-  /**
-   * What the next step's delay counts from (ISO): the last send, or for step 1 when the sequence
-   * began for this lead (its enrollment into a running campaign, or the campaign's start).
-   */
-  anchorAt: string;
-  /** Terminal enrollments (replied, stopped, …) have nothing left to do. */
-  finished: boolean;
-};
-
-export type EnrollmentInput = {
-  enrollmentId: string;
-  campaignId: string;
-  workspaceId: string;
-  leadEmail: string;
-  /**
-   * The plan as the starter read it (a fresh enrollment: nothing sent yet), or as the previous run
-   * left it (continue-as-new). Saves the workflow a database round trip at start, which is most of
-   * the cost of enrolling 10,000 leads. Without it the workflow loads the plan itself; every send
-   * checks the database either way.
-   */
-  plan?: EnrollmentPlan;
-  /** What a run hands the next when it continues as new. */
-  carried?: { paused: boolean; recheckMs: number };
-};
-
-/** The send retry policy; deliverStep estimates a lead's next attempt (`nextSendAt`) from it. */
-export const SEND_RETRY = { initialIntervalMs: 5_000, backoffCoefficient: 2, maximumIntervalMs: 10 * 60_000 } as const;
-
 export type EnrollmentPhase = 'waiting' | 'paused' | 'sending' | 'completed' | 'replied' | 'stopped' | 'failed' | 'bounced' | 'unsubscribed';
 
 export type EnrollmentState = {
@@ -70,7 +41,6 @@ export type EnrollmentState = {
   nextDueAt: string | null;
 };
 
-export type StopReason = 'replied' | 'stopped' | 'bounced' | 'unsubscribed';
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
@@ -103,3 +73,11 @@ export const webhookDeliveryWorkflowId = (webhookId: string, eventId: string) =>
  * rows of `target` older than `retentionHours`, `batchSize` per statement.
  */
 export type PruneInput = { target: PruneTarget; retentionHours: number; batchSize: number };
+
+/**
+ * The workflows' signatures, as the client starts them: the client never imports workflow code, and
+ * src/workflows/index.ts holds each workflow to its signature here.
+ */
+export type EnrollmentWorkflow = (input: EnrollmentInput) => Promise<EnrollmentState>;
+export type CampaignFanoutWorkflow = (input: CampaignFanoutInput) => Promise<{ sweeps: number }>;
+export type WebhookDeliveryWorkflow = (input: WebhookDeliveryInput) => Promise<{ delivered: boolean; attempts: number }>;

@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { SendStepResult } from '../activities/types.js';
+import type { SendStepResult } from '../domain/step-result.js';
 import {
   enrollmentStatusKey,
   pauseSignal,

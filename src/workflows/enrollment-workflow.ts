@@ -12,7 +12,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { Deferred, EnrollmentPlan, SendStepResult } from '../activities/types.js';
+import type { EnrollmentPlan } from '../domain/enrollment-plan.js';
+import type { Deferred, SendStepResult } from '../domain/step-result.js';
 import {
   enrollmentStatusKey,
   pauseSignal,

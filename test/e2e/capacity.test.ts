@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
-import type { SendStepResult } from '../../src/activities/types.js';
+import type { SendStepResult } from '../../src/domain/step-result.js';
 import { newId } from '../../src/domain/ids.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
-import type { ClaimResult } from '../../src/activities/types.js';
+import type { ClaimResult } from '../../src/domain/step-result.js';
 import { createApp } from '../../src/api/app.js';
 import { newId } from '../../src/domain/ids.js';
 import { createLogger } from '../../src/logger.js';

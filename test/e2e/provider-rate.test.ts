@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
-import type { SendStepResult } from '../../src/activities/types.js';
+import type { SendStepResult } from '../../src/domain/step-result.js';
 import { newId } from '../../src/domain/ids.js';
 import { inParallel } from '../../src/domain/parallel.js';
 import { createLogger } from '../../src/logger.js';

@@ -6,9 +6,10 @@ import { startResendDouble, type Failure, type ResendDouble } from '../resend-do
 import { testDeps } from '../helpers/deps.js';
 import { HOUR, sendFixture } from '../helpers/send-fixture.js';
 import { eventually } from '../helpers/worker.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 // The services with no task queue anyone polls: their signals find no workflow, which is fine here.
-const services = () => ({ db: testDeps().db, orchestrator: { client: testDeps().temporal, taskQueue: 'none' }, now: () => new Date() });
+const services = () => ({ db: testDeps().db, orchestrator: temporalOrchestrator({ client: testDeps().temporal, taskQueue: 'none' }), now: () => new Date() });
 
 /**
  * SPEC §9, "an unknown outcome stays unknown until it is known": once an attempt may have reached

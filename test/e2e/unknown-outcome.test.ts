@@ -5,9 +5,10 @@ import { startResendDouble, type ResendDouble } from '../resend-double/server.js
 import { testDeps } from '../helpers/deps.js';
 import { HOUR, sendFixture } from '../helpers/send-fixture.js';
 import { eventually } from '../helpers/worker.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 // The services with no task queue anyone polls: their signals find no workflow, which is fine here.
-const services = () => ({ db: testDeps().db, orchestrator: { client: testDeps().temporal, taskQueue: 'none' }, now: () => new Date() });
+const services = () => ({ db: testDeps().db, orchestrator: temporalOrchestrator({ client: testDeps().temporal, taskQueue: 'none' }), now: () => new Date() });
 
 /**
  * Attempts whose answer never comes (SPEC §9): the provider took the mail, the caller never heard.

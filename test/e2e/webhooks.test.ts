@@ -11,6 +11,7 @@ import { startEventDispatcher } from '../../src/worker/event-dispatcher.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 import { uniq } from '../helpers/fixtures.js';
 import { deliveriesEnded } from '../helpers/barriers.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 const ALL = ['campaign.started', 'campaign.paused', 'message.sent', 'message.delivered', 'message.bounced', 'reply.received', 'lead.completed'];
 
@@ -78,7 +79,7 @@ describe('webhooks out', () => {
     const webhookId = (await api.post('/v1/webhooks', { url: receiver.url, events: ['campaign.paused'] })).body.data.id as string;
     // Committed with its cause, but the process died before handing it to Temporal.
     const event = await emitEvent(deps.db, workspaceId, 'campaign.paused', { campaignId: `camp_relay_${uniq()}` });
-    const services = { db: deps.db, orchestrator: { client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, now: () => new Date() };
+    const services = { db: deps.db, orchestrator: temporalOrchestrator({ client: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }), now: () => new Date() };
     expect(await relayUndispatched(services, { olderThanMs: 0, workspaceId })).toBeGreaterThanOrEqual(1);
     await eventually(async () => receiver.received.some((r) => r.headers['webhook-id'] === event.id), 30_000, 'relayed');
     expect((await deps.db.event.findUniqueOrThrow({ where: { id: event.id } })).dispatchedAt).toBeInstanceOf(Date);

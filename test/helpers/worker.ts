@@ -6,6 +6,7 @@ import { createLocalTransport } from '../../src/mail/local-transport.js';
 import type { Mailer } from '../../src/mail/mailer.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
 import { testDeps } from './deps.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 /**
  * A real worker with the real activities on the test file's task queue, polling the dev server
@@ -15,7 +16,7 @@ export async function startTestWorker(options: { mailer?: Mailer; sendRatePerSec
   const deps = testDeps();
   const taskQueue = deps.config.TEMPORAL_TASK_QUEUE;
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const orchestrator = { client: deps.temporal, taskQueue };
+  const orchestrator = temporalOrchestrator({ client: deps.temporal, taskQueue });
   const worker = await buildWorker({
     connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitingView } from '../../src/delivery/waiting.js';
+import { waitingView } from '../../src/domain/waiting.js';
 
 const now = new Date('2026-12-01T12:00:00Z');
 const later = new Date('2026-12-03T12:00:00Z');

@@ -11,6 +11,7 @@ import { buildWorker } from '../../src/worker/build-worker.js';
 import { apiClient, newWorkspace, testDeps } from '../helpers/deps.js';
 import { serverClock } from '../helpers/server-clock.js';
 import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -46,7 +47,7 @@ describe('new leads per day, follow-ups first (time-skipping, real activities)',
         steps: { create: [1, 2].map((n) => ({ stepNumber: n, delayDays: n === 1 ? 0 : 1, subject: `S${n}`, bodyHtml: 'b' })) },
       },
     });
-    const services = { db, orchestrator: { client: env.client, taskQueue }, now: () => new Date(serverNow) };
+    const services = { db, orchestrator: temporalOrchestrator({ client: env.client, taskQueue }), now: () => new Date(serverNow) };
     await bulkUpsertLeads(services, workspaceId, campaign.id, Array.from({ length: 8 }, (_, i) => ({ email: `n${i}-${campaign.id}@example.com` })));
 
     const waitingDay1 = await worker.runUntil(async () => {

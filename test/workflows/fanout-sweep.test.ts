@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
 import { enrollmentWorkflowId } from '../../src/workflows/contract.js';
 import { testApp } from '../helpers/deps.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 describe('the fan-out sweep', () => {
   it('stops starting workflows when the campaign is paused mid-sweep; the rest wait for resume', async () => {
@@ -86,7 +87,7 @@ describe('the fan-out sweep', () => {
     await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date(), syncedStatus: 'running', statusChanges: 1, syncedStatusChanges: 1 } });
     // A pause and a start through the services, before the fan-out runs: the status is as it was,
     // but a claim made meanwhile left its workflow waiting for a resume.
-    const services = { db: deps.db, orchestrator: { client: deps.temporal, taskQueue: 'nobody-polls' }, now: () => new Date() };
+    const services = { db: deps.db, orchestrator: temporalOrchestrator({ client: deps.temporal, taskQueue: 'nobody-polls' }), now: () => new Date() };
     await pauseCampaign(services, workspaceId, id);
     await startCampaign(services, workspaceId, id);
 

@@ -11,6 +11,7 @@ import { buildWorker } from '../../src/worker/build-worker.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { serverClock } from '../helpers/server-clock.js';
 import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
@@ -43,7 +44,7 @@ describe('an out-of-office reply holds the lead until the working day after its 
         steps: { create: [1, 2, 3].map((n) => ({ stepNumber: n, delayDays: n === 1 ? 0 : 1, subject: n === 1 ? 'Hello' : '', bodyHtml: `<p>${n}</p>` })) },
       },
     });
-    const services = { db, orchestrator: { client: env.client, taskQueue }, now: () => new Date(serverNow) };
+    const services = { db, orchestrator: temporalOrchestrator({ client: env.client, taskQueue }), now: () => new Date(serverNow) };
     const email = `away-${campaign.id}@example.com`;
     await bulkUpsertLeads(services, workspaceId, campaign.id, [{ email }]);
     const enrollment = () => db.enrollment.findFirstOrThrow({ where: { campaignId: campaign.id } });

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { dispatchEvents, emitEvent } from '../../src/webhooks/events.js';
 import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
 import { webhookTaskQueue } from '../../src/workflows/contract.js';
+import { temporalOrchestrator } from '../../src/workflows/client.js';
 import { newId } from '../../src/domain/ids.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -65,7 +66,7 @@ describe('webhook deliveries have their own task queue', () => {
   it('starts deliveries eagerly from a client on the worker\'s own connection, as the worker process does', async () => {
     const deps = testDeps();
     const client = new Client({ connection, namespace: deps.config.TEMPORAL_NAMESPACE });
-    const log = await deliverOne({ client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, eagerStart: true });
+    const log = await deliverOne(temporalOrchestrator({ client, taskQueue: deps.config.TEMPORAL_TASK_QUEUE, eagerStart: true }));
     expect(log).toMatchObject([{ attempt: 1, succeeded: true, responseStatus: 200 }]);
   });
 });

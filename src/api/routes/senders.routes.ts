@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
-import { createSender, listPools, listSenders, updateSender } from '../../delivery/senders.js';
+import { createSender, listPools, listSenders, updateSender } from '../../senders/senders.js';
 import { createRouter, servicesOf, type AppDeps } from '../context.js';
 import { commonErrors, Count, dataOf, errorResponse, exampleId, Id, IdempotencyHeaders, jsonBody, jsonResponse, NullableTimestamp, Timestamp, unpagedListOf } from '../schemas/common.js';
 

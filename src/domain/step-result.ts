@@ -1,6 +1,8 @@
-/** What activities answer the workflows that call them (types only: safe in the sandbox). */
-import type { TerminalStatus } from '../domain/enrollment-status.js';
-export type { EnrollmentPlan } from '../workflows/contract.js';
+/**
+ * What a step's claim and delivery answer (the send path's services, and through the activities the
+ * workflows that call them): types only, safe in the workflow sandbox.
+ */
+import type { TerminalStatus } from './enrollment-status.js';
 
 /** SPEC §9: what a live enrollment waits for (the enrollment's `waitingFor`). */
 export type WaitReason =
@@ -15,7 +17,6 @@ export type WaitReason =
   | 'provider_rate'
   | 'sender_unavailable'
   | 'out_of_office';
-
 
 export type Deferred = {
   kind: 'deferred';

@@ -6,7 +6,6 @@ import { inParallel } from '../domain/parallel.js';
 import { localDay } from '../domain/schedule.js';
 import { effectiveDailyLimit } from '../domain/sending-limits.js';
 import type { ServiceDeps } from '../services.js';
-import { signalEnrollment } from '../workflows/client.js';
 
 export type RampUpInput = { startLimit: number; increasePerDay: number };
 export type SenderInput = {
@@ -92,7 +91,7 @@ async function wakeWaiting({ db, orchestrator }: ServiceDeps, workspaceId: strin
           select: { id: true },
         })
       : [];
-  await inParallel([...held, ...waiting], 32, (e) => signalEnrollment(orchestrator, e.id, { name: 'wake' }));
+  await inParallel([...held, ...waiting], 32, (e) => orchestrator.signalEnrollment(e.id, { name: 'wake' }));
 }
 
 export async function createSender(deps: ServiceDeps, workspaceId: string, input: SenderInput) {

@@ -1,0 +1,19 @@
+import type { WaitReason } from './step-result.js';
+
+/**
+ * What a reader is told an enrollment waits for: a lead or campaign pause (from their rows) over
+ * the wait the send path last recorded; nothing once it has ended or before its campaign starts.
+ * During a pause a step not yet due keeps its time (it goes then if resumed before); one already
+ * due, or whose claim met the pause, has none until the resume.
+ */
+export function waitingView(
+  e: { status: string; waitingFor: WaitReason | null; nextSendAt: Date | null },
+  campaignStatus: string,
+  now: Date,
+): { waitingFor: WaitReason | null; nextSendAt: string | null } {
+  const live = e.status === 'pending' || e.status === 'active' || e.status === 'paused';
+  if (!live || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null };
+  const paused = e.status === 'paused' ? 'lead_paused' : campaignStatus === 'paused' ? 'campaign_paused' : null;
+  if (!paused) return { waitingFor: e.waitingFor, nextSendAt: e.nextSendAt?.toISOString() ?? null };
+  return { waitingFor: paused, nextSendAt: e.nextSendAt && e.nextSendAt > now ? e.nextSendAt.toISOString() : null };
+}
