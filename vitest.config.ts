@@ -12,6 +12,10 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          // One project, not one per tier: vitest 4 runs a project's globalSetup once per project,
+          // so split projects would start a PostgreSQL + Temporal stack each. The tiers are path
+          // filters on this project instead: `npm run test:api` (api, db, security),
+          // `test:workflows`, `test:e2e` (e2e, deploy) — see package.json.
           include: ['test/{api,db,workflows,e2e,deploy,security}/**/*.test.ts'],
           // Starts PostgreSQL and the Temporal dev server once for every integration test file.
           globalSetup: ['test/setup/global-setup.ts'],

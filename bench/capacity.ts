@@ -3,11 +3,11 @@
 // and a real PostgreSQL. It counts what waiting costs: provider-rate tokens (deliverStep runs on
 // the rate-limited queue) and workflow tasks per message actually sent.
 import { startCampaign } from '../src/campaigns/lifecycle.js';
+import { RUNNABLE_STATUSES } from '../src/domain/enrollment-status.js';
 import { newId } from '../src/domain/ids.js';
+import { DAY_MS as DAY } from '../src/domain/time.js';
 import { bulkUpsertLeads } from '../src/leads/bulk-upsert.js';
 import { countWorkflowTasks, withTimeSkippingStack, type Recorder } from './time-skipping-stack.js';
-
-const DAY = 24 * 60 * 60 * 1000;
 
 export async function capacityScenario(record: Recorder, options: { leads: number; dailyCapacity: number; days: number }) {
   await withTimeSkippingStack('capacity', async (stack) => {
@@ -24,7 +24,7 @@ export async function capacityScenario(record: Recorder, options: { leads: numbe
     }
 
     const wallStart = performance.now();
-    const unfinished = () => db.enrollment.count({ where: { campaignId: campaign.id, status: { in: ['pending', 'active'] } } });
+    const unfinished = () => db.enrollment.count({ where: { campaignId: campaign.id, status: { in: [...RUNNABLE_STATUSES] } } });
     await stack.worker.runUntil(async () => {
       await startCampaign(services, workspaceId, campaign.id);
       // The simulated days, and whatever is left after them (there should be nothing).

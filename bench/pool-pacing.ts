@@ -4,13 +4,14 @@
 // (never under minGapSeconds), the share of the window the day's sends span, and what the waits
 // cost in provider-rate tokens.
 import { startCampaign } from '../src/campaigns/lifecycle.js';
+import { RUNNABLE_STATUSES } from '../src/domain/enrollment-status.js';
 import { newId } from '../src/domain/ids.js';
+import { DAY_MS as DAY } from '../src/domain/time.js';
 import { bulkUpsertLeads } from '../src/leads/bulk-upsert.js';
 import { DEFAULT_PACING } from '../src/senders/senders.js';
 import { countWorkflowTasks, withTimeSkippingStack, type Recorder } from './time-skipping-stack.js';
 
 const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
 const WINDOW = { timezone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], start: '09:00', end: '17:00' };
 const WINDOW_MS = 8 * HOUR;
 
@@ -29,7 +30,7 @@ export async function poolPacingScenario(record: Recorder, pacing: PoolPacing, o
     const leads = Array.from({ length: options.leads }, (_, i) => ({ email: `l${i}@pool.example.com` }));
     await bulkUpsertLeads(services, workspaceId, campaign.id, leads);
 
-    const unfinished = () => db.enrollment.count({ where: { campaignId: campaign.id, status: { in: ['pending', 'active'] } } });
+    const unfinished = () => db.enrollment.count({ where: { campaignId: campaign.id, status: { in: [...RUNNABLE_STATUSES] } } });
     let opensAt = 0;
     await stack.worker.runUntil(async () => {
       // Started at 06:00, three hours before the window opens: every lead waits for the opening.

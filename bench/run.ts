@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FANOUT_CONCURRENCY } from '../src/activities/fanout-activities.js';
+import { DAY_MS } from '../src/domain/time.js';
 import { startResendDouble } from '../test/resend-double/server.js';
 import { rawActivityRate, rawStartRate } from './baselines.js';
 import { capacityScenario } from './capacity.js';
@@ -61,7 +62,7 @@ type Stack = Awaited<ReturnType<typeof startBenchStack>>;
 /** SPEC §12 breakdowns of the 1M-message campaign (30 days, variants on step 1): rows sum to the totals; p50/p99. */
 async function breakdownLatencies(stack: Stack, id: string, totals: { sent: number; delivered: number; replied: number }) {
   const today = new Date().toISOString().slice(0, 10);
-  const from = new Date(Date.now() - 31 * 86_400_000).toISOString().slice(0, 10);
+  const from = new Date(Date.now() - 31 * DAY_MS).toISOString().slice(0, 10);
   for (const query of ['groupBy=step', 'groupBy=variant', `groupBy=day&from=${from}&to=${today}`]) {
     const url = `/v1/campaigns/${id}/stats?${query}`;
     const rows = (await stack.call('GET', url)).body.data.rows as { metrics: { sent: number; delivered: number; replied: number } }[];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../src/worker/build-worker.js';
-import { syncSignal } from '../src/workflows/contract.js';
+import { syncSignal, type SyncRequest } from '../src/workflows/contract.js';
 import { campaignFanoutWorkflow } from '../src/workflows/index.js';
 import { obtainTemporalCli, obtainTestServer } from './lib/temporal-tools.js';
 
@@ -27,15 +27,15 @@ type Scenario = {
   /** Started by signal-with-start (as the API does) or, as the oldest callers did, without a request. */
   withRequest: boolean;
   /** Requests the n-th sweep (1-based) makes while it runs, as an API call landing mid-sweep would. */
-  during: (sweep: number) => { signalAll: boolean }[];
+  during: (sweep: number) => SyncRequest[];
 };
 const scenarios: Record<string, Scenario> = {
   // Two requests during the first sweep coalesce into one more.
-  'fanout-coalesced': { withRequest: true, during: (n) => (n === 1 ? [{ signalAll: false }, { signalAll: true }] : []) },
+  'fanout-coalesced': { withRequest: true, during: (n) => (n === 1 ? [{}, {}] : []) },
   // Nothing asked: the run waits its 10 s and ends.
   'fanout-no-request': { withRequest: false, during: () => [] },
   // A request during each of the first 59 sweeps: 60 in a row, past the hand-over bound.
-  'fanout-many-sweeps': { withRequest: true, during: (n) => (n < 60 ? [{ signalAll: n % 7 === 0 }] : []) },
+  'fanout-many-sweeps': { withRequest: true, during: (n) => (n < 60 ? [{}] : []) },
 };
 
 let n = 0;
@@ -56,7 +56,7 @@ for (const [name, scenario] of Object.entries(scenarios)) {
   const options = { taskQueue, workflowId, args: [{ campaignId: `camp_${name}` }] as [{ campaignId: string }] };
   const runId = await worker.runUntil(async () => {
     const handle = scenario.withRequest
-      ? await env.client.workflow.signalWithStart(campaignFanoutWorkflow, { ...options, signal: syncSignal, signalArgs: [{ signalAll: true }] })
+      ? await env.client.workflow.signalWithStart(campaignFanoutWorkflow, { ...options, signal: syncSignal, signalArgs: [{}] })
       : await env.client.workflow.start(campaignFanoutWorkflow, options);
     await handle.result();
     return 'signaledRunId' in handle ? handle.signaledRunId : handle.firstExecutionRunId;

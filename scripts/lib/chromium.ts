@@ -4,7 +4,6 @@
  * cache, and, when running as root on Debian, the distribution's `chromium` package (installed
  * once). Playwright's own browser download is never used: it needs the internet.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -46,6 +45,3 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env, log: (line: s
       '(Debian/Ubuntu: `sudo apt-get install chromium`; elsewhere: `npx playwright install chromium` where the internet is reachable).',
   };
 }
-
-/** The browser's version line, for the test log: which Chromium the tests ran against. */
-export const chromiumVersion = (binary: string) => execFileSync(binary, ['--version'], { encoding: 'utf8', env: { ...process.env, HOME: process.env.HOME ?? '/tmp' } }).trim();

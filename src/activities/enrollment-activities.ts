@@ -8,7 +8,7 @@ import { endLocked } from '../leads/endings.js';
 import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import type { ActivityDeps } from './deps.js';
 import { planOf, type EnrollmentPlan } from '../domain/enrollment-plan.js';
-import { isTerminal } from '../domain/enrollment-status.js';
+import { isTerminal, LIVE_STATUSES } from '../domain/enrollment-status.js';
 import type { ClaimResult, SendStepResult } from '../domain/step-result.js';
 
 /** A retry of the same activity, paused by the service's estimate when it has one. */
@@ -64,7 +64,11 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
     }
   }
 
-  /** Claim and deliver in one, for workflows begun before the two were split (they call it on the send queue). */
+  /**
+   * Claim and deliver in one, for workflows begun before the two were split (they call it on the
+   * send queue). Goes with legacyEnrollmentWorkflow, its only caller: once `scripts/legacy-open.ts`
+   * counts 0 for it (see CLAIM_THEN_DELIVER in src/workflows/enrollment-workflow.ts).
+   */
   async function sendStep(ref: StepRef): Promise<SendStepResult> {
     const claimed = await claim(ref);
     return claimed.kind === 'attempt' ? deliver(ref) : claimed;
@@ -75,7 +79,7 @@ export function createEnrollmentActivities(deps: ActivityDeps) {
     const events = await db.$transaction(async (tx) => {
       // A status the API already wrote (replied, stopped, …) wins over the workflow's view.
       const [live] = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM "Enrollment" WHERE id = ${enrollmentId} AND status IN ('pending', 'active', 'paused') FOR UPDATE`;
+        SELECT id FROM "Enrollment" WHERE id = ${enrollmentId} AND status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[]) FOR UPDATE`;
       if (!live) return [];
       if (final !== 'completed') {
         await endLocked(tx, [enrollmentId], final, `workflow ended: ${final}`, now());

@@ -2,6 +2,7 @@ import { heartbeat, activityInfo } from '@temporalio/activity';
 
 import { inParallel } from '../domain/parallel.js';
 import { planOf } from '../domain/enrollment-plan.js';
+import { RUNNABLE_STATUSES } from '../domain/enrollment-status.js';
 import type { ActivityDeps } from './deps.js';
 
 const PAGE = 500;
@@ -47,7 +48,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
    * or a repeated request is harmless: starting is "use existing", signals set state, and a
    * campaign already in line gets no signal sweep.
    */
-  async function syncCampaign({ campaignId }: { campaignId: string; signalAll?: boolean }) {
+  async function syncCampaign({ campaignId }: { campaignId: string }) {
     const campaign = await db.campaign.findUnique({
       where: { id: campaignId },
       select: { status: true, syncedStatus: true, statusChanges: true, syncedStatusChanges: true, workspaceId: true, startedAt: true, steps: { orderBy: { stepNumber: 'asc' }, select: { delayDays: true } } },
@@ -65,7 +66,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
         stop: async () => (await db.campaign.findUnique({ where: { id: campaignId }, select: { status: true } }))?.status !== 'running',
         next: (after) =>
           db.enrollment.findMany({
-            where: { campaignId, id: { gt: after }, workflowStartedAt: null, status: { in: ['pending', 'active'] } },
+            where: { campaignId, id: { gt: after }, workflowStartedAt: null, status: { in: [...RUNNABLE_STATUSES] } },
             orderBy: { id: 'asc' },
             take: PAGE,
             select: { id: true, enrolledAt: true, currentStep: true, status: true, lead: { select: { email: true } } },
@@ -92,8 +93,10 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
 
     // A first start has nothing started to tell; otherwise any status change since the last sweep
     // is: a pause and a start between two sweeps leave the status as it was, but a workflow that
-    // met the pause in its own claim waits for the resume.
-    const fresh = campaign.syncedStatus === null && campaign.status === 'running';
+    // met the pause in its own claim waits for the resume. "First" is the first status change, not
+    // a sweep that never recorded one: a first sweep cut off (a worker killed) before it wrote
+    // syncedStatus may have started workflows that met a pause since.
+    const fresh = campaign.syncedStatus === null && campaign.status === 'running' && campaign.statusChanges <= 1;
     const changed = campaign.syncedStatus !== campaign.status || campaign.syncedStatusChanges !== campaign.statusChanges;
     if (changed && !fresh) {
       const signal = campaign.status === 'running' ? 'resume' : 'pause';

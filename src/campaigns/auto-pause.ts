@@ -1,5 +1,6 @@
 import { retryOnConflict, type Tx } from '../db.js';
 import { judge, WORKSPACE_LIMITS, type Counts, type Verdict } from '../domain/deliverability.js';
+import { DAY_MS } from '../domain/time.js';
 import type { PauseReason } from '../generated/prisma/client.js';
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent, type StoredEvent } from '../webhooks/events.js';
@@ -26,7 +27,7 @@ async function countsOf(tx: Tx, campaignId: string): Promise<Counts> {
 }
 
 /** The first UTC day of the workspace's rolling window. */
-const windowStart = (now: Date) => new Date(now.getTime() - (WORKSPACE_LIMITS.days - 1) * 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
+const windowStart = (now: Date) => new Date(now.getTime() - (WORKSPACE_LIMITS.days - 1) * DAY_MS).toISOString().slice(0, 10);
 
 /**
  * Whether the send just recorded is the one that arms a guard after harm already landed: the

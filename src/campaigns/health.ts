@@ -1,4 +1,5 @@
 import type { Db } from '../db.js';
+import { LIVE_STATUSES } from '../domain/enrollment-status.js';
 import type { PauseReason } from '../generated/prisma/client.js';
 import type { ServiceDeps } from '../services.js';
 import { requireCampaign } from './require-campaign.js';
@@ -23,7 +24,7 @@ async function waitingCounts(db: Db, campaignId: string): Promise<Map<string, Wa
   const rows = await db.$queryRaw<Waiting[]>`
     SELECT CASE WHEN status = 'paused' THEN 'lead_paused' ELSE "waitingFor"::text END AS "waitingFor",
            count(*)::int AS count, min("waitingSince") AS since, min("nextSendAt") AS until
-      FROM "Enrollment" WHERE "campaignId" = ${campaignId} AND status IN ('pending', 'active', 'paused')
+      FROM "Enrollment" WHERE "campaignId" = ${campaignId} AND status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[])
      GROUP BY 1`;
   return new Map(rows.map((r) => [r.waitingFor ?? 'none', r]));
 }

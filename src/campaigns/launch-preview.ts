@@ -1,3 +1,4 @@
+import { LIVE_STATUSES } from '../domain/enrollment-status.js';
 import { renderTemplate, type LeadFields } from '../domain/render.js';
 import { checkWindow, localDay, windowFor } from '../domain/schedule.js';
 import { listPools } from '../senders/senders.js';
@@ -41,7 +42,7 @@ export async function launchPreview(deps: ServiceDeps, workspaceId: string, camp
   let nextFollowUp: number | null = null;
   for (let after: string | undefined; ; ) {
     const page = await deps.db.enrollment.findMany({
-      where: { campaignId, status: { in: ['pending', 'active', 'paused'] }, ...(after ? { id: { gt: after } } : {}) },
+      where: { campaignId, status: { in: [...LIVE_STATUSES] }, ...(after ? { id: { gt: after } } : {}) },
       select: { id: true, lead: true, currentStep: true, nextSendAt: true },
       orderBy: { id: 'asc' },
       take: PAGE,

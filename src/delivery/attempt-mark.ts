@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
+import { movesFrom } from '../domain/message-states.js';
 
 /**
  * What an attempt's mark found and left: the message, the earlier attempts' mark (`before`: when
@@ -65,5 +66,5 @@ export async function earlierCall(tx: Tx, messageId: string, ownMark: number | n
 export async function withdrawOwnMark(tx: Tx, message: Message, mark: Mark | null): Promise<Message> {
   const ownMarkOnly = mark !== null && mark.before === null && message.unconfirmedMarks === mark.marks;
   if (message.status !== 'unknown' || !ownMarkOnly) return message;
-  return tx.message.update({ where: { id: message.id }, data: { status: 'cancelled', unconfirmedSince: null } });
+  return tx.message.update({ where: { id: message.id, status: { in: movesFrom('withdrawn') } }, data: { status: 'cancelled', unconfirmedSince: null } });
 }

@@ -6,7 +6,7 @@ import { AccountMailError, KeyAlreadyUsedMailError, PermanentMailError, Retryabl
 import { armedBySend, armedFrom, checkAutoPause } from '../campaigns/auto-pause.js';
 import { endLocked } from '../leads/endings.js';
 import { applyPendingProviderEvents } from '../replies/provider-events.js';
-import { dispatchEvents, emitEvent, messageEventData, messageEvents, type StoredEvent } from '../webhooks/events.js';
+import { dispatchEvents, emitEvent, emitMessageSent, messageEventData, messageEvents, type StoredEvent } from '../webhooks/events.js';
 import type { Orchestrator } from '../domain/orchestrator.js';
 import { SEND_BUDGET, SEND_RETRY } from '../domain/send-budget.js';
 import { TryAgainLater } from '../domain/try-again.js';
@@ -19,6 +19,7 @@ import { outgoingMail } from './compose.js';
 import { checkSendable, lockForSend, senderBlocked, type SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
 import { takeProviderSlot } from './provider-rate.js';
+import { movesFrom } from '../domain/message-states.js';
 
 /**
  * Resend keeps an idempotency key 24 hours. Past that, a retry under the key could send a second
@@ -140,7 +141,7 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, run: Attempt): Promise<Att
   // An earlier attempt's call that may have sent it: a retry repeats that call under its key.
   const unconfirmedBefore = mark?.before ? await earlierCall(tx, message.id, mark.marks) : null;
   if (unconfirmedBefore && at.getTime() - unconfirmedBefore.getTime() >= PROVIDER_IDEMPOTENCY_WINDOW_MS) {
-    const unknown = await tx.message.update({ where: { id: message.id }, data: { status: 'unknown' } });
+    const unknown = await tx.message.update({ where: { id: message.id, status: { in: movesFrom('outcomeLost') } }, data: { status: 'unknown' } });
     const settledUnknown = settledResult(unknown, target.enrollment.status) as Sent;
     return { kind: 'done', ...(await advancePast(tx, target, stepNumber, settledUnknown)) };
   }
@@ -192,7 +193,7 @@ function armsGuard(tx: Tx, target: SendTarget, now: Date): Promise<boolean> {
 
 async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome: SendOutcome, sentAt: Date): Promise<{ events: StoredEvent[]; completed: boolean }> {
   const { count } = await tx.message.updateMany({
-    where: { id: message.id, status: 'sending' },
+    where: { id: message.id, status: { in: movesFrom('accepted') } },
     data: {
       status: outcome.delivered ? 'delivered' : 'sent',
       providerId: outcome.providerId,
@@ -204,7 +205,7 @@ async function recordSent(tx: Tx, target: SendTarget, message: Message, outcome:
   await tx.providerCall.deleteMany({ where: { messageId: message.id } });
   // A provider event matched by the message tag may have recorded it first, with its events.
   const data = messageEventData(message);
-  const told = count === 0 ? [] : [await emitEvent(tx, message.workspaceId, 'message.sent', data)];
+  const told = count === 0 ? [] : [await emitMessageSent(tx, message)];
   if (count > 0 && outcome.delivered) told.push(await emitEvent(tx, message.workspaceId, 'message.delivered', data));
   // After the message's events, so a feed reader sees the send before the lead's completion.
   const { completed } = await advance(tx, target, message.stepNumber, sentAt);
@@ -243,7 +244,7 @@ async function handleFailure(deps: DeliverDeps, failed: Extract<Attempted, { kin
   if (!(error instanceof PermanentMailError)) throw error;
   await db.$transaction(async (tx) => {
     if (!(await lockForSend(tx, target.enrollment.id))) return;
-    await tx.message.update({ where: { id: message.id }, data: { status: 'failed', failureReason: error.message, unconfirmedSince: null } });
+    await tx.message.updateMany({ where: { id: message.id, status: { in: movesFrom('refused') } }, data: { status: 'failed', failureReason: error.message, unconfirmedSince: null } });
     await endLocked(tx, [target.enrollment.id], 'failed', error.message, at);
   });
   logger.warn({ messageId: message.id, reason: error.message }, 'message failed permanently');
@@ -261,7 +262,7 @@ async function settleUnknown(deps: DeliverDeps, { error, message, target }: Extr
     const locked = await lockForSend(tx, target.enrollment.id);
     if (!locked) return null;
     // A provider event may have settled it meanwhile (matched by its tag): that answer stands.
-    await tx.message.updateMany({ where: { id: message.id, status: 'sending' }, data: { status: 'unknown', failureReason: reason } });
+    await tx.message.updateMany({ where: { id: message.id, status: { in: movesFrom('outcomeLost') } }, data: { status: 'unknown', failureReason: reason } });
     const row = await tx.message.findUniqueOrThrow({ where: { id: message.id } });
     const settled = settledResult(row, locked.enrollment.status)!;
     return settled.kind === 'sent' ? advancePast(tx, locked, message.stepNumber, settled) : { result: settled, events: [] };

@@ -1,8 +1,7 @@
 import type { Tx } from '../db.js';
 import { checkWindow, windowFor } from '../domain/schedule.js';
 import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
-import { isTerminal, type EndedStatus, type TerminalStatus } from '../domain/enrollment-status.js';
-import type { WaitReason } from '../domain/step-result.js';
+import { isTerminal, type EndedStatus, type TerminalStatus, type WaitReason } from '../domain/enrollment-status.js';
 import { enterSendGate } from '../campaigns/campaign-gate.js';
 
 

@@ -1,13 +1,12 @@
 import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import type { Sent, SendStepResult } from '../domain/step-result.js';
-import { isTerminal } from '../domain/enrollment-status.js';
+import { isTerminal, LIVE_STATUSES } from '../domain/enrollment-status.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 import { recordWait } from './waiting.js';
 import { endLocked } from '../leads/endings.js';
 import { emitEvent, type StoredEvent } from '../webhooks/events.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from '../domain/time.js';
 
 /**
  * What a step's message row says about the step: done (sent, or sent-or-not and never to be
@@ -63,9 +62,9 @@ export async function advance(tx: Tx, target: SendTarget, stepNumber: number, se
   const nextSendAt = next ? new Date(sentAt.getTime() + next.delayDays * DAY_MS) : null;
   await tx.$executeRaw`
     UPDATE "Enrollment" SET "currentStep" = GREATEST("currentStep", ${stepNumber}),
-           "nextSendAt" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${nextSendAt}::timestamptz END,
-           "waitingFor" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${next ? 'delay' : null}::"WaitReason" END,
-           "waitingSince" = CASE WHEN status IN ('pending', 'active', 'paused') THEN ${next ? sentAt : null}::timestamptz END,
+           "nextSendAt" = CASE WHEN status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[]) THEN ${nextSendAt}::timestamptz END,
+           "waitingFor" = CASE WHEN status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[]) THEN ${next ? 'delay' : null}::"WaitReason" END,
+           "waitingSince" = CASE WHEN status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[]) THEN ${next ? sentAt : null}::timestamptz END,
            status = CASE WHEN status = 'pending' THEN 'active'::"EnrollmentStatus" ELSE status END
      WHERE id = ${enrollment.id}`;
   return { completed: null };

@@ -1,5 +1,5 @@
 import type { Tx } from '../db.js';
-import type { WaitReason } from '../domain/step-result.js';
+import { LIVE_STATUSES, type WaitReason } from '../domain/enrollment-status.js';
 
 /** Pauses are facts of the campaign and lead rows; they are read from there, never stored as a wait. */
 const DERIVED: ReadonlySet<WaitReason> = new Set(['campaign_paused', 'lead_paused']);
@@ -14,7 +14,7 @@ export async function recordWait(tx: Tx, enrollmentId: string, reason: WaitReaso
   await tx.$executeRaw`
     UPDATE "Enrollment" SET "waitingFor" = ${reason}::"WaitReason", "nextSendAt" = ${until},
            "waitingSince" = CASE WHEN "waitingFor" = ${reason}::"WaitReason" THEN COALESCE("waitingSince", ${at}) ELSE ${at} END
-     WHERE id = ${enrollmentId} AND status IN ('pending', 'active', 'paused')`;
+     WHERE id = ${enrollmentId} AND status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[])`;
 }
 
 /**
@@ -26,5 +26,5 @@ export async function recordWait(tx: Tx, enrollmentId: string, reason: WaitReaso
 async function clearPlan(tx: Tx, enrollmentId: string): Promise<void> {
   await tx.$executeRaw`
     UPDATE "Enrollment" SET "waitingFor" = NULL, "nextSendAt" = NULL, "waitingSince" = NULL
-     WHERE id = ${enrollmentId} AND status IN ('pending', 'active', 'paused')`;
+     WHERE id = ${enrollmentId} AND status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[])`;
 }

@@ -13,5 +13,3 @@ export function requiredScope(method: string, path: string): Scope {
   if (method === 'GET' || method === 'HEAD') return 'read';
   return method === 'POST' && LAUNCH.test(path) ? 'send' : 'write';
 }
-
-export const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);

@@ -2,21 +2,7 @@
  * What a step's claim and delivery answer (the send path's services, and through the activities the
  * workflows that call them): types only, safe in the workflow sandbox.
  */
-import type { TerminalStatus } from './enrollment-status.js';
-
-/** SPEC §9: what a live enrollment waits for (the enrollment's `waitingFor`). */
-export type WaitReason =
-  | 'delay'
-  | 'window'
-  | 'capacity'
-  | 'pacing'
-  | 'daily_new_leads'
-  | 'campaign_paused'
-  | 'lead_paused'
-  | 'provider_retry'
-  | 'provider_rate'
-  | 'sender_unavailable'
-  | 'out_of_office';
+import type { TerminalStatus, WaitReason } from './enrollment-status.js';
 
 export type Deferred = {
   kind: 'deferred';

@@ -1,4 +1,4 @@
-import type { WaitReason } from './step-result.js';
+import { isLive, type WaitReason } from './enrollment-status.js';
 
 /**
  * What a reader is told an enrollment waits for: a lead or campaign pause (from their rows) over
@@ -11,8 +11,7 @@ export function waitingView(
   campaignStatus: string,
   now: Date,
 ): { waitingFor: WaitReason | null; nextSendAt: string | null } {
-  const live = e.status === 'pending' || e.status === 'active' || e.status === 'paused';
-  if (!live || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null };
+  if (!isLive(e.status) || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null };
   const paused = e.status === 'paused' ? 'lead_paused' : campaignStatus === 'paused' ? 'campaign_paused' : null;
   if (!paused) return { waitingFor: e.waitingFor, nextSendAt: e.nextSendAt?.toISOString() ?? null };
   return { waitingFor: paused, nextSendAt: e.nextSendAt && e.nextSendAt > now ? e.nextSendAt.toISOString() : null };

@@ -1,8 +1,9 @@
 import type { Tx } from '../db.js';
-import { LIVE_STATUSES, type EndedStatus } from '../domain/enrollment-status.js';
+import { LIVE_STATUSES, type EndedStatus, type StopReason } from '../domain/enrollment-status.js';
 import type { Orchestrator } from '../domain/orchestrator.js';
 import { releaseBookings } from '../senders/capacity.js';
 import { emitEvents } from '../webhooks/events.js';
+import { movesFrom } from '../domain/message-states.js';
 
 /**
  * Locks enrollment rows in id order. Every path that changes several enrollments takes them this
@@ -19,11 +20,14 @@ export async function lockEnrollments(tx: Tx, ids: string[]): Promise<void> {
  * handed to the provider → `cancelled`; a call whose answer never came → `unknown` (it may have gone
  * out; a provider event matched by its tag can still tell). No retry can send it afterwards.
  */
+/** Withdrawn (never called) or its outcome lost (a call may have gone): both start from here. */
+const OPEN = movesFrom('outcomeLost').filter((s) => movesFrom('withdrawn').includes(s));
+
 export async function settleOpenMessages(tx: Tx, enrollmentIds: string[]): Promise<void> {
   if (enrollmentIds.length === 0) return;
   await tx.$executeRaw`
     UPDATE "Message" SET status = (CASE WHEN "unconfirmedSince" IS NULL THEN 'cancelled' ELSE 'unknown' END)::"MessageStatus"
-     WHERE "enrollmentId" = ANY(${enrollmentIds}::text[]) AND status = 'sending'`;
+     WHERE "enrollmentId" = ANY(${enrollmentIds}::text[]) AND status = ANY(${OPEN}::"MessageStatus"[])`;
 }
 
 /**
@@ -40,7 +44,7 @@ export async function endEnrollments(
   if (where.leadIds.length === 0) return [];
   const live = await tx.$queryRaw<{ id: string; workflowStartedAt: Date | null }[]>`
     SELECT id, "workflowStartedAt" FROM "Enrollment"
-     WHERE "leadId" = ANY(${where.leadIds}::text[]) AND status::text = ANY(${[...LIVE_STATUSES]}::text[])
+     WHERE "leadId" = ANY(${where.leadIds}::text[]) AND status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[])
        AND (${where.campaignId ?? null}::text IS NULL OR "campaignId" = ${where.campaignId ?? null})
      ORDER BY id FOR UPDATE`;
   const ids = live.map((e) => e.id);
@@ -60,7 +64,7 @@ export async function endLocked(tx: Tx, ids: string[], status: EndedStatus, reas
     UPDATE "Enrollment" e SET status = ${status}::"EnrollmentStatus", "stopReason" = ${reason}, "finishedAt" = ${at},
            "nextSendAt" = NULL, "waitingFor" = NULL, "waitingSince" = NULL
       FROM "Lead" l
-     WHERE e.id = ANY(${ids}::text[]) AND l.id = e."leadId" AND e.status::text = ANY(${[...LIVE_STATUSES]}::text[])
+     WHERE e.id = ANY(${ids}::text[]) AND l.id = e."leadId" AND e.status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[])
     RETURNING e.id, e."workspaceId", e."campaignId", e."leadId", l.email`;
   await settleOpenMessages(tx, ids);
   await emitEvents(
@@ -74,7 +78,7 @@ export async function endLocked(tx: Tx, ids: string[], status: EndedStatus, reas
 }
 
 /** After the transaction commits: the rows already stop every send; the signals end the workflows now. */
-export async function notifyEnded(orchestrator: Orchestrator, enrollmentIds: string[], reason: Exclude<EndedStatus, 'failed'>) {
+export async function notifyEnded(orchestrator: Orchestrator, enrollmentIds: string[], reason: StopReason) {
   const signal = reason === 'replied' ? ({ name: 'reply' } as const) : ({ name: 'stop', reason } as const);
   await Promise.all(enrollmentIds.map((id) => orchestrator.signalEnrollment(id, signal)));
 }

@@ -1,6 +1,6 @@
 import { MAY_WAIT_FOR_LOCKS } from '../db.js';
 import { NotFoundError } from '../domain/errors.js';
-import { TERMINAL_STATUSES } from '../domain/enrollment-status.js';
+import { RUNNABLE_STATUSES, TERMINAL_STATUSES } from '../domain/enrollment-status.js';
 import { paginate } from '../domain/paginate.js';
 import type { Enrollment, EnrollmentStatus, Lead, Message } from '../generated/prisma/client.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
@@ -100,7 +100,7 @@ export async function controlEnrollment(deps: ServiceDeps, workspaceId: string, 
   } else if (action === 'resume' && e.campaignStatus === 'running') {
     // Paused before the campaign started: its workflow was never started, so start it now.
     await orchestrator.startEnrollment({ enrollmentId: e.id, campaignId, workspaceId, leadEmail: e.lead.email });
-    await db.enrollment.updateMany({ where: { id: e.id, status: { in: ['pending', 'active'] } }, data: { workflowStartedAt: now(), status: 'active' } });
+    await db.enrollment.updateMany({ where: { id: e.id, status: { in: [...RUNNABLE_STATUSES] } }, data: { workflowStartedAt: now(), status: 'active' } });
   }
   return getEnrollment(deps, workspaceId, campaignId, leadId);
 }

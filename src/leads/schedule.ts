@@ -3,16 +3,13 @@ import { requireCampaign } from '../campaigns/require-campaign.js';
 import { continuedSubject } from '../domain/render.js';
 import { listSenders, poolOf } from '../senders/senders.js';
 import { waitingView } from '../domain/waiting.js';
-import { isTerminal } from '../domain/enrollment-status.js';
+import { isTerminal, type PlanReason } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { renderTemplate } from '../domain/render.js';
 import { variantFor } from '../domain/variants.js';
 import { checkWindow, localDay, nextLocalMidnight, windowFor, type SendingWindow } from '../domain/schedule.js';
+import { DAY_MS } from '../domain/time.js';
 import type { ServiceDeps } from '../services.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-export type PlanReason = 'delay' | 'out_of_office' | 'window' | 'pacing' | 'capacity';
 
 export type PlannedStep = {
   stepNumber: number;

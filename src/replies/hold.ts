@@ -1,4 +1,5 @@
 import type { Tx } from '../db.js';
+import { LIVE_STATUSES } from '../domain/enrollment-status.js';
 import { parseReturnDate, resumeDay } from '../domain/return-date.js';
 import { startOfLocalDay } from '../domain/schedule.js';
 
@@ -14,7 +15,7 @@ export async function holdEnrollments(tx: Tx, r: { leadId: string; campaignId: s
   const held = await tx.$queryRaw<{ id: string }[]>`
     UPDATE "Enrollment" SET "heldUntil" = ${until}, "waitingFor" = 'out_of_office', "waitingSince" = ${r.at},
            "nextSendAt" = GREATEST(COALESCE("nextSendAt", ${until}), ${until})
-     WHERE "leadId" = ${r.leadId} AND status IN ('pending', 'active', 'paused')
+     WHERE "leadId" = ${r.leadId} AND status = ANY(${LIVE_STATUSES}::"EnrollmentStatus"[])
        AND (${r.campaignId}::text IS NULL OR "campaignId" = ${r.campaignId})
     RETURNING id`;
   return { held: held.map((e) => e.id), returnDate, until };

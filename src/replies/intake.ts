@@ -4,6 +4,7 @@ import { considerWinners } from '../campaigns/auto-optimize.js';
 import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
 import { classifyReply, stripQuoted, type ReplyClassification } from '../domain/classify-reply.js';
 import { normalizeEmail } from '../domain/email.js';
+import type { StopReason } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
@@ -13,6 +14,7 @@ import { dispatchEvents, emitEvent, emitEvents } from '../webhooks/events.js';
 import { waitingView } from '../domain/waiting.js';
 import { holdEnrollments } from './hold.js';
 import { suppressAddress } from './suppression.js';
+import { movesFrom } from '../domain/message-states.js';
 
 // Company-wide stops never reach across a free-mail domain: its users are not one company.
 const FREE_MAIL = new Set([
@@ -60,7 +62,7 @@ export type RecordReplyOptions = {
   claim?: (tx: Tx) => Promise<boolean>;
 };
 
-type Effects = { ended: string[]; as: 'replied' | 'unsubscribed' | 'bounced' | 'stopped'; colleagues: string[] };
+type Effects = { ended: string[]; as: StopReason; colleagues: string[] };
 type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date; text: string; leadTimezone: string | null };
 
 /**
@@ -202,7 +204,7 @@ async function bounceLastMessage(tx: Tx, campaignId: string, leadId: string, at:
     UPDATE "Message" SET status = 'bounced', "bouncedAt" = ${at}, "failureReason" = 'bounce notice received as a reply'
      WHERE id = (SELECT id FROM "Message" WHERE "campaignId" = ${campaignId} AND "leadId" = ${leadId} AND "sentAt" IS NOT NULL
                   ORDER BY "stepNumber" DESC LIMIT 1)
-       AND status <> 'bounced'`;
+       AND status = ANY(${movesFrom('bounced')}::"MessageStatus"[])`;
 }
 
 /** The answered campaign's settings (the defaults when the reply names none). */

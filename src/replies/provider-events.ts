@@ -6,9 +6,10 @@ import type { ServiceDeps } from '../services.js';
 import { checkAutoPause } from '../campaigns/auto-pause.js';
 import { considerWinners } from '../campaigns/auto-optimize.js';
 import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.js';
-import { dispatchEvents, emitEvent, messageEventData, type StoredEvent } from '../webhooks/events.js';
+import { dispatchEvents, emitEvent, emitMessageSent, messageEventData, type StoredEvent } from '../webhooks/events.js';
 import { recordReply, ReplyAlreadyRecorded } from './intake.js';
 import { suppressAddress } from './suppression.js';
+import { movesFrom } from '../domain/message-states.js';
 
 export type ResendEvent = {
   type: string;
@@ -31,7 +32,7 @@ export type EventResult = 'processed' | 'duplicate' | 'ignored' | 'pending';
 export type InboundFetcher = (emailId: string) => Promise<{ from: string; subject?: string; text: string; headers: Record<string, string> } | null>;
 
 /** A message in these states has no send on record, though a provider event proves one. */
-const NOT_RECORDED_SENT = new Set<string>(['sending', 'unknown', 'cancelled']);
+const NOT_RECORDED_SENT = new Set<string>(movesFrom('provenSent'));
 
 /** Events about a message Sequent sent; the others (opens, clicks, delays) change nothing. */
 const MESSAGE_EVENTS = new Set(['email.sent', 'email.delivered', 'email.bounced', 'email.complained']);
@@ -132,7 +133,8 @@ async function afterApplied(deps: ServiceDeps, applied: Applied) {
  * An event's effects on its message, in the caller's transaction. The message's enrollment is
  * locked first (the order every writer uses), so an event never interleaves with a send of that
  * message. Any event proves the mail went out: a message whose answer was lost (still `sending`,
- * settled `unknown`, or `cancelled` by an ending that did not know an earlier call may have gone)
+ * settled `unknown`, `cancelled` by an ending that did not know an earlier call may have gone, or
+ * even `failed`: the move `provenSent`)
  * is recorded as sent first, so the counters count the send before what happened to it.
  */
 async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent, receivedAt: Date): Promise<Applied> {
@@ -149,11 +151,11 @@ async function applyMessageEvent(tx: Tx, messageId: string, event: ResendEvent, 
       where: { id: message.id },
       data: { status: 'sent', sentAt: message.unconfirmedSince ?? at, providerId: event.data.email_id ?? message.providerId, unconfirmedSince: null },
     });
-    events.push(await emitEvent(tx, message.workspaceId, 'message.sent', data));
+    events.push(await emitMessageSent(tx, message));
   }
   if (event.type === 'email.delivered') {
     const { count } = await tx.message.updateMany({
-      where: { id: message.id, deliveredAt: null, status: { in: ['sending', 'sent', 'unknown'] } },
+      where: { id: message.id, deliveredAt: null, status: { in: movesFrom('delivered') } },
       data: { status: 'delivered', deliveredAt: at },
     });
     if (count) events.push(await emitEvent(tx, message.workspaceId, 'message.delivered', data));

@@ -1,10 +1,11 @@
-import { Prisma, type Tx } from '../db.js';
+import type { Tx } from '../db.js';
+import type { WaitReason } from '../domain/enrollment-status.js';
 import { nextLocalMidnight } from '../domain/schedule.js';
 
 // What is already spoken for in a sender account's day (workspace time zone), beyond what it sent.
 
 // What a follow-up waits for while it is still due today; a pause or an error holds it for longer.
-const DUE_WAITS = Prisma.sql`('delay', 'window', 'capacity', 'pacing', 'provider_retry')`;
+const DUE_WAITS = ['delay', 'window', 'capacity', 'pacing', 'provider_retry'] as const satisfies readonly WaitReason[];
 
 /**
  * Follow-ups of this account's running campaigns that fall due before the workspace day ends and
@@ -19,7 +20,7 @@ export async function followUpsDueToday(tx: Tx, senderAccountId: string, now: Da
     SELECT count(*)::int AS n FROM (
       SELECT 1 FROM "Enrollment" e JOIN "Campaign" c ON c.id = e."campaignId"
        WHERE e."senderAccountId" = ${senderAccountId} AND e."nextSendAt" < ${nextLocalMidnight(now, timezone)}
-         AND e.status = 'active' AND e."currentStep" >= 1 AND e."waitingFor"::text IN ${DUE_WAITS} AND c.status = 'running'
+         AND e.status = 'active' AND e."currentStep" >= 1 AND e."waitingFor" = ANY(${DUE_WAITS}::"WaitReason"[]) AND c.status = 'running'
        LIMIT ${atMost}) due`;
   return row?.n ?? 0;
 }

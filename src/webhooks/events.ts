@@ -80,7 +80,9 @@ export function messageEvents(db: Db | Tx, m: { id: string; workspaceId: string 
   return db.event.findMany({ where: { workspaceId: m.workspaceId, messageId: m.id } });
 }
 
-export const messageEventData = (m: { id: string; campaignId: string; leadId: string; toEmail: string; stepNumber: number; variantId: string | null }) => ({
+type MessageRef = { id: string; workspaceId: string; campaignId: string; leadId: string; toEmail: string; stepNumber: number; variantId: string | null };
+
+export const messageEventData = (m: Omit<MessageRef, 'workspaceId'>) => ({
   messageId: m.id,
   campaignId: m.campaignId,
   leadId: m.leadId,
@@ -88,3 +90,13 @@ export const messageEventData = (m: { id: string; campaignId: string; leadId: st
   sequenceStep: m.stepNumber,
   variantId: m.variantId,
 });
+
+/**
+ * A message's `message.sent`, the one place a send is told: by the send path when the provider
+ * answers (src/delivery/deliver.ts), or by a provider event that proves a send the row did not
+ * record (src/replies/provider-events.ts). Call it once per message, in the transaction that
+ * records it sent.
+ */
+export function emitMessageSent(tx: Tx, m: MessageRef): Promise<StoredEvent> {
+  return emitEvent(tx, m.workspaceId, 'message.sent', messageEventData(m));
+}

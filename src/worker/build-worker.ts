@@ -56,6 +56,7 @@ export async function buildWorker(options: {
   maxCachedWorkflows?: number;
   extra?: Partial<WorkerOptions>;
 }): Promise<SequentWorker> {
+  // `sendStep`: legacy, for enrollments begun before claims and deliveries were split; see its definition.
   const { sendStep, deliverStep, ...rest } = options.activities;
   const concurrency = options.concurrency ?? CONCURRENCY;
   const sendActivities = { ...(deliverStep ? { deliverStep } : {}), ...(sendStep ? { sendStep } : {}) };
@@ -64,7 +65,10 @@ export async function buildWorker(options: {
   const main = await Worker.create({
     ...base,
     taskQueue: options.taskQueue,
-    // Keeps deliverWebhook and syncCampaign too, for workflows begun on the main queue by older code.
+    // Keeps deliverWebhook and syncCampaign too, for workflows begun on the main queue by older code
+    // (before the webhook queue, 2026-12-02, 2c2d230, and the campaign queue, 2026-12-02, 2a29e80).
+    // Each goes from here once `scripts/legacy-open.ts` counts 0 open webhook deliveries, or
+    // campaign fan-outs, on the main queue.
     activities: rest,
     // Enrollments sleep for days: keeping them cached buys nothing and costs ~0.2 MiB each (a
     // cache of 1,000 held ~220 MiB more than one of 100). A workflow that wakes up replays its

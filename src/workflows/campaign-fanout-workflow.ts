@@ -15,7 +15,13 @@ const { syncCampaign } = proxyActivities<Activities>({
 // history grows past HISTORY_LIMIT (a flood of requests) or Temporal suggests it.
 export const SWEEPS_PER_RUN = 50;
 const HISTORY_LIMIT = 1_000;
-/** Runs begun before the hand-over existed replay (and finish) without it. */
+/**
+ * Runs begun before the hand-over existed replay (and finish) without it (shipped 2026-12-07,
+ * b9b4417). Removal: once `scripts/legacy-open.ts` counts 0 for it (no open fan-out without this
+ * marker in TemporalChangeVersion), drop the `patched()` call and hand over unconditionally. No
+ * `deprecatePatch` step is needed: the marker is written in the task that continues as new, so no
+ * open run's history holds it.
+ */
 export const FANOUT_CONTINUE_AS_NEW = 'fanout-continue-as-new';
 
 /**
@@ -26,21 +32,19 @@ export const FANOUT_CONTINUE_AS_NEW = 'fanout-continue-as-new';
  */
 export async function campaignFanoutWorkflow(input: CampaignFanoutInput): Promise<{ sweeps: number }> {
   let requested = input.carried !== undefined;
-  let signalAll = input.carried?.signalAll ?? false;
-  setHandler(syncSignal, (request) => {
+  // The request's payload says nothing (a `signalAll` in older ones is ignored): the sweep reads the campaign.
+  setHandler(syncSignal, () => {
     requested = true;
-    signalAll ||= request.signalAll;
   });
 
   let sweeps = 0;
   // Signal-with-start delivers the first request with the start; wait briefly in case it is late.
   if (!requested) await condition(() => requested, '10 seconds');
   while (requested) {
-    if (timeToHandOver(sweeps) && patched(FANOUT_CONTINUE_AS_NEW)) return handOver(input.campaignId, () => signalAll);
-    const sweep = { campaignId: input.campaignId, signalAll };
+    // Legacy path (no hand-over): when it goes, see FANOUT_CONTINUE_AS_NEW.
+    if (timeToHandOver(sweeps) && patched(FANOUT_CONTINUE_AS_NEW)) return handOver(input.campaignId);
     requested = false;
-    signalAll = false;
-    await syncCampaign(sweep);
+    await syncCampaign({ campaignId: input.campaignId });
     sweeps++;
   }
   return { sweeps };
@@ -52,11 +56,11 @@ function timeToHandOver(sweeps: number): boolean {
   return sweeps > 0 && (sweeps >= SWEEPS_PER_RUN || info.historyLength > HISTORY_LIMIT || info.continueAsNewSuggested);
 }
 
-/** Continues as new with the pending request (asked for only now: a signal may land meanwhile). */
-async function handOver(campaignId: string, pendingSignalAll: () => boolean): Promise<never> {
+/** Continues as new with the pending request: the next run sweeps first. */
+async function handOver(campaignId: string): Promise<never> {
   // Handlers are synchronous; a signal that arrives during the hand-over makes the server refuse
-  // it and run another task first, whose handler adds to the request carried here.
+  // it and run another task first, whose request the one carried here covers.
   await condition(allHandlersFinished);
   const continueAsNew = makeContinueAsNewFunc<typeof campaignFanoutWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
-  return continueAsNew({ campaignId, carried: { signalAll: pendingSignalAll() } });
+  return continueAsNew({ campaignId, carried: {} });
 }

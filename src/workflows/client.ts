@@ -61,9 +61,8 @@ async function requestCampaignSync({ client, taskQueue }: TemporalTarget, campai
     taskQueue: campaignTaskQueue(taskQueue),
     args: [{ campaignId }],
     signal: syncSignal,
-    // The sweep judges what to tell from the campaign's status (syncCampaign); `signalAll` is read by
-    // no one and stays in the signal's shape only for runs begun before it was dropped.
-    signalArgs: [{ signalAll: false }],
+    // The sweep judges what to tell from the campaign's status (syncCampaign): the request says nothing.
+    signalArgs: [{}],
     typedSearchAttributes: [{ key: campaignIdKey, value: campaignId }],
   });
 }

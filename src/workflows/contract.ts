@@ -7,11 +7,11 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { PruneTarget } from '../domain/retention.js';
 import type { EnrollmentInput } from '../domain/enrollment-plan.js';
-import type { StopReason } from '../domain/enrollment-status.js';
+import type { EnrollmentPhase, StopReason } from '../domain/enrollment-status.js';
 export type { EnrollmentInput, EnrollmentPlan } from '../domain/enrollment-plan.js';
-export type { StopReason } from '../domain/enrollment-status.js';
+export type { EnrollmentPhase, StopReason } from '../domain/enrollment-status.js';
 export { SEND_RETRY } from '../domain/send-budget.js';
-/** `sendStep` runs on its own queue so the provider's rate limit can be enforced on it alone. */
+/** Provider calls (`deliverStep`, and the legacy `sendStep`) run on their own queue so the provider's rate limit can be enforced on it alone. */
 export const sendTaskQueue = (taskQueue: string) => `${taskQueue}-send`;
 /** Webhook deliveries run on their own queue so they never wait behind enrollment tasks. */
 export const webhookTaskQueue = (taskQueue: string) => `${taskQueue}-webhooks`;
@@ -29,8 +29,6 @@ export const enrollmentStatusKey = defineSearchAttributeKey('EnrollmentStatus', 
 
 /** Registered on the dev server and in production so ops can filter enrollments in the UI. */
 export const SEARCH_ATTRIBUTES = [campaignIdKey, workspaceIdKey, leadEmailKey, enrollmentStatusKey] as const;
-
-export type EnrollmentPhase = 'waiting' | 'paused' | 'sending' | 'completed' | 'replied' | 'stopped' | 'failed' | 'bounced' | 'unsubscribed';
 
 export type EnrollmentState = {
   status: EnrollmentPhase;
@@ -57,10 +55,13 @@ export type CampaignFanoutInput = { campaignId: string; carried?: SyncRequest };
 
 /**
  * Asks the campaign's fan-out workflow to bring every enrollment in line with the campaign's
- * status: start the workflows of enrollments that wait for it and, with `signalAll`, tell running
- * ones to pause or resume.
+ * status: start the workflows of enrollments that wait for it and tell running ones to pause or
+ * resume (the sweep judges which from the campaign's status). `signalAll` is read by nobody:
+ * signals and `carried` inputs recorded by older code hold it and are ignored alike (a field more or
+ * less in a payload never breaks replay). It stays in the type only to say that shape is accepted;
+ * remove it once no client or worker older than its removal (2026-12-07) runs.
  */
-export type SyncRequest = { signalAll: boolean };
+export type SyncRequest = { signalAll?: boolean };
 export const syncSignal = defineSignal<[SyncRequest]>('sync');
 
 export const campaignFanoutWorkflowId = (campaignId: string) => `campaign-fanout-${campaignId}`;

@@ -22,8 +22,8 @@ import {
   type EnrollmentPhase,
   type EnrollmentState,
 } from './contract.js';
+import { DAY_MS } from '../domain/time.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 // A deferral without a known end (a pause whose resume signal was lost) re-checks the database this
 // often, so a missed signal delays a lead at most this long instead of forever.
 const RECHECK_PAUSED_MS = 60 * 60 * 1000;
@@ -48,15 +48,23 @@ const MAIL_PROFILE = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } as const;
 
-/** Workflows begun before pauses withdrew queued sends replay without it (no marker in their history). */
-const WITHDRAW_QUEUED_SEND = 'withdraw-queued-send-on-pause';
-/** Likewise for workflows whose plan came with the start (older workers loaded it regardless). */
-const PLAN_WITH_START = 'plan-with-start';
+/**
+ * Workflows begun before pauses withdrew queued sends replay without it (no marker in their
+ * history; shipped 2026-11-26, 9c7cb02). Goes with this file (CLAIM_THEN_DELIVER's condition in
+ * enrollment-workflow.ts); `scripts/legacy-open.ts` counts the runs that need its old branch alone.
+ */
+export const WITHDRAW_QUEUED_SEND = 'withdraw-queued-send-on-pause';
+/**
+ * Likewise for workflows whose plan came with the start (older workers loaded it regardless;
+ * shipped 2026-11-26, f2c4087). Goes with this file, as WITHDRAW_QUEUED_SEND.
+ */
+export const PLAN_WITH_START = 'plan-with-start';
 
 /**
  * The enrollment workflow as it ran before claims and deliveries were split
  * (enrollment-workflow.ts). Workflows begun on that code replay and finish on it, command for
- * command; their `sendStep` now runs the same guard as the new code. Remove once none is open.
+ * command; their `sendStep` now runs the same guard as the new code. Remove, with the `sendStep`
+ * activity, once `scripts/legacy-open.ts` counts 0 for it (see CLAIM_THEN_DELIVER).
  */
 export async function legacyEnrollmentWorkflow(input: EnrollmentInput): Promise<EnrollmentState> {
   const mail = proxyActivities<Activities>({ ...MAIL_PROFILE, taskQueue: sendTaskQueue(workflowInfo().taskQueue) });

@@ -29,9 +29,9 @@ import {
   type EnrollmentState,
 } from './contract.js';
 import { SEND_BUDGET } from '../domain/send-budget.js';
+import { DAY_MS } from '../domain/time.js';
 import { legacyEnrollmentWorkflow } from './enrollment-workflow-v1.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 // A wait without a known end (a pause, a sender to be fixed) re-checks the database after an hour,
 // then ever less often up to once a day: a lost signal delays a lead about as long as it had
 // already waited (a day at most), and a year-long hold costs some 400 checks, not 9,000.
@@ -64,9 +64,21 @@ const MAIL_PROFILE = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } as const;
 
-/** Workflows begun before claims and deliveries were split replay (and finish) on the old code. */
+/**
+ * Workflows begun before claims and deliveries were split replay (and finish) on the old code
+ * (shipped 2026-12-01, f5849c8). Removal, once `scripts/legacy-open.ts` counts 0 for it (no open
+ * enrollment run without this marker in TemporalChangeVersion): enrollmentWorkflow's `patched()`
+ * line becomes `deprecatePatch(CLAIM_THEN_DELIVER)`, and enrollment-workflow-v1.ts and the `sendStep`
+ * activity go. Every run writes the marker in its first task, so `deprecatePatch` stays until no run started
+ * before that deploy is open (ExecutionStatus = "Running" AND StartTime < "<that deploy>").
+ */
 export const CLAIM_THEN_DELIVER = 'claim-then-deliver';
-/** The last send completes the enrollment in its own transaction; before this the workflow then finished it. */
+/**
+ * The last send completes the enrollment in its own transaction; before this the workflow then
+ * finished it (shipped 2026-12-02, 282bf74). Removal: once `scripts/legacy-open.ts` counts 0 for it
+ * (no open run in "sending" without the marker), drop the `patched()` call: a completing send
+ * always ends the loop. No `deprecatePatch` step: the marker is written in the task that ends the run.
+ */
 export const COMPLETED_BY_LAST_SEND = 'completed-by-last-send';
 
 /**
@@ -75,6 +87,7 @@ export const COMPLETED_BY_LAST_SEND = 'completed-by-last-send';
  * when it may not send yet. Signals: pause, resume, reply, stop, wake. Query: state.
  */
 export async function enrollmentWorkflow(input: EnrollmentInput): Promise<EnrollmentState> {
+  // Legacy path: when it goes, see CLAIM_THEN_DELIVER.
   if (!patched(CLAIM_THEN_DELIVER)) return legacyEnrollmentWorkflow(input);
   return runEnrollment(input);
 }
@@ -194,6 +207,7 @@ async function runEnrollment(input: EnrollmentInput): Promise<EnrollmentState> {
       anchor = Date.parse(result.sentAt);
       state.currentStep = stepNumber;
       recheckMs = RECHECK_FIRST_MS;
+      // Legacy path (the finishEnrollment below after a completing send): see COMPLETED_BY_LAST_SEND.
       if (result.completed && patched(COMPLETED_BY_LAST_SEND)) {
         completedBySend = true;
         break;

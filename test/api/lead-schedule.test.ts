@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkWindow, windowFor } from '../../src/domain/schedule.js';
+import { DAY_MS as DAY } from '../../src/domain/time.js';
 import { testApp } from '../helpers/deps.js';
-
-const DAY = 24 * 60 * 60 * 1000;
 
 /** A window in the lead's zone (UTC here) that opens two hours from now, for an hour. */
 function closedWindow(now = new Date()) {

@@ -3,13 +3,13 @@
  * record (every POST /emails as it arrived, every email it accepted) and the database, and names
  * every way a promise of SPEC §2–§10 was broken. An empty list is a history that kept them all.
  */
+import { isLive } from '../../src/domain/enrollment-status.js';
 import type { Stack } from '../faults/stack.js';
 import type { Received } from './receiver.js';
 import { ZONES, type Observed, type Run, type World } from './run-history.js';
 
 type Facts = Awaited<ReturnType<typeof gather>>;
 
-const LIVE = new Set(['pending', 'active', 'paused']);
 const SENT_LIKE = new Set(['sent', 'delivered', 'bounced']);
 const WORKSPACE_LIMITS = { bounceRate: 0.04, complaintRate: 0.0008, minSent: 100 };
 
@@ -67,7 +67,7 @@ function atMostOncePerStep({ accepted }: Facts): string[] {
 function sentMailIsKnown({ accepted, messages, enrollments }: Facts): string[] {
   const out: string[] = [];
   const byKey = new Map(messages.map((m) => [m.idempotencyKey, m]));
-  const live = new Set(enrollments.filter((e) => LIVE.has(e.status)).map((e) => e.id));
+  const live = new Set(enrollments.filter((e) => isLive(e.status)).map((e) => e.id));
   for (const a of accepted) {
     const m = byKey.get(a.idempotencyKey ?? '');
     const pending = m?.status === 'sending' && m.unconfirmedSince !== null && live.has(m.enrollmentId);
@@ -233,7 +233,7 @@ export async function unsettled(stack: Stack, run: Run): Promise<string[]> {
   ]);
   const status = new Map(campaigns.map((c) => [c.id, c.status]));
   const out = enrollments
-    .filter((e) => LIVE.has(e.status))
+    .filter((e) => isLive(e.status))
     .filter((e) => {
       const campaign = status.get(e.campaignId);
       if (campaign !== 'running') return false;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db.js';
+import { isTerminal } from '../../src/domain/enrollment-status.js';
 import { newId } from '../../src/domain/ids.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { seedEnrollment } from '../helpers/fixtures.js';
 import { race, type Statement } from '../helpers/race.js';
 
-const TERMINAL = ['completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed'] as const;
 
 /**
  * The counters recomputed from the rows by the triggers' own rules (sequent_enrollment_counts and
@@ -16,7 +16,7 @@ async function recount(db: Db, campaignId: string) {
   const messages = await db.message.findMany({ where: { campaignId } });
   return {
     enrolled: enrollments.length,
-    finished: enrollments.filter((e) => (TERMINAL as readonly string[]).includes(e.status)).length,
+    finished: enrollments.filter((e) => isTerminal(e.status)).length,
     replied: enrollments.filter((e) => e.repliedAt).length,
     sent: messages.filter((m) => m.sentAt).length,
     delivered: messages.filter((m) => m.deliveredAt && m.status !== 'bounced').length,
@@ -70,7 +70,7 @@ describe('campaign counters kept by triggers', () => {
       idempotencyKey: `${enrollment.id}/${i}`, toEmail: lead.email, fromEmail: 'x@y.z', subject: 's', bodyHtml: 'b', ...extra,
     });
     const delivered = { sentAt: new Date(), deliveredAt: new Date(), status: 'delivered' };
-    await db.message.createMany({ data: [msg(1), msg(2, { sentAt: new Date() }), msg(3, delivered), msg(4, delivered), msg(5, delivered)] });
+    await db.message.createMany({ data: [msg(1), msg(2, { sentAt: new Date(), status: 'sent' }), msg(3, delivered), msg(4, delivered), msg(5, delivered)] });
     await db.message.updateMany({ where: { campaignId: campaign.id, sentAt: null }, data: { sentAt: new Date(), status: 'sent' } });
     await db.message.updateMany({ where: { campaignId: campaign.id, stepNumber: 2 }, data: { status: 'bounced', bouncedAt: new Date() } });
     // A bounce after delivery (step 4) leaves it counted bounced, not delivered; a complaint counts apart.

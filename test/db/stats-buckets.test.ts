@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { seedEnrollment } from '../helpers/fixtures.js';
 
@@ -23,13 +24,12 @@ describe('stats buckets kept by triggers', () => {
     await db.lead.createMany({ data: leads });
     const enrollments = leads.map((l) => ({ id: newId('enr'), workspaceId, campaignId: campaign.id, leadId: l.id, status: 'active' as const }));
     await db.enrollment.createMany({ data: enrollments });
-    const day = 24 * 3600 * 1000;
-    const t0 = Date.now() - 3 * day;
+    const t0 = Date.now() - 3 * DAY_MS;
     const messages = enrollments.flatMap((e, i) =>
       [1, 2].map((step) => ({
         id: newId('msg'), workspaceId, campaignId: campaign.id, enrollmentId: e.id, leadId: e.leadId, stepNumber: step,
         variantId: step === 1 ? (i % 2 ? 'A' : 'B') : null, idempotencyKey: `${e.id}/${step}`, toEmail: `x${i}@example.com`,
-        fromEmail: 'x@y.z', subject: 's', bodyHtml: 'b', createdAt: new Date(t0 + step * day),
+        fromEmail: 'x@y.z', subject: 's', bodyHtml: 'b', createdAt: new Date(t0 + step * DAY_MS),
       })),
     );
     await db.message.createMany({ data: messages });
@@ -77,6 +77,6 @@ describe('stats buckets kept by triggers', () => {
     }
     // Facts land in the quarter hour they happened: the deliveries of step 1 a day after its sends.
     const sentAt = buckets.filter((b) => b.stepNumber === 1 && b.sent > 0).map((b) => b.bucket.getTime());
-    expect(new Set(sentAt)).toEqual(new Set([Math.floor((t0 + day + 3600_000) / 900_000) * 900_000]));
+    expect(new Set(sentAt)).toEqual(new Set([Math.floor((t0 + DAY_MS + 3600_000) / 900_000) * 900_000]));
   });
 });

@@ -1,3 +1,4 @@
+// Slow (~50 s quiet): sends go one at a time (20/s) and each workspace-guard test first sends 100–130 real mails through the worker before its bounces land.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { everyWorkflowPaused } from '../helpers/barriers.js';
 import { startEdgeStack } from '../helpers/edge-stack.js';

@@ -1,3 +1,4 @@
+// Slow (~40 s quiet): waits out a real 15 s provider outage and then a 2 s-paced trickle, in real time (no clock to skip with a real worker and database).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RESERVATION_CURRENT_MS } from '../../src/delivery/carried.js';
 import type { Failure } from '../resend-double/server.js';

@@ -1,5 +1,7 @@
+// Slow (~95 s quiet): one test sends a 1,000-lead campaign through the one test worker (3 sends at a time), pauses it mid-send and waits for all 1,000 after resume.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import { apiClient } from '../helpers/deps.js';
 import { FOLLOW_UP_LATER, ONE_STEP, startEdgeStack, withTemporalFailing } from '../helpers/edge-stack.js';
 import { enrollmentWorkflowId } from '../../src/workflows/contract.js';
@@ -159,7 +161,7 @@ describe('pause, start and bulk hold on every path (real worker, real database, 
     const started = (await c.api.post(`/v1/campaigns/${c.id}/start`)).body.data;
     const after = (await c.api.get(`/v1/campaigns/${c.id}/leads?limit=200`)).body.data;
     expect(after).toHaveLength(40);
-    const due = Date.parse(started.startedAt) + 2 * 24 * 60 * 60 * 1000;
+    const due = Date.parse(started.startedAt) + 2 * DAY_MS;
     for (const lead of after) {
       expect(lead).toMatchObject({ status: 'active', waitingFor: 'delay' });
       expect(Math.abs(Date.parse(lead.nextSendAt) - due)).toBeLessThan(5_000);

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
+import { isLive } from '../../src/domain/enrollment-status.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import { createLogger } from '../../src/logger.js';
 import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { startEdgeStack, TWO_STEPS } from '../helpers/edge-stack.js';
@@ -65,7 +67,7 @@ describe('every provider attempt is guarded, retries included (real worker, real
 
   it('holds a lead whose out-of-office came while its step was failing: the retry waits for the resume day', async () => {
     const { api, id, emails, enrollment } = await failingStepTwo();
-    const back = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const back = new Date(Date.now() + 10 * DAY_MS).toISOString().slice(0, 10);
     const reply = await api.post('/v1/replies', { email: emails[0], campaignId: id, text: `I am out of the office until ${back}.` });
     expect(reply.body.data.classification).toBe('out_of_office');
     // The retry after the recovery meets the hold and the workflow sleeps until the resume day.
@@ -137,7 +139,7 @@ describe('every provider attempt is guarded, retries included (real worker, real
       const { db } = stack.deps;
       const enrollments = await eventually(async () => {
         const rows = await db.enrollment.findMany({ where: { campaignId: c.id } });
-        return rows.every((e) => !['pending', 'active', 'paused'].includes(e.status)) ? rows : null;
+        return rows.every((e) => !isLive(e.status)) ? rows : null;
       }, 60_000, 'every lead finished');
       const messages = await db.message.findMany({ where: { campaignId: c.id } });
       const counters = await db.campaignCounters.findUniqueOrThrow({ where: { campaignId: c.id } });

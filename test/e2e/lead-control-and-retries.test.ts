@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../src/domain/time.js';
 import type { Mailer, OutgoingMail } from '../../src/mail/mailer.js';
 import { testApp } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
@@ -87,7 +88,7 @@ describe('sending under retries and per-lead control', () => {
     const status = Object.fromEntries(list.body.data.map((e: any) => [e.leadId, e.status]));
     expect(status).toEqual({ [la]: 'active', [lb]: 'stopped', [lc]: 'active' });
     const nextSend = list.body.data.find((e: any) => e.leadId === lc).nextSendAt;
-    expect(Date.parse(nextSend) - Date.now()).toBeGreaterThan(29 * 24 * 3600 * 1000);
+    expect(Date.parse(nextSend) - Date.now()).toBeGreaterThan(29 * DAY_MS);
     expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics.queued).toBe(2);
     expect((await api.post(`/v1/campaigns/${id}/leads/lead_nope/pause`)).body.error.code).toBe('lead_not_found');
   }, 120_000);

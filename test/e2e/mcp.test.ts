@@ -6,6 +6,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 
@@ -95,7 +96,7 @@ describe('the MCP server drives the whole loop (real API, worker, Temporal and P
       // A resume's preview tells leads in the sequence from new ones: both had step 1, none gets it again.
       const resume = await call('resume_campaign', { campaignId });
       expect(resume.structuredContent.wouldStart).toMatchObject({ status: 'paused', leads: 2, newLeads: 0, inSequence: 2, firstDayVolume: 0 });
-      expect(Date.parse(resume.structuredContent.wouldStart.nextFollowUpAt)).toBeGreaterThan(Date.now() + 2 * 86_400_000);
+      expect(Date.parse(resume.structuredContent.wouldStart.nextFollowUpAt)).toBeGreaterThan(Date.now() + 2 * DAY_MS);
       expect(resume.content[0]!.text).toMatch(/^Not resumed: .*Resuming campaign .* 2 already in the sequence go on with their next step/);
       expect(resume.content[0]!.text).not.toMatch(/step 1 on the first day/);
       // A reply says what it did to the lead.

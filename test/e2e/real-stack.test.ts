@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startChild, stopChildren, type Child } from '../../scripts/lib/children.js';
 import { DEV_ONLY_SECRET_ENCRYPTION_KEY } from '../../src/config.js';
 import { generateApiKey } from '../../src/domain/api-keys.js';
+import { DAY_MS } from '../../src/domain/time.js';
 import { SEED_CAMPAIGN } from '../helpers/fixtures.js';
 import { eventually } from '../helpers/worker.js';
 import { httpClient } from '../helpers/http-client.js';
@@ -71,8 +72,8 @@ describe('the real stack over HTTP', () => {
     for (const lead of leads.body.data) {
       expect(lead).toMatchObject({ status: 'active', currentStep: 1 });
       const due = Date.parse(lead.nextSendAt) - Date.now();
-      expect(due).toBeGreaterThan(3 * 86_400_000 - 120_000);
-      expect(due).toBeLessThanOrEqual(3 * 86_400_000);
+      expect(due).toBeGreaterThan(3 * DAY_MS - 120_000);
+      expect(due).toBeLessThanOrEqual(3 * DAY_MS);
     }
 
     const found = await eventually(async () => {

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkWindow, nextLocalMidnight } from '../../src/domain/schedule.js';
+import { DAY_MS as DAY } from '../../src/domain/time.js';
 import { testApp } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
 
-const DAY = 24 * 60 * 60 * 1000;
 const ONE_STEP = [{ delayDays: 0, subject: 'Hi {{firstName}}', bodyHtml: '<p>1</p>' }];
 
 /** A window that is closed now: it opens two hours from now (UTC), for an hour. */

@@ -1,3 +1,4 @@
+// Slow (~2 min quiet): a stack of its own with three worker processes, and 12 sends from one account at least 4 s apart (real time).
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentWorkflowId } from '../../src/workflows/contract.js';

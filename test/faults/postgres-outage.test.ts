@@ -1,3 +1,4 @@
+// Slow (~2.5 min quiet): a stack of its own, 40 sends at 4/s with PostgreSQL stopped for 20 s in the middle, and the wait until every one is done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Child } from '../../scripts/lib/children.js';
 import { eventually } from '../helpers/worker.js';

@@ -1,3 +1,4 @@
+// Slow (~1 min quiet): a stack of its own, and 80 provider requests answered 500/429 whose retries back off before the provider recovers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Failure } from '../resend-double/server.js';
 import { eventually } from '../helpers/worker.js';

@@ -1,3 +1,4 @@
+// Slow (~1.5 min quiet): a stack of its own, the file-backed Temporal dev server stopped and restarted mid-sequence, and 60 sends paced at 5/s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Child } from '../../scripts/lib/children.js';
 import { eventually } from '../helpers/worker.js';

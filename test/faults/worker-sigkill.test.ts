@@ -1,3 +1,4 @@
+// Slow (~4 min quiet): a stack of its own, a 1,000-lead send at the machine's pace, the worker SIGKILLed mid-send and a new one finishing it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Child } from '../../scripts/lib/children.js';
 import { eventually } from '../helpers/worker.js';

@@ -146,6 +146,7 @@ const WORKSPACE_TABLES: Record<string, string> = {
   Lead: `"workspaceId" = $1`,
   Enrollment: `"workspaceId" = $1`,
   Message: `"workspaceId" = $1`,
+  ProviderCall: `"messageId" IN (SELECT id FROM "Message" WHERE "workspaceId" = $1)`,
   IdempotencyRecord: `"workspaceId" = $1`,
   Suppression: `"workspaceId" = $1`,
   SenderAccount: `"workspaceId" = $1`,

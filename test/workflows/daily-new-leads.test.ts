@@ -4,6 +4,7 @@ import { createApp } from '../../src/api/app.js';
 import { campaignHealth } from '../../src/campaigns/health.js';
 import { startCampaign } from '../../src/campaigns/lifecycle.js';
 import { newId } from '../../src/domain/ids.js';
+import { DAY_MS as DAY } from '../../src/domain/time.js';
 import { bulkUpsertLeads } from '../../src/leads/bulk-upsert.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
@@ -14,7 +15,6 @@ import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
 import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
 const utcDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /**

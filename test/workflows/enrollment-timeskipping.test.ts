@@ -1,3 +1,4 @@
+// Slow (~40 s quiet): starts the time-skipping test server, and each of its tests builds a worker of its own (bundling the workflow code again) on its own task queue.
 import { activityInfo, ApplicationFailure } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -5,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Activities } from '../../src/activities/index.js';
 import type { EnrollmentPlan } from '../../src/domain/enrollment-plan.js';
 import type { ClaimResult, SendStepResult } from '../../src/domain/step-result.js';
+import { DAY_MS as DAY } from '../../src/domain/time.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
 import { eventually } from '../helpers/worker.js';
 import { pauseSignal, replySignal, resumeSignal, SEARCH_ATTRIBUTES, stateQuery, stopSignal, wakeSignal } from '../../src/workflows/contract.js';
 import { enrollmentWorkflow } from '../../src/workflows/index.js';
-
-const DAY = 24 * 60 * 60 * 1000;
 
 /**
  * Typed fakes for the side-effecting activities; server time comes from the activity's schedule.

@@ -35,14 +35,13 @@ describe('the fan-out sweep', () => {
     const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
 
     type Sweep = typeof syncCampaign;
-    const sweep = (signalAll: boolean) =>
-      new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll });
-    const paused = await sweep(false);
+    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
+    const paused = await sweep();
     expect(paused.started).toBe(500);
     expect(await deps.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: { not: null } } })).toBe(paused.started);
 
     await deps.db.campaign.update({ where: { id }, data: { status: 'running', pausedAt: null } });
-    const resumed = await sweep(true);
+    const resumed = await sweep();
     expect(paused.started + resumed.started).toBe(1_200);
     expect(await deps.db.enrollment.count({ where: { campaignId: id, workflowStartedAt: null } })).toBe(0);
   }, 120_000);
@@ -70,7 +69,7 @@ describe('the fan-out sweep', () => {
     } as unknown as Client;
     const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
     type Sweep = typeof syncCampaign;
-    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
 
     expect((await sweep()).signalled).toBe(30); // the pause, to all
     expect((await sweep()).signalled).toBe(30); // the coalesced request the resume made
@@ -95,12 +94,33 @@ describe('the fan-out sweep', () => {
     const client = { workflow: { getHandle: () => ({ signal: async (definition: { name: string }) => void signalled.push(definition.name) }) } } as unknown as Client;
     const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
     type Sweep = typeof syncCampaign;
-    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
     expect(signalled).toEqual(Array(12).fill('resume'));
     // In line now: the next sweep tells nobody anything.
     signalled.length = 0;
-    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
     expect(signalled).toEqual([]);
+  });
+  it('resumes workflows that met a pause after the first sweep was cut off before it recorded what it told', async () => {
+    const { api, deps, workspaceId } = await testApp();
+    const id = (await api.post('/v1/campaigns', { name: 'cut', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const tag = Math.random().toString(36).slice(2, 8);
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 12 }, (_, i) => ({ email: `cut${i}-${tag}@example.com` })) });
+    // The first start's sweep started every workflow and was killed before it wrote syncedStatus
+    // (history checker seeds 1325, 1326: a worker SIGKILLed after a start).
+    await deps.db.enrollment.updateMany({ where: { campaignId: id }, data: { status: 'active', workflowStartedAt: new Date() } });
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date(), syncedStatus: null, statusChanges: 1, syncedStatusChanges: 0 } });
+    // A pause and a start before its retry: claims made meanwhile wait for a resume.
+    const services = { db: deps.db, orchestrator: temporalOrchestrator({ client: deps.temporal, taskQueue: 'nobody-polls' }), now: () => new Date() };
+    await pauseCampaign(services, workspaceId, id);
+    await startCampaign(services, workspaceId, id);
+
+    const signalled: string[] = [];
+    const client = { workflow: { getHandle: () => ({ signal: async (definition: { name: string }) => void signalled.push(definition.name) }) } } as unknown as Client;
+    const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
+    type Sweep = typeof syncCampaign;
+    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
+    expect(signalled).toEqual(Array(12).fill('resume'));
   });
   it('tells a pause and its resume only to workflows that may act before they next read the database', async () => {
     const { api, deps } = await testApp();
@@ -120,7 +140,7 @@ describe('the fan-out sweep', () => {
     const client = { workflow: { getHandle: (workflowId: string) => ({ signal: async () => void told.push(workflowId) }) } } as unknown as Client;
     const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
     type Sweep = typeof syncCampaign;
-    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id, signalAll: false });
+    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
     const expected = [0, 1, 3].map((i) => enrollmentWorkflowId(rows[i]!.id)).sort();
 
     expect((await sweep()).signalled).toBe(3);

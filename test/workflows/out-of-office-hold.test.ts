@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { startCampaign } from '../../src/campaigns/lifecycle.js';
 import { newId } from '../../src/domain/ids.js';
+import { DAY_MS as DAY } from '../../src/domain/time.js';
 import { bulkUpsertLeads } from '../../src/leads/bulk-upsert.js';
 import { createLogger } from '../../src/logger.js';
 import { createLocalTransport } from '../../src/mail/local-transport.js';
@@ -14,7 +15,6 @@ import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
 import { temporalOrchestrator } from '../../src/workflows/client.js';
 
 const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
 
 /**
  * SPEC §12 `hold` over simulated days: the real workflow, activities and database on the

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { newId } from '../../src/domain/ids.js';
+import { DAY_MS as DAY } from '../../src/domain/time.js';
 import { createLogger } from '../../src/logger.js';
 import { PRUNE_SCHEDULES } from '../../src/worker/schedules.js';
 import { prepareWorkerStart } from '../../src/worker/start-up.js';
@@ -8,7 +9,6 @@ import { newWorkspace, testConfig, testDeps } from '../helpers/deps.js';
 import { startTestWorker } from '../helpers/worker.js';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 
 // SPEC §9: idempotency records are kept 24 h, events at least 30 days, and every pruning job is a
 // Temporal Schedule an operator can see.

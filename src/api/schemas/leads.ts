@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { isValidEmail, normalizeEmail } from '../../domain/email.js';
+import { ENROLLMENT_STATUSES, WAIT_REASONS } from '../../domain/enrollment-status.js';
 import { isTimeZone } from '../../domain/schedule.js';
 import { Count, exampleId, Id, NullableTimestamp, paginationQuery, Timestamp } from './common.js';
 
@@ -86,7 +87,7 @@ export const BulkQuery = z.object({
 });
 
 export const EnrollmentStatusSchema = z
-  .enum(['pending', 'active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed'])
+  .enum(ENROLLMENT_STATUSES)
   .openapi({
     description:
       'Live: `pending` (enrolled; its sequence starts when the campaign runs), `active` (running: sending or waiting, see waitingFor), `paused` (paused one by one; resume continues where it was). ' +
@@ -96,7 +97,7 @@ export const EnrollmentStatusSchema = z
   });
 
 export const WaitReasonSchema = z
-  .enum(['delay', 'window', 'capacity', 'pacing', 'daily_new_leads', 'campaign_paused', 'lead_paused', 'provider_retry', 'provider_rate', 'sender_unavailable', 'out_of_office'])
+  .enum(WAIT_REASONS)
   .openapi('WaitReason', {
     description:
       'What a live lead waits for before its next step, with nextSendAt when it is due: `delay` (the step\'s delayDays since the previous send), `window` (outside the sending window; nextSendAt is the next opening), ' +
@@ -171,7 +172,7 @@ export const EnrollmentDetailSchema = EnrollmentSchema.extend({
 
 export const ListEnrollmentsQuery = paginationQuery(exampleId('enr')).extend({
   status: EnrollmentStatusSchema.optional().openapi({
-    description: 'Only enrollments in this status: `pending`, `active`, `paused`, `completed`, `replied`, `bounced`, `unsubscribed`, `stopped` or `failed`',
+    description: `Only enrollments in this status: ${ENROLLMENT_STATUSES.slice(0, -1).map((s) => `\`${s}\``).join(', ')} or \`${ENROLLMENT_STATUSES.at(-1)}\``,
     example: 'active',
   }),
 });

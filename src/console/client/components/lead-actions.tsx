@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
+import { isLive } from '../../../domain/enrollment-status.js';
 import { api, ApiFailure, type Enrollment } from '../api.js';
-
-const LIVE = new Set(['pending', 'active', 'paused']);
 
 type Props = { campaignId: string; lead: Enrollment; onDone: (message: string) => void; onError: (error: ApiFailure) => void };
 
@@ -9,7 +8,7 @@ type Props = { campaignId: string; lead: Enrollment; onDone: (message: string) =
 export function LeadActions({ campaignId, lead, onDone, onError }: Props) {
   const [busy, setBusy] = useState(false);
   const [confirmingStop, setConfirmingStop] = useState(false);
-  if (!LIVE.has(lead.status)) return null;
+  if (!isLive(lead.status)) return null;
   const act = async (action: 'pause' | 'resume' | 'stop') => {
     setBusy(true);
     try {

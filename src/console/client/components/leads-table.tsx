@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ENROLLMENT_STATUSES } from '../../../domain/enrollment-status.js';
 import { api, type ApiFailure, type Enrollment, type Page } from '../api.js';
 import { when, words } from '../format.js';
 import { useResource } from '../use-resource.js';
@@ -6,7 +7,6 @@ import { LeadActions } from './lead-actions.js';
 import { ColumnHeads, PanelHead } from './panel-head.js';
 import { Badge, ErrorNote } from './status.js';
 
-const STATUSES = ['pending', 'active', 'paused', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'failed'];
 const PAGE = 25;
 
 type Props = { campaignId: string; refreshMs: number; onChange: () => void; announce: (message: string) => void };
@@ -32,7 +32,7 @@ export function LeadsTable({ campaignId, refreshMs, onChange, announce }: Props)
         filter={{
           label: 'Status',
           value: status,
-          options: STATUSES,
+          options: ENROLLMENT_STATUSES,
           onChange: (value) => {
             setStatus(value);
             setCursors([]);
