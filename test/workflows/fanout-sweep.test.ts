@@ -77,15 +77,18 @@ describe('the fan-out sweep', () => {
     expect(new Set(last.values())).toEqual(new Set(['resume']));
   });
 
-  it('resumes workflows that met a pause the fan-out never saw (paused and started again between two sweeps)', async () => {
+  /**
+   * 12 started workflows of a running campaign whose fan-out last recorded `synced`; then a pause
+   * and a start through the services, before the fan-out runs: the status is as it was, but a
+   * claim made meanwhile left its workflow waiting for a resume. Answers a sweep and what it told.
+   */
+  async function pausedAndStartedBetweenSweeps(name: string, synced: { syncedStatus: 'running' | null; syncedStatusChanges: number }) {
     const { api, deps, workspaceId } = await testApp();
-    const id = (await api.post('/v1/campaigns', { name: 'blink', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const id = (await api.post('/v1/campaigns', { name, sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
     const tag = Math.random().toString(36).slice(2, 8);
-    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 12 }, (_, i) => ({ email: `blink${i}-${tag}@example.com` })) });
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 12 }, (_, i) => ({ email: `${name}${i}-${tag}@example.com` })) });
     await deps.db.enrollment.updateMany({ where: { campaignId: id }, data: { status: 'active', workflowStartedAt: new Date() } });
-    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date(), syncedStatus: 'running', statusChanges: 1, syncedStatusChanges: 1 } });
-    // A pause and a start through the services, before the fan-out runs: the status is as it was,
-    // but a claim made meanwhile left its workflow waiting for a resume.
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date(), statusChanges: 1, ...synced } });
     const services = { db: deps.db, orchestrator: temporalOrchestrator({ client: deps.temporal, taskQueue: 'nobody-polls' }), now: () => new Date() };
     await pauseCampaign(services, workspaceId, id);
     await startCampaign(services, workspaceId, id);
@@ -94,34 +97,28 @@ describe('the fan-out sweep', () => {
     const client = { workflow: { getHandle: () => ({ signal: async (definition: { name: string }) => void signalled.push(definition.name) }) } } as unknown as Client;
     const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
     type Sweep = typeof syncCampaign;
-    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
+    const sweep = () => new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
+    return { sweep, signalled };
+  }
+
+  it('resumes workflows that met a pause the fan-out never saw (paused and started again between two sweeps)', async () => {
+    const { sweep, signalled } = await pausedAndStartedBetweenSweeps('blink', { syncedStatus: 'running', syncedStatusChanges: 1 });
+    await sweep();
     expect(signalled).toEqual(Array(12).fill('resume'));
     // In line now: the next sweep tells nobody anything.
     signalled.length = 0;
-    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
+    await sweep();
     expect(signalled).toEqual([]);
   });
-  it('resumes workflows that met a pause after the first sweep was cut off before it recorded what it told', async () => {
-    const { api, deps, workspaceId } = await testApp();
-    const id = (await api.post('/v1/campaigns', { name: 'cut', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
-    const tag = Math.random().toString(36).slice(2, 8);
-    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 12 }, (_, i) => ({ email: `cut${i}-${tag}@example.com` })) });
-    // The first start's sweep started every workflow and was killed before it wrote syncedStatus
-    // (history checker seeds 1325, 1326: a worker SIGKILLed after a start).
-    await deps.db.enrollment.updateMany({ where: { campaignId: id }, data: { status: 'active', workflowStartedAt: new Date() } });
-    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date(), syncedStatus: null, statusChanges: 1, syncedStatusChanges: 0 } });
-    // A pause and a start before its retry: claims made meanwhile wait for a resume.
-    const services = { db: deps.db, orchestrator: temporalOrchestrator({ client: deps.temporal, taskQueue: 'nobody-polls' }), now: () => new Date() };
-    await pauseCampaign(services, workspaceId, id);
-    await startCampaign(services, workspaceId, id);
 
-    const signalled: string[] = [];
-    const client = { workflow: { getHandle: () => ({ signal: async (definition: { name: string }) => void signalled.push(definition.name) }) } } as unknown as Client;
-    const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
-    type Sweep = typeof syncCampaign;
-    await new MockActivityEnvironment().run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id });
+  it('resumes workflows that met a pause after the first sweep was cut off before it recorded what it told', async () => {
+    // The first start's sweep started every workflow and was killed before it wrote syncedStatus
+    // (history checker seeds 1191, 1325, 1326: a worker SIGKILLed after a start).
+    const { sweep, signalled } = await pausedAndStartedBetweenSweeps('cut', { syncedStatus: null, syncedStatusChanges: 0 });
+    await sweep();
     expect(signalled).toEqual(Array(12).fill('resume'));
   });
+
   it('tells a pause and its resume only to workflows that may act before they next read the database', async () => {
     const { api, deps } = await testApp();
     const id = (await api.post('/v1/campaigns', { name: 'horizon', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
