@@ -54,8 +54,6 @@ export async function revokeApiKey(db: Db, id: string, now: Date): Promise<void>
   if (count === 0 && (await db.apiKey.count({ where: { id } })) === 0) throw new NotFoundError('api_key');
 }
 
-export type WorkspaceSettings = { name?: string | undefined; timezone?: string | undefined };
-
 export const workspaceView = (w: { id: string; name: string; timezone: string; createdAt: Date }) => ({
   id: w.id,
   name: w.name,
@@ -65,11 +63,6 @@ export const workspaceView = (w: { id: string; name: string; timezone: string; c
 
 export async function getWorkspace(db: Db, id: string) {
   return workspaceView(await db.workspace.findUniqueOrThrow({ where: { id } }));
-}
-
-/** Its name, or its time zone (the day capacity counts against). */
-export async function updateWorkspace(db: Db, id: string, patch: WorkspaceSettings) {
-  return workspaceView(await db.workspace.update({ where: { id }, data: patch }));
 }
 
 /** Makes `apiKey` a valid key of the `default` workspace; idempotent across restarts. */

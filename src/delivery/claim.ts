@@ -26,8 +26,8 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
   const { db, now, fallback, publicUrl } = deps;
   return retryOnConflict(() =>
     db.$transaction(async (tx): Promise<ClaimResult> => {
-      const at = now();
       const target = await lockForSend(tx, enrollmentId);
+      const at = now();
       if (!target) return DELETED;
       const existing = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
       const settled = existing && settledResult(existing, target.enrollment.status);

@@ -20,6 +20,7 @@ import { checkSendable, lockForSend, senderBlocked, type SendTarget } from './se
 import { recordWait } from './waiting.js';
 import { takeProviderSlot } from './provider-rate.js';
 import { movesFrom } from '../domain/message-states.js';
+import { localDay } from '../domain/schedule.js';
 
 /**
  * Resend keeps an idempotency key 24 hours. Past that, a retry under the key could send a second
@@ -119,8 +120,9 @@ async function waitForProviderSlot(deps: DeliverDeps, clock: AttemptClock): Prom
 async function attemptInTx(deps: DeliverDeps, tx: Tx, run: Attempt): Promise<Attempted> {
   const { now, publicUrl } = deps;
   const { enrollmentId, stepNumber, mark } = run;
-  const at = now();
   const target = await lockForSend(tx, enrollmentId);
+  // After the locks: a lock waited for (a pause, a turn of the workspace's day) may have taken a while.
+  const at = now();
   if (!target) return done({ kind: 'ended', status: 'stopped', reason: 'enrollment deleted' });
   const found = await tx.message.findUnique({ where: { enrollmentId_stepNumber: { enrollmentId, stepNumber } } });
   // Never claimed (nothing to send yet): the workflow claims it again now.
@@ -164,8 +166,14 @@ async function attemptInTx(deps: DeliverDeps, tx: Tx, run: Attempt): Promise<Att
     await withdrawMark(tx, mark);
     return done(await answerBlocked(tx, target, paced, at));
   }
+  // Midnight may have come during the waits since the caps were judged: then they are judged again
+  // (a retry, rolled back to here), so the mail counts on the day it leaves (SPEC §9).
+  if (!unconfirmedBefore && dayTurnedSince(target, at, deps.now())) throw new TryAgainLater('the day turned between the caps check and the call', 'DayTurned', DAY_TURN_RETRY_MS);
   return callProvider(deps, tx, run, { message, target, mail });
 }
+
+const DAY_TURN_RETRY_MS = 100;
+const dayTurnedSince = (target: SendTarget, checkedAt: Date, now: Date) => localDay(checkedAt, target.campaign.timezone) !== localDay(now, target.campaign.timezone);
 
 /** The call itself, begun only while it can still end inside the transaction; then its record. */
 async function callProvider(deps: DeliverDeps, tx: Tx, run: Attempt, { message, target, mail }: { message: Message; target: SendTarget; mail: OutgoingMail }): Promise<Attempted> {

@@ -24,7 +24,7 @@ import { runHistory, type World } from './run-history.js';
  * refused retries again (10). Seed 4 (carried claims over a limit of 3) is out: with decision 83
  * it still found 5 mails on a day limited to 3 once (README, "Long run"); the cause is open.
  */
-const FIXED_SEEDS = [7, 13, 1, 6, 10];
+const FIXED_SEEDS = [7, 13, 1, 4, 6, 10];
 
 function seeds(): number[] {
   if (process.env.CHECK_SEED) return process.env.CHECK_SEED.split(',').map(Number);

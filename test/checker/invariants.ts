@@ -153,15 +153,16 @@ function countersMatch({ stats, messages, enrollments, replies }: Facts): string
  */
 function capsHold(run: Run, { accepted }: Facts): string[] {
   const turn = run.observed.find((o) => o.op.kind === 'dayTurn' && o.status === 200);
-  const perDay = new Map<string, number>();
+  const perDay = new Map<string, string[]>();
   for (const a of accepted) {
     const at = Date.parse(a.createdAt);
     if (turn && at >= turn.startedAt && at <= turn.ackedAt) continue;
     const zone = turn && at > turn.ackedAt ? ZONES.after : ZONES.before;
     const day = `${a.from} ${new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(at)}`;
-    perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    perDay.set(day, [...(perDay.get(day) ?? []), `${a.idempotencyKey} at ${turn ? `turn${at > turn.ackedAt ? '+' : ''}${at - (at > turn.ackedAt ? turn.ackedAt : turn.startedAt)} ms` : a.createdAt}`]);
   }
-  return [...perDay].filter(([, n]) => n > run.history.dailyLimit).map(([day, n]) => `caps: ${day} sent ${n}, the limit is ${run.history.dailyLimit}`);
+  // Each mail with its time from the turn, so a failing seed shows which mails crossed it.
+  return [...perDay].filter(([, mails]) => mails.length > run.history.dailyLimit).map(([day, mails]) => `caps: ${day} sent ${mails.length}, the limit is ${run.history.dailyLimit} (${mails.join(', ')})`);
 }
 
 /** Paced mail reaches the provider at least minGapSeconds apart, after an outage as before it. */

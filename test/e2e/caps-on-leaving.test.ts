@@ -185,4 +185,28 @@ describe('caps on the day a mail leaves (real worker, real database, the Resend 
     const perDay = acceptedPerDay(all, DAY_D1);
     expect(perDay, 'mail accepted per day (dailyLimit 1)').toEqual({ [dayIn(DAY_D1, new Date().toISOString())]: 1 });
   }, 120_000);
+
+  it('a day that turns while a call is on its way counts that mail on the day it reaches the provider', async () => {
+    const c = await stack.campaign(ONE_STEP, 1, { start: false });
+    const id = c.enrollmentOf(c.emails[0]!).id;
+    expect((await c.api.patch('/v1/workspace', { timezone: DAY_D })).status).toBe(200);
+    // The call has passed every check (on day D) and is on its way when the day turns (checker seed 4).
+    stack.gate.delayMs = 1_500;
+    const entered = stack.gate.entered;
+    const turnedAt = await (async () => {
+      try {
+        await c.api.post(`/v1/campaigns/${c.id}/start`);
+        await eventually(async () => stack.gate.entered > entered, 30_000, 'the call begun');
+        expect((await c.api.patch('/v1/workspace', { timezone: DAY_D1 })).status).toBe(200);
+        return Date.now();
+      } finally {
+        stack.gate.delayMs = 0;
+      }
+    })();
+    const [mail] = await eventually(async () => stack.acceptedFor(id).length > 0 && stack.acceptedFor(id), 30_000, 'the mail accepted');
+    const message = await eventually(async () => { const m = await stack.message(id, 1); return m?.status === 'sent' && m; }, 30_000, 'the send recorded');
+    // The day the mail left: D+1 once the turn was answered, D before.
+    const leftOn = dayIn(Date.parse(mail!.createdAt) > turnedAt ? DAY_D1 : DAY_D, mail!.createdAt);
+    expect(message.reservedDay, `accepted ${Date.parse(mail!.createdAt) - turnedAt} ms after the turn's answer`).toBe(leftOn);
+  }, 60_000);
 });

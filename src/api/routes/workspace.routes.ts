@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { getWorkspace, updateWorkspace } from '../../tenancy.js';
+import { updateWorkspace } from '../../campaigns/workspace-day.js';
+import { getWorkspace, workspaceView } from '../../tenancy.js';
 import { createRouter, type AppDeps } from '../context.js';
 import { isTimeZone } from '../schemas/campaigns.js';
 import { commonErrors, dataOf, Id, jsonBody, jsonResponse, Timestamp } from '../schemas/common.js';
@@ -53,5 +54,5 @@ const update = createRoute({
 export function workspaceRoutes({ db }: AppDeps) {
   return createRouter()
     .openapi(get, async (c) => c.json({ data: await getWorkspace(db, c.get('workspaceId')) }, 200))
-    .openapi(update, async (c) => c.json({ data: await updateWorkspace(db, c.get('workspaceId'), c.req.valid('json')) }, 200));
+    .openapi(update, async (c) => c.json({ data: workspaceView(await updateWorkspace(db, c.get('workspaceId'), c.req.valid('json'))) }, 200));
 }
