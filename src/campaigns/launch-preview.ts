@@ -1,6 +1,7 @@
 import { LIVE_STATUSES } from '../domain/enrollment-status.js';
 import { renderTemplate, type LeadFields } from '../domain/render.js';
-import { checkWindow, localDay, windowFor } from '../domain/schedule.js';
+import { localDay } from '../domain/schedule.js';
+import { planSend } from '../domain/send-plan.js';
 import { listPools } from '../senders/senders.js';
 import type { ServiceDeps } from '../services.js';
 import { getCampaign } from './campaign-service.js';
@@ -60,11 +61,11 @@ export async function launchPreview(deps: ServiceDeps, workspaceId: string, camp
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;
   }
-  const window = settings.sendingWindow ? checkWindow(now, windowFor(settings.sendingWindow, null)) : { open: true as const };
-  const firstSendAt = window.open ? now : window.opensAt;
+  const { timezone } = await deps.db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
+  // As the claim judges a lead without a zone of its own (planSend): the window's next opening.
+  const firstSendAt = planSend(now, { timezone, window: settings.sendingWindow }).at;
   // The first sending day's capacity: what is left today, or a whole day when the window opens later.
   const [pool] = await listPools(deps, workspaceId);
-  const { timezone } = await deps.db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
   const today = localDay(firstSendAt, timezone) === localDay(now, timezone);
   const capacity = !pool || pool.senderCount === 0 ? Infinity : today ? pool.remainingToday : pool.dailyCapacity;
   return {

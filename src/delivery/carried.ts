@@ -2,8 +2,9 @@ import type { Tx } from '../db.js';
 import type { Message } from '../generated/prisma/client.js';
 import { localDay } from '../domain/schedule.js';
 import { isPaced, paceGapMs, type Pacing } from '../domain/sending-limits.js';
-import { bookCapacity, HELD_SLOT_GRACE_MS, releaseBookings, reserveSender, SLOT_TOLERANCE_MS, type Sender } from '../senders/capacity.js';
-import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
+import { SLOT_TOLERANCE_MS } from '../domain/send-plan.js';
+import { bookCapacity, HELD_SLOT_GRACE_MS, releaseBookings, reserveSender, type Sender } from '../senders/capacity.js';
+import { countNewLead, countsAsNewLead, newLeadHold } from './new-leads.js';
 import type { Blocked, SendTarget } from './send-guard.js';
 
 // SPEC §9 "Caps are caps on the day a mail leaves" (decision 79): a step claimed earlier and
@@ -57,11 +58,8 @@ async function moveReservation(tx: Tx, target: SendTarget, message: Message, tod
 /** A claim's reservation for a message that has its sender: a new-lead place, a slot, a unit. */
 async function reserveDay(tx: Tx, target: SendTarget, message: Message, day: string, at: Date): Promise<Blocked | { newLead: boolean }> {
   const { enrollment, campaign } = target;
-  const cap = message.stepNumber === 1 ? campaign.settings.dailyNewLeads : null;
-  const book = (key: string, capacity: number) => bookCapacity(tx, { enrollmentId: enrollment.id, key, capacity, timezone: campaign.timezone, now: at });
-  if (cap !== null && !(await newLeadRoom(tx, enrollment.campaignId, day, cap))) {
-    return { kind: 'deferred', reason: 'daily_new_leads', until: await book(newLeadKey(enrollment.campaignId), cap) };
-  }
+  const held = await newLeadHold(tx, target, message.stepNumber, at);
+  if (held) return held;
   if (message.senderAccountId) {
     const reservation = await reserveSender(tx, {
       workspaceId: enrollment.workspaceId,
@@ -74,10 +72,14 @@ async function reserveDay(tx: Tx, target: SendTarget, message: Message, day: str
     });
     if (reservation.kind === 'paced') return waitForSlot(tx, target, reservation.until);
     if (reservation.kind === 'unavailable') return { kind: 'deferred', reason: 'sender_unavailable', until: null };
-    if (reservation.kind === 'exhausted') return { kind: 'deferred', reason: 'capacity', until: await book(reservation.key, reservation.capacity) };
+    if (reservation.kind === 'exhausted') {
+      const until = await bookCapacity(tx, { enrollmentId: enrollment.id, key: reservation.key, capacity: reservation.capacity, timezone: campaign.timezone, now: at });
+      return { kind: 'deferred', reason: 'capacity', until };
+    }
   }
-  if (cap !== null) await countNewLead(tx, enrollment.campaignId, day);
-  return { newLead: cap !== null };
+  const newLead = countsAsNewLead(target, message.stepNumber);
+  if (newLead) await countNewLead(tx, enrollment.campaignId, day);
+  return { newLead };
 }
 
 async function releaseDay(tx: Tx, message: Message): Promise<void> {

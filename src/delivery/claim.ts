@@ -7,7 +7,7 @@ import { bookCapacity, releaseBookings, reserveSender, type Sender } from '../se
 import { earlierCall } from './attempt-mark.js';
 import { keepCapsOnLeaving } from './carried.js';
 import { createMessage } from './compose.js';
-import { countNewLead, newLeadKey, newLeadRoom } from './new-leads.js';
+import { countNewLead, countsAsNewLead, newLeadHold } from './new-leads.js';
 import { checkSendable, lockForSend, senderBlocked, type Blocked, type SendTarget } from './send-guard.js';
 import { advancePast, answerBlocked, settledResult } from './step-state.js';
 
@@ -51,7 +51,7 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
       // The lead's variant is fixed by the lead and step: a retry, a restart or a replay gets the same.
       const variant = variantFor(step, enrollmentId);
       const content = variant ? { stepNumber, subject: variant.subject, bodyHtml: variant.bodyHtml, variantId: variant.id } : step;
-      const reserved = { day: localDay(at, target.campaign.timezone), newLead: stepNumber === 1 && target.campaign.settings.dailyNewLeads !== null };
+      const reserved = { day: localDay(at, target.campaign.timezone), newLead: countsAsNewLead(target, stepNumber) };
       const message = await createMessage(tx, target, content, sender, { at, publicUrl, reserved });
       await releaseBookings(tx, [enrollmentId]);
       const { enrollment } = target;
@@ -78,12 +78,8 @@ export async function claimStep(deps: ClaimDeps, enrollmentId: string, stepNumbe
  */
 async function reserve(tx: Tx, target: SendTarget, stepNumber: number, at: Date, fallback: Sender): Promise<Sender | Blocked> {
   const { enrollment, campaign } = target;
-  const day = localDay(at, campaign.timezone);
-  const cap = stepNumber === 1 ? campaign.settings.dailyNewLeads : null;
-  const book = (key: string, capacity: number) => bookCapacity(tx, { enrollmentId: enrollment.id, key, capacity, timezone: campaign.timezone, now: at });
-  if (cap !== null && !(await newLeadRoom(tx, enrollment.campaignId, day, cap))) {
-    return { kind: 'deferred', reason: 'daily_new_leads', until: await book(newLeadKey(enrollment.campaignId), cap) };
-  }
+  const held = await newLeadHold(tx, target, stepNumber, at);
+  if (held) return held;
   const reservation = await reserveSender(tx, {
     workspaceId: enrollment.workspaceId,
     timezone: campaign.timezone,
@@ -100,10 +96,12 @@ async function reserve(tx: Tx, target: SendTarget, stepNumber: number, at: Date,
       return { kind: 'deferred', reason: 'pacing', until: reservation.until };
     case 'unavailable':
       return { kind: 'deferred', reason: 'sender_unavailable', until: null };
-    case 'exhausted':
-      return { kind: 'deferred', reason: 'capacity', until: await book(reservation.key, reservation.capacity) };
+    case 'exhausted': {
+      const until = await bookCapacity(tx, { enrollmentId: enrollment.id, key: reservation.key, capacity: reservation.capacity, timezone: campaign.timezone, now: at });
+      return { kind: 'deferred', reason: 'capacity', until };
+    }
     case 'reserved':
-      if (cap !== null) await countNewLead(tx, enrollment.campaignId, day);
+      if (countsAsNewLead(target, stepNumber)) await countNewLead(tx, enrollment.campaignId, localDay(at, campaign.timezone));
       return reservation.sender;
   }
 }

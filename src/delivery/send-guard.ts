@@ -1,9 +1,8 @@
 import type { Tx } from '../db.js';
-import { checkWindow, windowFor } from '../domain/schedule.js';
+import { holdAt } from '../domain/send-plan.js';
 import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
 import { isTerminal, type EndedStatus, type TerminalStatus, type WaitReason } from '../domain/enrollment-status.js';
 import { enterSendGate } from '../campaigns/campaign-gate.js';
-
 
 export type SendTarget = {
   enrollment: {
@@ -50,8 +49,8 @@ export async function lockForSend(tx: Tx, enrollmentId: string): Promise<SendTar
 
 /**
  * SPEC §9, checked by every attempt, first or retry, in the transaction that holds the locks: the
- * enrollment is live and not paused, the campaign is running, the address is not suppressed, and
- * the sending window is open. Reads only; an address suppressed since enrollment comes back with
+ * enrollment is live and not paused, the campaign is running, the address is not suppressed, no
+ * out-of-office hold holds it, and the sending window is open. Reads only; an address suppressed since enrollment comes back with
  * `end` (answerBlocked ends it).
  */
 export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promise<Blocked | null> {
@@ -61,19 +60,15 @@ export async function checkSendable(tx: Tx, target: SendTarget, at: Date): Promi
   }
   if (enrollment.status === 'paused') return { kind: 'deferred', reason: 'lead_paused', until: null };
   if (campaign.status !== 'running') return { kind: 'deferred', reason: 'campaign_paused', until: null };
-  if (enrollment.heldUntil && enrollment.heldUntil > at) return { kind: 'deferred', reason: 'out_of_office', until: enrollment.heldUntil };
 
   const suppression = await tx.suppression.findUnique({
     where: { workspaceId_email: { workspaceId: enrollment.workspaceId, email: enrollment.email } },
   });
   if (suppression) return { kind: 'ended', status: 'stopped', reason: `suppressed (${suppression.reason})`, end: true };
 
-  const window = campaign.settings.sendingWindow;
-  if (window) {
-    const check = checkWindow(at, windowFor(window, enrollment.timezone));
-    if (!check.open) return { kind: 'deferred', reason: 'window', until: check.opensAt };
-  }
-  return null;
+  // The lead's hold and the window, judged as the planner judges them (the dry run reads the same).
+  const gate = holdAt(at, { timezone: campaign.timezone, heldUntil: enrollment.heldUntil, window: campaign.settings.sendingWindow, leadTimezone: enrollment.timezone });
+  return gate && { kind: 'deferred', reason: gate.reason, until: gate.until };
 }
 
 /**

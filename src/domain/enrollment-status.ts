@@ -49,5 +49,5 @@ export const WAIT_REASONS = [
 ] as const;
 export type WaitReason = (typeof WAIT_REASONS)[number];
 /** Why a lead's schedule plans a step later than now (GET …/schedule): the waits a plan can foresee. */
-export const PLAN_REASONS = ['delay', 'out_of_office', 'window', 'pacing', 'capacity'] as const satisfies readonly WaitReason[];
+export const PLAN_REASONS = ['delay', 'out_of_office', 'window', 'daily_new_leads', 'capacity', 'pacing'] as const satisfies readonly WaitReason[];
 export type PlanReason = (typeof PLAN_REASONS)[number];

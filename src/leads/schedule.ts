@@ -1,4 +1,4 @@
-import { readSettings } from '../campaigns/settings.js';
+import { readSettings, type CampaignSettings } from '../campaigns/settings.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
 import { continuedSubject } from '../domain/render.js';
 import { listSenders, poolOf } from '../senders/senders.js';
@@ -7,7 +7,8 @@ import { isTerminal, type PlanReason } from '../domain/enrollment-status.js';
 import { NotFoundError } from '../domain/errors.js';
 import { renderTemplate } from '../domain/render.js';
 import { variantFor } from '../domain/variants.js';
-import { checkWindow, localDay, nextLocalMidnight, windowFor, type SendingWindow } from '../domain/schedule.js';
+import { localDay } from '../domain/schedule.js';
+import { planSend, type SendConditions } from '../domain/send-plan.js';
 import { DAY_MS } from '../domain/time.js';
 import type { ServiceDeps } from '../services.js';
 
@@ -18,14 +19,15 @@ export type PlannedStep = {
   bodyHtml: string;
   emptyTokens: string[];
   plannedAt: string;
-  /** What moved it later than now: delay, out_of_office, window, pacing, capacity. */
+  /** What moved it later than now: delay, out_of_office, window, daily_new_leads, capacity, pacing. */
   plannedBecause: PlanReason[];
 };
 
 /**
  * SPEC §11 dry run: every step still to come for one lead, rendered, with when it would go out if
- * nothing changed (its delay, the sending window in the lead's zone, its account's pacing, today's
- * capacity as it stands). Reads only: nothing is sent, claimed or reserved. A draft or paused
+ * nothing changed: its delay, then what the claim would judge (planSend: the lead's hold, the
+ * window in the lead's zone, today's new-lead places and capacity as they stand, its account's
+ * pacing). Reads only: nothing is sent, claimed or reserved. A draft or paused
  * campaign is planned as if started or resumed now.
  */
 export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
@@ -36,7 +38,6 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
   const steps = await db.sequenceStep.findMany({ where: { campaignId }, orderBy: { stepNumber: 'asc' } });
   const first = await db.message.findFirst({ where: { enrollmentId: enrollment.id, stepNumber: 1 }, select: { subject: true } });
   const { timezone } = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
-  const window = readSettings(campaign.settings).sendingWindow;
   const lead = { ...enrollment.lead, customFields: enrollment.lead.customFields as Record<string, unknown> };
   const now = deps.now();
   // What it waits for reads as on the lead itself (a pause over the recorded wait).
@@ -45,15 +46,16 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
   if (isTerminal(enrollment.status)) return { ...view, steps: [] as PlannedStep[] };
 
   const remaining = steps.filter((s) => s.stepNumber > enrollment.currentStep);
+  const settings = readSettings(campaign.settings);
+  // Later steps: only the window is known ahead; their day's capacity and pacing are not.
+  const later: SendConditions = { timezone, window: settings.sendingWindow, leadTimezone: lead.timezone };
   const planned: PlannedStep[] = [];
   let previous: Date | null = null;
   for (const step of remaining) {
-    const because: PlanReason[] = [];
-    let at: Date = previous ? new Date(previous.getTime() + step.delayDays * DAY_MS) : firstDue(enrollment.nextSendAt, step.delayDays, now);
-    if (at > now) because.push('delay');
-    if (!previous) at = afterHold(enrollment.heldUntil, at, now, because);
-    at = openAt(at, window, lead.timezone, because);
-    if (!previous) at = await afterPacingAndCapacity(deps, workspaceId, enrollment, at, timezone, window, lead.timezone, because);
+    const due = previous ? new Date(previous.getTime() + step.delayDays * DAY_MS) : firstDue(enrollment.nextSendAt, step.delayDays, now);
+    const conditions = previous ? later : await firstConditions(deps, { workspaceId, enrollment, settings, timezone, due, later });
+    const plan = planSend(due, conditions, previous || enrollment.currentStep > 0 ? {} : { newLeads: settings.dailyNewLeads });
+    const because = reasons(plan.because, due, now, previous ? null : enrollment.heldUntil);
     // The variant the lead is (or would be) assigned; a step already claimed is not in `remaining`.
     const variant = variantFor(step, enrollment.id);
     const subject = renderTemplate(variant?.subject ?? step.subject, lead, 'subject');
@@ -65,12 +67,22 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
       subject: subject.text === '' && step.stepNumber > 1 ? continuedSubject(firstSubject) : subject.text,
       bodyHtml: body.text,
       emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],
-      plannedAt: at.toISOString(),
+      plannedAt: plan.at.toISOString(),
       plannedBecause: because,
     });
-    previous = at;
+    previous = plan.at;
   }
   return { ...view, steps: planned };
+}
+
+/**
+ * What moved a step later than now, in order. A lead held by its out-of-office reply waits for its
+ * return, which is then the reason (not the delay), also when its step falls due on that moment.
+ */
+function reasons(gates: PlanReason[], due: Date, now: Date, heldUntil: Date | null): PlanReason[] {
+  const held = gates.includes('out_of_office') || (heldUntil !== null && heldUntil > now && heldUntil >= due);
+  const first: PlanReason[] = held ? ['out_of_office'] : due > now ? ['delay'] : [];
+  return [...first, ...gates.filter((r) => r !== 'out_of_office')];
 }
 
 /** The next step's due time: what the enrollment says, or (not started yet) now plus its delay. */
@@ -79,43 +91,33 @@ function firstDue(nextSendAt: Date | null, delayDays: number, now: Date): Date {
   return new Date(now.getTime() + delayDays * DAY_MS);
 }
 
-/** A lead held by its out-of-office reply waits for its return, which is then the reason (not the delay). */
-function afterHold(heldUntil: Date | null, at: Date, now: Date, because: PlanReason[]): Date {
-  if (!heldUntil || heldUntil <= now || heldUntil < at) return at;
-  because.splice(0, because.length, 'out_of_office');
-  return heldUntil;
-}
+type FirstStep = {
+  workspaceId: string;
+  enrollment: { id: string; campaignId: string; currentStep: number; senderAccountId: string | null; paceSlotAt: Date | null; heldUntil: Date | null };
+  settings: CampaignSettings;
+  timezone: string;
+  due: Date;
+  later: SendConditions;
+};
 
-function openAt(at: Date, window: SendingWindow | null, leadTimezone: string | null, because: PlanReason[]): Date {
-  if (!window) return at;
-  const check = checkWindow(at, windowFor(window, leadTimezone));
-  if (check.open) return at;
-  because.push('window');
-  return check.opensAt;
-}
-
-/** The next send waits for its account's pacing slot, and for tomorrow when today's capacity is used. */
-async function afterPacingAndCapacity(
-  deps: ServiceDeps,
-  workspaceId: string,
-  enrollment: { senderAccountId: string | null; paceSlotAt: Date | null },
-  at: Date,
-  timezone: string,
-  window: SendingWindow | null,
-  leadTimezone: string | null,
-  because: PlanReason[],
-): Promise<Date> {
+/**
+ * What holds the next step back as things stand: the lead's hold, its account's pacing slot, and
+ * (when it falls due today) today's capacity left and the campaign's new-lead places left.
+ */
+async function firstConditions(deps: ServiceDeps, { workspaceId, enrollment, settings, timezone, due, later }: FirstStep): Promise<SendConditions> {
   const senders = await listSenders(deps, workspaceId);
   const account = senders.find((s) => s.id === enrollment.senderAccountId);
   const pacing = account && account.minGapSeconds > 0 ? await deps.db.senderAccount.findUnique({ where: { id: account.id }, select: { nextSlotAt: true } }) : null;
-  const slot = enrollment.paceSlotAt ?? pacing?.nextSlotAt ?? null;
-  if (slot && slot > at) {
-    because.push('pacing');
-    at = slot;
-  }
+  const today = localDay(deps.now(), timezone);
+  if (localDay(due, timezone) !== today) return { ...later, heldUntil: enrollment.heldUntil, slotAt: enrollment.paceSlotAt ?? pacing?.nextSlotAt ?? null };
   const pool = poolOf(workspaceId, senders);
-  const left = account ? account.remainingToday : pool.senderCount > 0 ? pool.remainingToday : Infinity;
-  if (left > 0 || localDay(at, timezone) !== localDay(deps.now(), timezone)) return at;
-  because.push('capacity');
-  return openAt(nextLocalMidnight(at, timezone), window, leadTimezone, because);
+  const cap = enrollment.currentStep === 0 ? settings.dailyNewLeads : null;
+  const started = cap === null ? null : await deps.db.campaignNewLeads.findUnique({ where: { campaignId_day: { campaignId: enrollment.campaignId, day: today } }, select: { started: true } });
+  return {
+    ...later,
+    heldUntil: enrollment.heldUntil,
+    slotAt: enrollment.paceSlotAt ?? pacing?.nextSlotAt ?? null,
+    capacityLeft: account ? account.remainingToday : pool.senderCount > 0 ? pool.remainingToday : null,
+    newLeadsLeft: cap === null ? null : cap - (started?.started ?? 0),
+  };
 }

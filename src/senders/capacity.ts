@@ -1,5 +1,6 @@
 import { Prisma, type Tx } from '../db.js';
 import { localDay, startOfLocalDay } from '../domain/schedule.js';
+import { holdAt, type SendConditions } from '../domain/send-plan.js';
 import { effectiveDailyLimit, isPaced, paceGapMs, type Pacing } from '../domain/sending-limits.js';
 import { followUpsDueToday, slotsPromisedToday } from './account-day.js';
 
@@ -23,8 +24,6 @@ type Account = Sender & { id: string; status: string; dailyLimit: number; used: 
   rampStartedAt: Date | null;
 };
 
-// A slot within this of now is now: a lead woken for its slot is not sent back to wait a moment.
-export const SLOT_TOLERANCE_MS = 1_000;
 // A held slot long past (the lead waited for capacity or a window since) is no longer the lead's.
 export const HELD_SLOT_GRACE_MS = 5 * 60 * 1000;
 
@@ -60,16 +59,19 @@ async function reserveOn(tx: Tx, id: string, day: string, options: ReserveOption
   // A new lead takes only what the account's follow-ups due today leave (SPEC §10).
   const dailyLimit = limitOf(account, options.now);
   const limit = dailyLimit - (options.newLead ? await followUpsDueToday(tx, id, options.now, options.timezone, dailyLimit - account.used) : 0);
-  if (account.used >= limit) return null;
+  // Judged as the planner judges them (holdAt): today's capacity, then the pacing slot.
+  const hold = (c: Pick<SendConditions, 'capacityLeft' | 'slotAt'>) => holdAt(options.now, { timezone: options.timezone, ...c });
+  if (hold({ capacityLeft: limit - account.used })) return null;
   const now = options.now.getTime();
-  const slotAt = options.heldSlot?.getTime();
-  const holds = slotAt !== undefined && slotAt >= now - HELD_SLOT_GRACE_MS;
-  if (holds && slotAt > now + SLOT_TOLERANCE_MS) return { kind: 'paced', senderId: id, until: new Date(slotAt) };
-  if (!holds && isPaced(account)) {
-    if (account.used + (await slotsPromisedToday(tx, id, options.now, options.timezone, HELD_SLOT_GRACE_MS)) >= limit) return null;
+  const held = options.heldSlot && options.heldSlot.getTime() >= now - HELD_SLOT_GRACE_MS ? options.heldSlot : null;
+  const heldGate = held && hold({ slotAt: held });
+  if (heldGate) return { kind: 'paced', senderId: id, until: heldGate.until };
+  if (!held && isPaced(account)) {
+    if (hold({ capacityLeft: limit - account.used - (await slotsPromisedToday(tx, id, options.now, options.timezone, HELD_SLOT_GRACE_MS)) })) return null;
     const slot = Math.max(now, account.nextSlotAt?.getTime() ?? now);
     await tx.senderAccount.update({ where: { id }, data: { nextSlotAt: new Date(slot + paceGapMs(account, options.random)) } });
-    if (slot > now + SLOT_TOLERANCE_MS) return { kind: 'paced', senderId: id, until: new Date(slot) };
+    const gate = hold({ slotAt: new Date(slot) });
+    if (gate) return { kind: 'paced', senderId: id, until: gate.until };
   }
   // Slots spread the sends; the gap itself is a floor between actual sends, so a lead that comes
   // late for its slot (its worker was busy or down) cannot crowd the send before it.

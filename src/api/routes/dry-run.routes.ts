@@ -59,7 +59,7 @@ export const LeadScheduleSchema = z
           bodyHtml: z.string().openapi({ description: 'The body as it would render now', example: '<p>Following up, Ada</p>' }),
           emptyTokens: z.array(z.string()).openapi({ description: 'Tokens without a fallback that render empty for this lead', example: [] }),
           plannedAt: z.string().openapi({ description: 'When it would go out if nothing changes (ISO 8601)', example: '2026-12-05T09:00:00.000Z' }),
-          plannedBecause: z.array(z.enum(PLAN_REASONS)).openapi({ description: "What puts it later than now: `delay` (its delayDays), `out_of_office` (an out-of-office reply holds the lead until the working day after its return), `window` (the sending window, in the lead's zone), `pacing` (its account's pacing), `capacity` (today's capacity is used up)", example: ['delay', 'window'] }),
+          plannedBecause: z.array(z.enum(PLAN_REASONS)).openapi({ description: "What puts it later than now: `delay` (its delayDays), `out_of_office` (an out-of-office reply holds the lead until the working day after its return), `window` (the sending window, in the lead's zone), `daily_new_leads` (the campaign's new leads for today are started), `capacity` (today's capacity is used up), `pacing` (its account's pacing)", example: ['delay', 'window'] }),
         }),
       )
       .openapi({ description: 'Every step still to come, in order; empty for an ended lead' }),
