@@ -92,138 +92,203 @@ export async function enrollmentWorkflow(input: EnrollmentInput): Promise<Enroll
   return runEnrollment(input);
 }
 
+/**
+ * The run as named steps: listen for signals, load the plan, then for each step wait until it is
+ * due, attempt it and settle what the attempt came to; finally record the ending. Every command is
+ * issued in the same order as before these names existed (the replay tests hold it).
+ */
 async function runEnrollment(input: EnrollmentInput): Promise<EnrollmentState> {
-  const { enrollmentId } = input;
-  const mail = proxyActivities<Activities>({ ...MAIL_PROFILE, taskQueue: sendTaskQueue(workflowInfo().taskQueue) });
-  const state: EnrollmentState = { status: 'waiting', currentStep: 0, totalSteps: 0, nextDueAt: null };
-  const lead = { paused: input.carried?.paused ?? false, ended: null as EnrollmentPhase | null, resumes: 0, wakes: 0 };
-  let recheckMs = input.carried?.recheckMs ?? RECHECK_FIRST_MS;
-  let delivering: CancellationScope | null = null;
+  const run = new EnrollmentRun(input);
+  run.listen();
+  const plan = await run.loadPlan();
+  if (!plan) return run.snapshot();
   let completedBySend = false;
-
-  const setStatus = (status: EnrollmentPhase) => {
-    if (state.status === status) return;
-    state.status = status;
-    upsertSearchAttributes([{ key: enrollmentStatusKey, value: status }]);
-  };
-  const end = (status: EnrollmentPhase) => {
-    lead.ended ??= status;
-    delivering?.cancel();
-  };
-  setHandler(stateQuery, () => ({ ...state }));
-  // Status (and the EnrollmentStatus search attribute) follows a pause at once, even mid-delay.
-  setHandler(pauseSignal, () => {
-    lead.paused = true;
-    if (state.status === 'waiting') setStatus('paused');
-    delivering?.cancel();
-  });
-  setHandler(resumeSignal, () => {
-    lead.paused = false;
-    lead.resumes++;
-    if (state.status === 'paused') setStatus('waiting');
-  });
-  setHandler(wakeSignal, () => {
-    lead.wakes++;
-  });
-  setHandler(replySignal, () => end('replied'));
-  setHandler(stopSignal, ({ reason }) => end(reason === 'bounced' || reason === 'unsubscribed' || reason === 'replied' ? reason : 'stopped'));
-
-  const plan: EnrollmentPlan = input.plan ?? (await db.loadEnrollmentPlan({ enrollmentId }));
-  state.totalSteps = plan.delaysDays.length;
-  state.currentStep = plan.sentSteps;
-  if (plan.finished) {
-    setStatus('stopped');
-    return { ...state };
-  }
-  // A plan given with the start came with EnrollmentStatus set; saying it again costs a visibility write.
-  if (!input.plan) upsertSearchAttributes([{ key: enrollmentStatusKey, value: state.status }]);
-  if (lead.paused) setStatus('paused');
-  let anchor = Date.parse(plan.anchorAt);
-
-  const told = () => ({ resumes: lead.resumes, wakes: lead.wakes });
-  /** Waits for a resume or wake counted after `since`, or the next re-check; then the database decides. */
-  const waitUntilTold = async (since: ReturnType<typeof told>) => {
-    const wasTold = await condition(() => lead.ended !== null || lead.resumes > since.resumes || lead.wakes > since.wakes, recheckMs);
-    recheckMs = wasTold ? RECHECK_FIRST_MS : Math.min(recheckMs * 2, RECHECK_MAX_MS);
-    lead.paused = false;
-  };
-  const waitDeferred = async (deferred: Deferred, since: ReturnType<typeof told>) => {
-    if (deferred.until === null) {
-      setStatus(deferred.reason === 'campaign_paused' || deferred.reason === 'lead_paused' ? 'paused' : 'waiting');
-      return waitUntilTold(since);
+  while (run.hasStepsLeft()) {
+    if (historyFull()) return run.handOver(plan);
+    const stepNumber = run.state.currentStep + 1;
+    await run.waitUntilDue(plan, stepNumber);
+    if (run.ended !== null) break;
+    if (run.paused) {
+      await run.waitUntilTold(run.told());
+      continue;
     }
-    setStatus(lead.paused ? 'paused' : 'waiting');
-    state.nextDueAt = deferred.until;
+    const since = run.told();
+    const result = await run.attempt(stepNumber);
+    if (result === null) continue;
+    completedBySend = await run.settle(stepNumber, result, since);
+    if (completedBySend) break;
+  }
+  return run.finish(completedBySend);
+}
+
+function historyFull(): boolean {
+  const info = workflowInfo();
+  return info.historyLength > HISTORY_LIMIT || info.continueAsNewSuggested;
+}
+
+/** Signals counted so far: a wait ends on one counted after it began. */
+type Told = { resumes: number; wakes: number };
+
+/** One run's state: changed only by its signal handlers and by the steps of runEnrollment. */
+class EnrollmentRun {
+  readonly state: EnrollmentState = { status: 'waiting', currentStep: 0, totalSteps: 0, nextDueAt: null };
+  paused: boolean;
+  ended: EnrollmentPhase | null = null;
+  private resumes = 0;
+  private wakes = 0;
+  private recheckMs: number;
+  private delivering: CancellationScope | null = null;
+  /** When the last step was sent (or the sequence began): the next step's delay counts from it. */
+  private anchor = 0;
+  private readonly mail = proxyActivities<Activities>({ ...MAIL_PROFILE, taskQueue: sendTaskQueue(workflowInfo().taskQueue) });
+
+  constructor(private readonly input: EnrollmentInput) {
+    this.paused = input.carried?.paused ?? false;
+    this.recheckMs = input.carried?.recheckMs ?? RECHECK_FIRST_MS;
+  }
+
+  private setStatus(status: EnrollmentPhase) {
+    if (this.state.status === status) return;
+    this.state.status = status;
+    upsertSearchAttributes([{ key: enrollmentStatusKey, value: status }]);
+  }
+
+  private end(status: EnrollmentPhase) {
+    this.ended ??= status;
+    this.delivering?.cancel();
+  }
+
+  /** Status (and the EnrollmentStatus search attribute) follows a pause at once, even mid-delay. */
+  listen() {
+    setHandler(stateQuery, () => ({ ...this.state }));
+    setHandler(pauseSignal, () => {
+      this.paused = true;
+      if (this.state.status === 'waiting') this.setStatus('paused');
+      this.delivering?.cancel();
+    });
+    setHandler(resumeSignal, () => {
+      this.paused = false;
+      this.resumes++;
+      if (this.state.status === 'paused') this.setStatus('waiting');
+    });
+    setHandler(wakeSignal, () => {
+      this.wakes++;
+    });
+    setHandler(replySignal, () => this.end('replied'));
+    setHandler(stopSignal, ({ reason }) => this.end(reason === 'bounced' || reason === 'unsubscribed' || reason === 'replied' ? reason : 'stopped'));
+  }
+
+  /** The plan the start carried, or the database's; null when the enrollment had already ended. */
+  async loadPlan(): Promise<EnrollmentPlan | null> {
+    const { input } = this;
+    const plan = input.plan ?? (await db.loadEnrollmentPlan({ enrollmentId: input.enrollmentId }));
+    this.state.totalSteps = plan.delaysDays.length;
+    this.state.currentStep = plan.sentSteps;
+    if (plan.finished) {
+      this.setStatus('stopped');
+      return null;
+    }
+    // A plan given with the start came with EnrollmentStatus set; saying it again costs a visibility write.
+    if (!input.plan) upsertSearchAttributes([{ key: enrollmentStatusKey, value: this.state.status }]);
+    if (this.paused) this.setStatus('paused');
+    this.anchor = Date.parse(plan.anchorAt);
+    return plan;
+  }
+
+  snapshot(): EnrollmentState {
+    return { ...this.state };
+  }
+
+  hasStepsLeft(): boolean {
+    return this.state.currentStep < this.state.totalSteps && this.ended === null;
+  }
+
+  told(): Told {
+    return { resumes: this.resumes, wakes: this.wakes };
+  }
+
+  /** Sleeps out the step's delay from the last send; an ending cuts it short. */
+  async waitUntilDue(plan: EnrollmentPlan, stepNumber: number) {
+    const dueAt = this.anchor + (plan.delaysDays[stepNumber - 1] ?? 0) * DAY_MS;
+    this.state.nextDueAt = new Date(dueAt).toISOString();
+    this.setStatus(this.paused ? 'paused' : 'waiting');
+    if (dueAt > Date.now()) await condition(() => this.ended !== null, dueAt - Date.now());
+  }
+
+  /** Waits for a resume or wake counted after `since`, or the next re-check; then the database decides. */
+  async waitUntilTold(since: Told) {
+    const wasTold = await condition(() => this.ended !== null || this.resumes > since.resumes || this.wakes > since.wakes, this.recheckMs);
+    this.recheckMs = wasTold ? RECHECK_FIRST_MS : Math.min(this.recheckMs * 2, RECHECK_MAX_MS);
+    this.paused = false;
+  }
+
+  private async waitDeferred(deferred: Deferred, since: Told) {
+    if (deferred.until === null) {
+      this.setStatus(deferred.reason === 'campaign_paused' || deferred.reason === 'lead_paused' ? 'paused' : 'waiting');
+      return this.waitUntilTold(since);
+    }
+    this.setStatus(this.paused ? 'paused' : 'waiting');
+    this.state.nextDueAt = deferred.until;
     // At least a second: a deferral decided on a clock behind the workflow's must not spin.
     const wait = Math.max(Date.parse(deferred.until) - Date.now(), 1_000);
-    await condition(() => lead.ended !== null || lead.wakes > since.wakes, wait);
-  };
+    await condition(() => this.ended !== null || this.wakes > since.wakes, wait);
+  }
+
   /** Claims the step, then hands a claimed one to the provider queue; null when a signal withdrew it. */
-  const attempt = async (stepNumber: number): Promise<SendStepResult | null> => {
+  async attempt(stepNumber: number): Promise<SendStepResult | null> {
+    const { enrollmentId } = this.input;
     const claimed = await local.claimStep({ enrollmentId, stepNumber, at: new Date().toISOString() });
     if (claimed.kind !== 'attempt') return claimed;
-    if (lead.ended !== null || lead.paused) return null;
-    setStatus('sending');
+    if (this.ended !== null || this.paused) return null;
+    this.setStatus('sending');
     const scope = new CancellationScope();
-    delivering = scope;
+    this.delivering = scope;
     try {
-      return await scope.run(() => mail.deliverStep({ enrollmentId, stepNumber }));
+      return await scope.run(() => this.mail.deliverStep({ enrollmentId, stepNumber }));
     } catch (err) {
       // Withdrawn before it ran: the claimed step waits for the lead to go on. Had it begun after
       // all, the next attempt finds its message and does not send it again.
       if (!scope.consideredCancelled) throw err;
       return null;
     } finally {
-      delivering = null;
-    }
-  };
-  const handOver = async () => {
-    // Handlers are synchronous; a signal that arrives meanwhile makes the server refuse the hand-over
-    // and run another task first, so none is lost.
-    await condition(allHandlersFinished);
-    const next = { ...plan, sentSteps: state.currentStep, anchorAt: new Date(anchor).toISOString() };
-    const continueAsNew = makeContinueAsNewFunc<typeof enrollmentWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
-    return continueAsNew({ ...input, plan: next, carried: { paused: lead.paused, recheckMs } });
-  };
-
-  while (state.currentStep < state.totalSteps && lead.ended === null) {
-    const info = workflowInfo();
-    if (info.historyLength > HISTORY_LIMIT || info.continueAsNewSuggested) return handOver();
-    const stepNumber = state.currentStep + 1;
-    const dueAt = anchor + (plan.delaysDays[stepNumber - 1] ?? 0) * DAY_MS;
-    state.nextDueAt = new Date(dueAt).toISOString();
-    setStatus(lead.paused ? 'paused' : 'waiting');
-    if (dueAt > Date.now()) await condition(() => lead.ended !== null, dueAt - Date.now());
-    if (lead.ended !== null) break;
-    if (lead.paused) {
-      await waitUntilTold(told());
-      continue;
-    }
-
-    const since = told();
-    const result = await attempt(stepNumber);
-    if (result === null) continue;
-    if (result.kind === 'sent') {
-      anchor = Date.parse(result.sentAt);
-      state.currentStep = stepNumber;
-      recheckMs = RECHECK_FIRST_MS;
-      // Legacy path (the finishEnrollment below after a completing send): see COMPLETED_BY_LAST_SEND.
-      if (result.completed && patched(COMPLETED_BY_LAST_SEND)) {
-        completedBySend = true;
-        break;
-      }
-    } else if (result.kind === 'ended') {
-      if (result.status === 'completed') state.currentStep = state.totalSteps;
-      else lead.ended ??= result.status;
-    } else {
-      await waitDeferred(result, since);
+      this.delivering = null;
     }
   }
 
-  state.nextDueAt = null;
-  const finalStatus: EnrollmentPhase = lead.ended ?? 'completed';
-  // A completed row is final: an ending signalled meanwhile was written by whoever sent it.
-  if (!completedBySend) await db.finishEnrollment({ enrollmentId, status: finalStatus });
-  setStatus(finalStatus);
-  return { ...state };
+  /** What an attempt came to: the step sent, the lead ended, or a wait. True when the send completed the enrollment. */
+  async settle(stepNumber: number, result: SendStepResult, since: Told): Promise<boolean> {
+    if (result.kind === 'sent') {
+      this.anchor = Date.parse(result.sentAt);
+      this.state.currentStep = stepNumber;
+      this.recheckMs = RECHECK_FIRST_MS;
+      // Legacy path (finishEnrollment after a completing send): see COMPLETED_BY_LAST_SEND.
+      return result.completed === true && patched(COMPLETED_BY_LAST_SEND);
+    }
+    if (result.kind === 'ended') {
+      if (result.status === 'completed') this.state.currentStep = this.state.totalSteps;
+      else this.ended ??= result.status;
+      return false;
+    }
+    await this.waitDeferred(result, since);
+    return false;
+  }
+
+  /** Continues as new with what this run knows; a signal arriving meanwhile makes the server run another task first. */
+  async handOver(plan: EnrollmentPlan): Promise<never> {
+    // Handlers are synchronous; once they have all finished nothing is half-handled.
+    await condition(allHandlersFinished);
+    const next = { ...plan, sentSteps: this.state.currentStep, anchorAt: new Date(this.anchor).toISOString() };
+    const continueAsNew = makeContinueAsNewFunc<typeof enrollmentWorkflow>({ typedSearchAttributes: workflowInfo().typedSearchAttributes });
+    return continueAsNew({ ...this.input, plan: next, carried: { paused: this.paused, recheckMs: this.recheckMs } });
+  }
+
+  /** Records the ending (unless the last send did, in its own transaction) and answers the final state. */
+  async finish(completedBySend: boolean): Promise<EnrollmentState> {
+    this.state.nextDueAt = null;
+    const finalStatus: EnrollmentPhase = this.ended ?? 'completed';
+    // A completed row is final: an ending signalled meanwhile was written by whoever sent it.
+    if (!completedBySend) await db.finishEnrollment({ enrollmentId: this.input.enrollmentId, status: finalStatus });
+    this.setStatus(finalStatus);
+    return { ...this.state };
+  }
 }
