@@ -12,7 +12,7 @@ import type { Child } from '../../scripts/lib/children.js';
 import { eventually } from '../helpers/worker.js';
 import { showOutputOnFailure, startStack, type Stack } from '../faults/stack.js';
 import { describeOp, generateHistory } from './history.js';
-import { checkAll, gather, unsettled } from './invariants.js';
+import { checkAll, explainStranded, gather, unsettled } from './invariants.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { runHistory, type World } from './run-history.js';
 
@@ -105,7 +105,8 @@ describe('the history checker', () => {
       );
       if (violations.length) {
         failed.push({ seed, violations });
-        process.stdout.write(`[checker] seed ${seed} FAILED; replay: CHECK_SEED=${seed} npm run check:histories\n${report(violations)}\n  history:\n${history.lanes.map((l, i) => `    lane ${i}: ${l.map((t) => describeOp(t.op)).join(' ')}`).join('\n')}\n`);
+        const workflows = await explainStranded(stack, left).catch((err: Error) => [`  (workflows not described: ${err.message})`]);
+        process.stdout.write(`[checker] seed ${seed} FAILED; replay: CHECK_SEED=${seed} npm run check:histories\n${report(violations)}\n${workflows.map((w) => `${w}\n`).join('')}  history:\n${history.lanes.map((l, i) => `    lane ${i}: ${l.map((t) => describeOp(t.op)).join(' ')}`).join('\n')}\n`);
       }
     }
     expect(failed).toEqual([]);

@@ -3,7 +3,10 @@
  * record (every POST /emails as it arrived, every email it accepted) and the database, and names
  * every way a promise of SPEC §2–§10 was broken. An empty list is a history that kept them all.
  */
+import { Client, Connection } from '@temporalio/client';
+import proto, { type temporal } from '@temporalio/proto';
 import { isLive } from '../../src/domain/enrollment-status.js';
+import { enrollmentWorkflowId, stateQuery } from '../../src/workflows/contract.js';
 import type { Stack } from '../faults/stack.js';
 import type { Received } from './receiver.js';
 import { ZONES, type Observed, type Run, type World } from './run-history.js';
@@ -243,6 +246,37 @@ export async function unsettled(stack: Stack, run: Run): Promise<string[]> {
     })
     .map((e) => `stranded: enrollment ${e.id} ${e.status} waiting for ${e.waitingFor} until ${e.nextSendAt?.toISOString() ?? 'never'}`);
   return [...out, ...sending.map((m) => `stranded: message ${m.idempotencyKey} left sending after its lead ended`)];
+}
+
+/**
+ * A stranded lead's workflow as Temporal has it: its run's status, its state query, and the last
+ * events of its history (signals by name): what a replay cannot show once the race is gone.
+ */
+export async function explainStranded(stack: Stack, stranded: string[]): Promise<string[]> {
+  const ids = stranded.flatMap((line) => line.match(/^stranded: enrollment (\S+)/)?.[1] ?? []).slice(0, 3);
+  if (ids.length === 0) return [];
+  const connection = await Connection.connect({ address: stack.env.TEMPORAL_ADDRESS });
+  try {
+    const client = new Client({ connection });
+    return await Promise.all(ids.map(async (id) => {
+      const handle = client.workflow.getHandle(enrollmentWorkflowId(id));
+      const described = await handle.describe().catch((err: Error) => ({ status: { name: `no workflow (${err.message})` } }));
+      const state = await handle.query(stateQuery).catch(() => null);
+      const history = await handle.fetchHistory().catch(() => null);
+      const last = (history?.events ?? []).slice(-12).map((e) => eventName(e)).join(' ');
+      return `  workflow of ${id}: ${described.status.name}, state ${JSON.stringify(state)}; last events: ${last}`;
+    }));
+  } finally {
+    await connection.close();
+  }
+}
+
+function eventName(e: temporal.api.history.v1.IHistoryEvent): string {
+  const type = (proto.temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType)).replace('EVENT_TYPE_', '');
+  const signal = e.workflowExecutionSignaledEventAttributes?.signalName;
+  const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+  const timer = e.timerStartedEventAttributes?.startToFireTimeout?.seconds;
+  return signal ? `${type}(${signal})` : activity ? `${type}(${activity})` : timer ? `${type}(${String(timer)}s)` : type;
 }
 
 const tag = (a: { tags: { name: string; value: string }[] }, name: string) => a.tags.find((t) => t.name === name)?.value;
