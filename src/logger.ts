@@ -38,7 +38,9 @@ const prettyTo = (destination: DestinationStream, colorize?: boolean): Destinati
  * a terminal gets them human-readable; `pretty` overrides that choice.
  */
 export function createLogger(level: string, name: string, destination?: DestinationStream, options: { pretty?: boolean } = {}): Logger {
-  const settings = { level, name, redact: { paths: REDACT, censor: '[redacted]' } };
+  // `error` as well as `err`: the Temporal SDK logs a failed activity's cause under `error`, whose
+  // message and stack a plain object copy would drop (they are not enumerable).
+  const settings = { level, name, redact: { paths: REDACT, censor: '[redacted]' }, serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err } };
   const pretty = options.pretty ?? (destination === undefined && process.stdout.isTTY === true);
   const target = destination ?? process.stdout;
   if (pretty) return pino(settings, prettyTo(target, destination ? false : undefined));

@@ -37,13 +37,21 @@ export type Reply = { status: number; body: any };
 /** Keeps the last lines a child printed, to show when a test fails. */
 function tail(limit = 2_000) {
   const lines: string[] = [];
+  const watches: { pattern: RegExp; matched: string[] }[] = [];
   return {
     push(line: string) {
       if (!line.trim()) return;
       lines.push(line);
       if (lines.length > limit) lines.shift();
+      for (const w of watches) if (w.pattern.test(line)) w.matched.push(line);
     },
     lines,
+    /** Every line from now on that matches, however many lines come after it (the tail keeps only the last). */
+    watch(pattern: RegExp): string[] {
+      const w = { pattern, matched: [] as string[] };
+      watches.push(w);
+      return w.matched;
+    },
   };
 }
 
@@ -245,6 +253,7 @@ export async function startStack(options: { name: string; sendRateLimit: number;
       return base;
     },
     output: output.lines,
+    watchOutput: output.watch,
     startWorker,
     startApi,
     newWorkspace,

@@ -17,6 +17,14 @@ describe('createLogger', () => {
     expect(lines[0]).not.toContain(SECRET);
   });
 
+  it("keeps a failed activity's cause: the Temporal SDK logs it under `error`", () => {
+    const { lines, sink } = capture();
+    createLogger('info', 'worker', sink).warn({ activityType: 'deliverStep', error: new Error('message msg_1 may not move from sent to sending') }, 'Activity failed');
+    const entry = JSON.parse(lines[0]!) as { error: { message: string; type: string; stack: string } };
+    expect(entry.error).toMatchObject({ type: 'Error', message: 'message msg_1 may not move from sent to sending' });
+    expect(entry.error.stack).toContain('logger.test.ts');
+  });
+
   it('writes human-readable lines when pretty (a terminal), still redacted and still at LOG_LEVEL', () => {
     const { lines, sink } = capture();
     const logger = createLogger('warn', 'worker', sink, { pretty: true });
