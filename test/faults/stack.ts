@@ -47,7 +47,7 @@ function tail(limit = 2_000) {
     },
     lines,
     /** Every line from now on that matches, however many lines come after it (the tail keeps only the last). */
-    watch(pattern: RegExp): string[] {
+    watch(this: void, pattern: RegExp): string[] {
       const w = { pattern, matched: [] as string[] };
       watches.push(w);
       return w.matched;
