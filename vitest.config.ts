@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // The integration project's: projects run side by side only with one number of workers.
+          maxWorkers: 2,
         },
       },
       {
@@ -22,8 +24,11 @@ export default defineConfig({
           setupFiles: ['test/setup/quiet-temporal.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Files run in parallel; each owns its workspace, so they never see each other's rows.
+          // Two files at a time (Vitest's default on 2 CPUs is one): most of a file's time is
+          // waiting on Temporal, the database or a barrier, and each owns its workspace, task queue
+          // and provider key, so they never see each other's rows or work.
           pool: 'forks',
+          maxWorkers: 2,
         },
       },
       {

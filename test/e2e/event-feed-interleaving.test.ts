@@ -39,7 +39,28 @@ async function takeXid(client: pg.Client, workspaceId: string) {
   return BigInt((await client.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x);
 }
 
-/** A client that keeps the last id it saw and reads pages of two until one comes back empty. */
+/**
+ * The feed serves an event once every older transaction has ended, this database's whole: other
+ * test files running beside this one hold transactions too (a send holds one across its provider
+ * call). Waits until every transaction with an id that began before now has ended, except this
+ * file's own writers, whose open transactions the cases hold on purpose.
+ */
+let probe: pg.Client | null = null;
+async function othersEnded() {
+  probe ??= await connection();
+  const ours = clients.map((c) => (c as unknown as { processID: number }).processID);
+  const since = (await probe.query<{ t: Date }>('SELECT clock_timestamp() AS t')).rows[0]!.t;
+  for (;;) {
+    const { rows } = await probe.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND xact_start < $1 AND pid <> ALL($2::int[])',
+      [since, ours],
+    );
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A client that keeps the last id it saw and, once older transactions ended, reads pages of two until one comes back empty. */
 function follower(apiKey: string, type?: string) {
   const api = apiClient(createApp(testDeps()), apiKey);
   let after = '';
@@ -47,6 +68,7 @@ function follower(apiKey: string, type?: string) {
   return {
     seen,
     async catchUp() {
+      await othersEnded();
       for (;;) {
         const page = await api.get(`/v1/events?after=${after}&limit=2${type ? `&type=${type}` : ''}`);
         expect(page.status).toBe(200);
