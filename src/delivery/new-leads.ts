@@ -24,8 +24,8 @@ export const countsAsNewLead = (target: SendTarget, stepNumber: number) => stepN
  * may start its lead today, else the hold, booked for the first day with a place.
  */
 export async function newLeadHold(tx: Tx, target: SendTarget, stepNumber: number, at: Date): Promise<Blocked | null> {
-  const cap = target.campaign.settings.dailyNewLeads;
-  if (!countsAsNewLead(target, stepNumber) || cap === null) return null;
+  const cap = stepNumber === 1 ? target.campaign.settings.dailyNewLeads : null;
+  if (cap === null) return null;
   const { campaignId, id: enrollmentId } = target.enrollment;
   const { timezone } = target.campaign;
   const gate = holdAt(at, { timezone, newLeadsLeft: await newLeadsLeft(tx, campaignId, localDay(at, timezone), cap) });

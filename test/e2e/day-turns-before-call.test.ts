@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activitiesFromConfig } from '../../src/activities/index.js';
-import { newId } from '../../src/domain/ids.js';
-import { createLogger } from '../../src/logger.js';
-import type { Mailer } from '../../src/mail/mailer.js';
-import { createResendTransport } from '../../src/mail/resend-transport.js';
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
-import { newWorkspace, testDeps } from '../helpers/deps.js';
+import { sendFixture } from '../helpers/send-fixture.js';
 
 /**
  * SPEC §9 "Caps are caps on the day a mail leaves", at a midnight of the clock: an attempt judges
@@ -20,24 +15,17 @@ describe('midnight between the caps check and the provider call', () => {
   afterAll(() => double.close());
 
   it('judges the caps again on the new day: the mail counts on the day it leaves', async () => {
-    const { db, config, temporal } = testDeps();
     // A clock set to an hour of 26 November (UTC, the workspace's day), moved on as the test says.
     const midnight = Date.parse('2026-11-27T00:00:00Z');
     let offset = midnight - 12 * 3_600_000 - Date.now();
-    const now = () => new Date(Date.now() + offset);
+    const clock = {
+      get now() {
+        return new Date(Date.now() + offset);
+      },
+    };
     const provider = `resend-${Math.random().toString(36).slice(2, 10)}`;
-    const transport = createResendTransport({ apiKey: double.apiKey, baseUrl: double.url });
-    const mailer: Mailer = { name: provider, send: (mail) => transport.send(mail) };
-    const acts = activitiesFromConfig({ ...config, SEND_RATE_LIMIT: 1 }, { db, client: temporal, logger: createLogger('silent', 'test'), mailer, now });
-
-    const { workspaceId } = await newWorkspace(db);
-    const sender = await db.senderAccount.create({ data: { id: newId('sa'), workspaceId, email: `ada-${Date.now()}@acme.com`, name: 'Ada', dailyLimit: 10 } });
-    const campaign = await db.campaign.create({
-      data: { id: newId('camp'), workspaceId, name: 'midnight', status: 'running', startedAt: new Date(), steps: { create: [{ stepNumber: 1, delayDays: 0, subject: 'Hi', bodyHtml: '<p>1</p>' }] } },
-    });
-    const lead = await db.lead.create({ data: { id: newId('lead'), workspaceId, email: `midnight-${Date.now()}@example.com` } });
-    const enrollment = await db.enrollment.create({ data: { id: newId('enr'), workspaceId, campaignId: campaign.id, leadId: lead.id, status: 'active' } });
-    const step = { enrollmentId: enrollment.id, stepNumber: 1 };
+    const { activities: acts } = sendFixture(double, clock, { provider, config: { SEND_RATE_LIMIT: 1 } });
+    const { db, workspaceId, step, key } = await sendFixture(double, clock).enrolled();
     expect(await acts.claimStep(step)).toMatchObject({ kind: 'attempt' });
     // Another worker took the provider's next slot: this attempt's call waits 800 ms for its own, past midnight.
     await db.$executeRaw`INSERT INTO "ProviderRate" (provider, "nextSlotAt") VALUES (${provider}, clock_timestamp() + interval '800 milliseconds')`;
@@ -45,10 +33,11 @@ describe('midnight between the caps check and the provider call', () => {
 
     const turned = await acts.deliverStep(step).then(() => null, (error: unknown) => error);
     expect(turned, 'the attempt whose day turned before its call').toMatchObject({ type: 'DayTurned' });
-    expect(double.posts.filter((p) => p.idempotencyKey === `${enrollment.id}/1`)).toEqual([]);
+    expect(double.posts.filter((p) => p.idempotencyKey === key)).toEqual([]);
+    const sender = await db.senderAccount.findFirstOrThrow({ where: { workspaceId } });
     const usage = () => db.senderDailyUsage.findMany({ where: { senderAccountId: sender.id }, select: { day: true, used: true }, orderBy: { day: 'asc' } });
     expect(await usage()).toEqual([{ day: '2026-11-26', used: 1 }]);
-    expect(await db.providerCall.count({ where: { message: { enrollmentId: enrollment.id } } })).toBe(0);
+    expect(await db.providerCall.count({ where: { message: { enrollmentId: step.enrollmentId } } })).toBe(0);
 
     // Temporal's retry: the reservation moves to the new day, and the mail leaves on it.
     expect(await acts.deliverStep(step)).toMatchObject({ kind: 'sent' });
