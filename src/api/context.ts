@@ -1,5 +1,6 @@
 import type { Scope } from '../domain/scopes.js';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { ZodError } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
@@ -53,14 +54,15 @@ function unstorableError(errors: FieldError[], target: string): ApiError {
     : new ApiError(400, 'invalid_request', `The request ${target} is invalid${where}.`, errors);
 }
 
+/** Throws the API's one error shape for a request that failed validation, or whose text cannot be stored. */
+export function refuseInvalid(result: { success: true; data: unknown; target: string } | { success: false; error: ZodError; target: string }) {
+  if (!result.success) throw validationError(result.error, result.target);
+  // Valid by its schema but not storable (NUL, unpaired surrogates): refused like any bad value.
+  const unstorable = unstorableText(result.data);
+  if (unstorable.length > 0) throw unstorableError(unstorable, result.target);
+}
+
 /** A router whose request validation fails with the API's one error shape. */
 export function createRouter() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target);
-      // Valid by its schema but not storable (NUL, unpaired surrogates): refused like any bad value.
-      const unstorable = unstorableText(result.data);
-      if (unstorable.length > 0) throw unstorableError(unstorable, result.target);
-    },
-  });
+  return new OpenAPIHono<AppEnv>({ defaultHook: (result) => refuseInvalid(result) });
 }

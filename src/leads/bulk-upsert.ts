@@ -21,32 +21,55 @@ type Row = {
   present: string[];
 };
 
-/** The same email twice in one request counts once: the last occurrence wins. */
-function toRows(leads: LeadInput[]): Row[] {
-  const byEmail = new Map<string, Row>();
-  for (const lead of leads) {
-    const custom: Record<string, Scalar> = {};
-    for (const [key, value] of Object.entries(lead)) {
-      if (key !== 'email' && key !== 'customFields' && !(STANDARD as readonly string[]).includes(key)) custom[key] = value as Scalar;
-    }
-    Object.assign(custom, lead.customFields ?? {});
-    byEmail.delete(lead.email);
-    byEmail.set(lead.email, {
-      leadId: newId('lead'),
-      enrollmentId: newId('enr'),
-      email: lead.email,
-      firstName: (lead.firstName as string | null | undefined) ?? null,
-      lastName: (lead.lastName as string | null | undefined) ?? null,
-      company: (lead.company as string | null | undefined) ?? null,
-      jobTitle: (lead.jobTitle as string | null | undefined) ?? null,
-      timezone: (lead.timezone as string | null | undefined) ?? null,
-      customFields: custom,
-      present: STANDARD.filter((f) => f in lead),
-    });
+/** A row of the request merged into an earlier one with the same email (`index` and `into` count from 0). */
+export type MergedRow = { index: number; email: string; into: number };
+
+function rowOf(lead: LeadInput): Row {
+  const custom: Record<string, Scalar> = {};
+  for (const [key, value] of Object.entries(lead)) {
+    if (key !== 'email' && key !== 'customFields' && !(STANDARD as readonly string[]).includes(key)) custom[key] = value as Scalar;
   }
+  Object.assign(custom, lead.customFields ?? {});
+  const field = (name: (typeof STANDARD)[number]) => (lead[name] as string | null | undefined) ?? null;
+  return {
+    leadId: newId('lead'),
+    enrollmentId: newId('enr'),
+    email: lead.email,
+    firstName: field('firstName'),
+    lastName: field('lastName'),
+    company: field('company'),
+    jobTitle: field('jobTitle'),
+    timezone: field('timezone'),
+    customFields: custom,
+    present: STANDARD.filter((f) => f in lead),
+  };
+}
+
+/** A later row of the same email, merged as a later call would be: its given fields win, the rest are kept. */
+function mergeInto(earlier: Row, later: Row): Row {
+  const merged: Row = { ...earlier, customFields: { ...earlier.customFields, ...later.customFields }, present: [...new Set([...earlier.present, ...later.present])] };
+  for (const f of later.present as (typeof STANDARD)[number][]) merged[f] = later[f];
+  return merged;
+}
+
+/**
+ * One row per email. The same email twice in one request merges field by field, as two calls in a
+ * row would (decision 88): replacing the earlier row whole dropped what only it carried.
+ */
+function toRows(leads: LeadInput[], indexes: number[]): { rows: Row[]; merged: MergedRow[] } {
+  const byEmail = new Map<string, { row: Row; index: number }>();
+  const merged: MergedRow[] = [];
+  leads.forEach((lead, i) => {
+    const index = indexes[i] ?? i;
+    const row = rowOf(lead);
+    const earlier = byEmail.get(lead.email);
+    if (earlier) merged.push({ index, email: lead.email, into: earlier.index });
+    byEmail.set(lead.email, earlier ? { row: mergeInto(earlier.row, row), index: earlier.index } : { row, index });
+  });
   // One order for every request: concurrent calls over the same leads then lock them in the same
   // order and queue behind each other instead of deadlocking.
-  return [...byEmail.values()].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  const rows = [...byEmail.values()].map((e) => e.row).sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  return { rows, merged };
 }
 
 /**
@@ -61,9 +84,9 @@ export async function bulkUpsertLeads(
   workspaceId: string,
   campaignId: string,
   leads: LeadInput[],
-  options: { returnLeads?: boolean } = {},
+  options: { returnLeads?: boolean; /** Each lead's index in the request, when some rows were left out before. */ indexes?: number[] } = {},
 ) {
-  const rows = toRows(leads);
+  const { rows, merged } = toRows(leads, options.indexes ?? []);
   const result = await retryOnConflict(() => db.$transaction(
     async (tx) => {
       // FOR SHARE: a concurrent start waits for this to commit, then its sweep sees these leads.
@@ -131,7 +154,7 @@ export async function bulkUpsertLeads(
   // answer) still starts every enrollment it wrote the first time.
   if (result.status === 'running') await orchestrator.requestCampaignSync(campaignId);
   const updated = result.accepted - result.created;
-  return { enrolled: result.created, updated, skipped: result.skipped, total: result.created + updated, ...(result.outcomes ? { leads: result.outcomes } : {}) };
+  return { enrolled: result.created, updated, skipped: result.skipped, total: result.created + updated, merged, ...(result.outcomes ? { leads: result.outcomes } : {}) };
 }
 
 /** Per lead (one per email, in email order): what the call did with it. */

@@ -76,6 +76,17 @@ function eventsSummary(data: unknown, body: unknown, args: Record<string, unknow
   return `${at({ data }, 'data')} events, oldest first; poll again with after: "${at(body, 'nextCursor')}" for the ones after them.`;
 }
 
+function bulkSummary(data: unknown): string {
+  const rows = ((data as Data).rows ?? []) as { index: number; outcome: string; mergedInto?: number; errors?: { field: string; message: string }[] }[];
+  const merged = rows.filter((r) => r.outcome === 'merged_duplicate').map((r) => `row ${r.index} into row ${r.mergedInto}`);
+  const invalid = rows.filter((r) => r.outcome === 'invalid').map((r) => `row ${r.index} (${(r.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ')})`);
+  return (
+    says('Enrolled {enrolled}, updated {updated}, skipped {skipped} suppressed, of {total} written.')(data) +
+    (merged.length ? ` Merged ${merged.length} duplicate ${merged.length === 1 ? 'row' : 'rows'} field by field: ${merged.slice(0, 10).join(', ')}${merged.length > 10 ? ', …' : ''}.` : '') +
+    (invalid.length ? ` Left out ${invalid.length} invalid ${invalid.length === 1 ? 'row' : 'rows'}: ${invalid.slice(0, 10).join(', ')}${invalid.length > 10 ? ', …' : ''}.` : '')
+  );
+}
+
 function replySummary(data: unknown): string {
   const enrollments = ((data as Data).enrollments ?? []) as { campaignId: string; status: string; waitingFor: string | null; nextSendAt: string | null }[];
   const after = enrollments.map((e) => `in ${e.campaignId} the lead is now ${e.status}${e.waitingFor ? `, waiting for ${e.waitingFor}${e.nextSendAt ? ` until ${e.nextSendAt}` : ''}` : ''}`);
@@ -96,7 +107,7 @@ export const TOOLS: ToolSpec[] = [
   { name: 'resume_campaign', title: 'Resume a campaign', method: 'post', path: '/v1/campaigns/{id}/resume', params: campaign, confirm: true, summarize: says('Campaign {id} is {status}.') },
   { name: 'campaign_health', title: 'Why a campaign is or is not sending', method: 'get', path: '/v1/campaigns/{id}/health', params: campaign, readOnly: true, summarize: healthSummary },
   { name: 'campaign_stats', title: 'Campaign metrics', method: 'get', path: '/v1/campaigns/{id}/stats', params: campaign, readOnly: true, summarize: statsSummary },
-  { name: 'add_leads', title: 'Add leads to a campaign', method: 'post', path: '/v1/campaigns/{id}/leads/bulk', params: campaign, summarize: says('Enrolled {enrolled}, updated {updated}, skipped {skipped} of {total}.') },
+  { name: 'add_leads', title: 'Add leads to a campaign', method: 'post', path: '/v1/campaigns/{id}/leads/bulk', params: campaign, summarize: bulkSummary },
   { name: 'list_leads', title: "List a campaign's leads", method: 'get', path: '/v1/campaigns/{id}/leads', params: campaign, readOnly: true, summarize: count('leads') },
   { name: 'get_lead', title: "A lead's enrollment and timeline", method: 'get', path: '/v1/campaigns/{id}/leads/{leadId}', params: lead, readOnly: true, summarize: says('Lead {lead.email}: {status}, step {currentStep}, waiting for {waitingFor}.') },
   { name: 'lead_schedule', title: "A lead's remaining steps, planned (dry run)", method: 'get', path: '/v1/campaigns/{id}/leads/{leadId}/schedule', params: lead, readOnly: true, summarize: says('{steps} steps still to come for {email}, the next at {steps.0.plannedAt}.') },

@@ -101,12 +101,68 @@ describe('bulk upsert rules (SPEC §3)', () => {
     expect(await deps.db.enrollment.count({ where: { campaignId: campaign } })).toBe(1);
   });
 
-  it('counts the same email twice in one request once, the last occurrence winning', async () => {
+  it('merges the same email twice in one request field by field, as two calls would, and reports the merged row', async () => {
     const { bulk, deps, workspaceId } = await setup();
     const email = `twice-${uniq()}@example.com`;
-    const res = await bulk([{ email, firstName: 'First' }, { email: email.toUpperCase(), firstName: 'Last' }]);
-    expect(res.body.data).toEqual({ enrolled: 1, updated: 0, skipped: 0, total: 1 });
-    expect((await deps.db.lead.findFirstOrThrow({ where: { workspaceId, email } })).firstName).toBe('Last');
+    const other = `other-${uniq()}@example.com`;
+    const res = await bulk([
+      { email, firstName: 'Ana', company: 'Acme', customFields: { city: 'Lisbon', tier: 'gold' } },
+      { email: other },
+      { email: email.toUpperCase(), jobTitle: 'CRO', customFields: { tier: 'platinum' } },
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ enrolled: 2, updated: 0, skipped: 0, total: 2, rows: [{ index: 2, email, outcome: 'merged_duplicate', mergedInto: 0 }] });
+    const lead = await deps.db.lead.findFirstOrThrow({ where: { workspaceId, email } });
+    expect({ firstName: lead.firstName, company: lead.company, jobTitle: lead.jobTitle, customFields: lead.customFields }).toEqual({
+      firstName: 'Ana',
+      company: 'Acme',
+      jobTitle: 'CRO',
+      customFields: { city: 'Lisbon', tier: 'platinum' },
+    });
+    // A later row's explicit null still clears, as it would in a later call.
+    await bulk([{ email, company: 'Kept' }, { email, company: null }]);
+    expect((await deps.db.lead.findFirstOrThrow({ where: { workspaceId, email } })).company).toBeNull();
+  });
+
+  it('with onInvalid "skip" writes the valid rows and answers each invalid one by index with its errors', async () => {
+    const { api, deps, workspaceId, campaign } = await setup();
+    const [a, b] = [`a-${uniq()}@example.com`, `b-${uniq()}@example.com`];
+    const leads = [{ email: a, firstName: 'A' }, { email: 'not-an-email' }, { email: b, nested: { no: 1 } }, { email: 42 }, { email: b, firstName: 'B' }, { email: a, lastName: 'Z' }];
+    const res = await api.post(`/v1/campaigns/${campaign}/leads/bulk?return=leads`, { leads, onInvalid: 'skip' });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ enrolled: 2, updated: 0, skipped: 0, total: 2 });
+    expect(res.body.data.leads.map((l: { email: string }) => l.email).sort()).toEqual([a, b].sort());
+    expect(res.body.data.rows.map((r: { index: number; outcome: string }) => [r.index, r.outcome])).toEqual([
+      [1, 'invalid'],
+      [2, 'invalid'],
+      [3, 'invalid'],
+      [5, 'merged_duplicate'],
+    ]);
+    expect(res.body.data.rows[0]).toEqual({ index: 1, email: 'not-an-email', outcome: 'invalid', errors: [{ field: 'email', message: 'must be a valid email address' }] });
+    expect(res.body.data.rows[1].errors[0].field).toBe('nested');
+    expect(res.body.data.rows[2]).toMatchObject({ index: 3, email: null });
+    expect(res.body.data.rows[3]).toEqual({ index: 5, email: a, outcome: 'merged_duplicate', mergedInto: 0 });
+    const stored = Object.fromEntries((await deps.db.lead.findMany({ where: { workspaceId } })).map((l) => [l.email, [l.firstName, l.lastName]]));
+    expect(stored).toEqual({ [a]: ['A', 'Z'], [b]: ['B', null] });
+  });
+
+  it('with onInvalid "skip" still refuses what skipping cannot mend, and writes nothing when every row is invalid', async () => {
+    const { api, deps, workspaceId, campaign } = await setup();
+    const url = `/v1/campaigns/${campaign}/leads/bulk`;
+    expect((await api.post(url, { leads: [], onInvalid: 'skip' })).status).toBe(422);
+    expect((await api.post(url, { leads: [{ email: `x-${uniq()}@example.com` }], onInvalid: 'skip', extra: 1 })).status).toBe(400);
+    const unknownMode = await api.post(url, { leads: [{ email: `x-${uniq()}@example.com` }], onInvalid: 'sometimes' });
+    expect([unknownMode.status, unknownMode.body.errors[0].field]).toEqual([422, 'onInvalid']);
+    const none = await api.post(url, { leads: [{ email: 'nope' }, { email: `nul-${uniq()}@example.com`, firstName: 'a\u0000b' }], onInvalid: 'skip' });
+    expect(none.status).toBe(200);
+    expect(none.body.data).toMatchObject({ enrolled: 0, updated: 0, skipped: 0, total: 0 });
+    expect(none.body.data.rows.map((r: { index: number; errors: { field: string }[] }) => [r.index, r.errors[0]!.field])).toEqual([
+      [0, 'email'],
+      [1, 'firstName'],
+    ]);
+    expect(await deps.db.lead.count({ where: { workspaceId } })).toBe(0);
+    const missing = await api.post('/v1/campaigns/camp_missing/leads/bulk', { leads: [{ email: 'bad' }], onInvalid: 'skip' });
+    expect(missing.body.error.code).toBe('campaign_not_found');
   });
 
   it('stores extra top-level keys as custom fields and renders them', async () => {

@@ -1,7 +1,10 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bulkUpsertLeads } from '../../leads/bulk-upsert.js';
 import { controlEnrollment, getEnrollment, listEnrollments } from '../../leads/enrollments.js';
-import { createRouter, type AppDeps, servicesOf } from '../context.js';
+import type { Context } from 'hono';
+import type { LeadInput } from '../../leads/bulk-upsert.js';
+import { createRouter, refuseInvalid, type AppDeps, type AppEnv, servicesOf } from '../context.js';
+import { splitRows, type SplitRows } from '../skip-invalid-rows.js';
 import { CampaignIdParam } from '../schemas/campaigns.js';
 import { commonErrors, dataOf, exampleId, IdempotencyHeaders, jsonBody, jsonResponse, listOf } from '../schemas/common.js';
 import {
@@ -11,6 +14,7 @@ import {
   CampaignLeadParams,
   EnrollmentDetailSchema,
   EnrollmentSchema,
+  LeadInputSchema,
   ListEnrollmentsQuery,
 } from '../schemas/leads.js';
 
@@ -25,7 +29,7 @@ const bulk = createRoute({
   summary: 'Upsert up to 10,000 leads and enroll them in the campaign',
   description:
     'New emails are created and enrolled; existing leads get only the fields present overwritten and are enrolled at step 1 if not yet in the campaign (a lead already in it keeps its position and never gets a step twice); suppressed addresses are skipped. ' +
-    'Any invalid lead fails the whole call with 422 and nothing is written. In a running campaign new leads start at once (step 1 after its delayDays); in a draft or paused one they wait for the start.',
+    'Any invalid lead fails the whole call with 422 and nothing is written, unless onInvalid is `skip`: then the valid ones are written and each invalid one is reported by index. The same email twice merges field by field. In a running campaign new leads start at once (step 1 after its delayDays); in a draft or paused one they wait for the start.',
   request: { params: CampaignIdParam, query: BulkQuery, headers: IdempotencyHeaders, body: jsonBody(BulkLeadsSchema) },
   responses: { 200: jsonResponse(dataOf(BulkResultSchema), 'Counts, and each lead with ?return=leads'), ...commonErrors },
 });
@@ -83,12 +87,31 @@ const control = (action: keyof typeof CONTROL) =>
 
 export function leadRoutes(deps: AppDeps) {
   const services = servicesOf(deps);
+  /** Writes the leads and answers counts, with each row not written as given. */
+  async function enrollRows(c: Context<AppEnv>, leads: LeadInput[], split: Omit<SplitRows<LeadInput>, 'kept'>) {
+    const returnLeads = new URL(c.req.url).searchParams.get('return') === 'leads';
+    const indexes = split.indexes.length ? split.indexes : undefined;
+    const { merged, ...counts } = await bulkUpsertLeads(services, c.get('workspaceId'), c.req.param('id')!, leads, { returnLeads, ...(indexes ? { indexes } : {}) });
+    const rows = [
+      ...merged.map((m) => ({ index: m.index, email: m.email, outcome: 'merged_duplicate' as const, mergedInto: m.into })),
+      ...split.refused.map((r) => ({ index: r.index, email: r.email, outcome: 'invalid' as const, errors: r.errors })),
+    ].sort((a, b) => a.index - b.index);
+    return rows.length ? { ...counts, rows } : counts;
+  }
   const router = createRouter()
-    .openapi(bulk, async (c) => {
-      const options = { returnLeads: c.req.valid('query').return === 'leads' };
-      const data = await bulkUpsertLeads(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('json').leads, options);
-      return c.json({ data }, 200);
-    })
+    .openapi(
+      bulk,
+      async (c) => c.json({ data: await enrollRows(c, c.req.valid('json').leads, { indexes: [], refused: [] }) }, 200),
+      // onInvalid "skip": the rows that pass alone are written, the rest answered by index.
+      (result, c) => {
+        // The validator hands its hook the raw body too, also when it failed.
+        const body = (result as unknown as { data: unknown }).data;
+        const split = result.target === 'json' && (body as { onInvalid?: unknown } | null)?.onInvalid === 'skip' ? splitRows(body, result.success ? null : result.error, 'leads', LeadInputSchema) : null;
+        if (split) return enrollRows(c, split.kept, split).then((data) => c.json({ data }, 200));
+        refuseInvalid(result);
+        return undefined;
+      },
+    )
     .openapi(list, async (c) => c.json(await listEnrollments(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))
     .openapi(detail, async (c) => {
       const { id, leadId } = c.req.valid('param');

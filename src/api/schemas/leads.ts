@@ -54,7 +54,13 @@ export const BulkLeadsSchema = z
       .array(LeadInputSchema)
       .min(1)
       .max(MAX_LEADS_PER_CALL)
-      .openapi({ description: `1 to ${MAX_LEADS_PER_CALL.toLocaleString('en')} leads; the same email twice counts once (the last one wins). One invalid lead fails the whole call with 422, errors[] naming its index.` }),
+      .openapi({
+        description: `1 to ${MAX_LEADS_PER_CALL.toLocaleString('en')} leads. The same email twice counts once: its rows merge field by field (a later row's fields win, fields only an earlier row gives are kept), each merged row reported in \`rows\` as \`merged_duplicate\`.`,
+      }),
+    onInvalid: z.enum(['fail', 'skip']).default('fail').openapi({
+      description: '`fail` (the default): one invalid lead fails the whole call with 422, errors[] naming its index, and nothing is written. `skip`: invalid leads are left out, each reported in `rows` as `invalid` with its errors, and the rest are written.',
+      example: 'skip',
+    }),
   })
   .openapi('BulkLeads', { description: 'Leads to create or update and enroll in the campaign' });
 
@@ -64,6 +70,21 @@ export const BulkResultSchema = z
     updated: Count('Existing leads: their given fields overwritten, enrolled at step 1 if not yet in this campaign, else left at their position', 1),
     skipped: Count('Suppressed addresses: not enrolled', 0),
     total: Count('enrolled + updated', 3),
+    rows: z
+      .array(
+        z.object({
+          index: z.number().int().openapi({ description: 'The row\'s position in the request\'s leads, counting from 0', example: 1 }),
+          email: z.string().nullable().openapi({ description: 'The row\'s email as given (null when it has none usable)', example: 'ada@example.com' }),
+          outcome: z.enum(['merged_duplicate', 'invalid']).openapi({ description: '`merged_duplicate`: an earlier row had the same email; this row\'s fields were merged into it (see `mergedInto`). `invalid`: not written (onInvalid `skip`); see `errors`', example: 'merged_duplicate' }),
+          mergedInto: z.number().int().optional().openapi({ description: 'For `merged_duplicate`: the index of the first row with this email', example: 0 }),
+          errors: z
+            .array(z.object({ field: z.string().openapi({ description: 'The field of the row that failed', example: 'email' }), message: z.string().openapi({ description: 'What is wrong with it', example: 'must be a valid email address' }) }))
+            .optional()
+            .openapi({ description: 'For `invalid`: why the row was left out' }),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'Rows not written as given, by index: merged duplicates and (onInvalid `skip`) invalid rows. Left out when every row was written as given.' }),
     leads: z
       .array(
         z.object({
