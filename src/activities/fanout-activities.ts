@@ -14,7 +14,12 @@ export const FANOUT_CONCURRENCY = 32;
  */
 export const TELL_HORIZON_MS = 60_000;
 
-type Cursor = { phase: 'start' | 'signal'; after: string };
+/**
+ * Where an attempt got to, for its retry. `changes` is the campaign's statusChanges it swept for: a
+ * retry that finds another status starts over, since the workflows before the cursor were told the
+ * old one (a pause sweep cut off by a crash, then a start: history checker seed 3383).
+ */
+type Cursor = { phase: 'start' | 'signal'; after: string; changes?: number };
 
 type Page = { id: string; enrolledAt: Date; currentStep: number; status: string; lead: { email: string } }[];
 
@@ -54,7 +59,8 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
       select: { status: true, syncedStatus: true, statusChanges: true, syncedStatusChanges: true, workspaceId: true, startedAt: true, steps: { orderBy: { stepNumber: 'asc' }, select: { delayDays: true } } },
     });
     if (!campaign || campaign.status === 'draft') return { started: 0, signalled: 0 };
-    const resumeFrom = activityInfo().heartbeatDetails as Cursor | undefined;
+    const checkpoint = activityInfo().heartbeatDetails as Cursor | undefined;
+    const resumeFrom = checkpoint?.changes === campaign.statusChanges ? checkpoint : undefined;
     let started = 0;
     let signalled = 0;
 
@@ -87,7 +93,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
                    status = CASE WHEN status = 'pending' THEN 'active'::"EnrollmentStatus" ELSE status END
              WHERE id = ANY(${page.map((e) => e.id)}::text[]) AND "workflowStartedAt" IS NULL`;
         },
-        checkpoint: (after) => heartbeat({ phase: 'start', after } satisfies Cursor),
+        checkpoint: (after) => heartbeat({ phase: 'start', after, changes: campaign.statusChanges } satisfies Cursor),
       });
     }
 
@@ -114,7 +120,7 @@ export function createFanoutActivities({ db, orchestrator, now }: ActivityDeps) 
             select: { id: true },
           }),
         each: (page) => inParallel(page, FANOUT_CONCURRENCY, (e) => orchestrator.signalEnrollment(e.id, { name: signal })),
-        checkpoint: (after) => heartbeat({ phase: 'signal', after } satisfies Cursor),
+        checkpoint: (after) => heartbeat({ phase: 'signal', after, changes: campaign.statusChanges } satisfies Cursor),
       });
     }
     // What the enrollments were last told, whatever the status is by now: a resume that came during

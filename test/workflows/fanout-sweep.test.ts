@@ -119,6 +119,38 @@ describe('the fan-out sweep', () => {
     expect(signalled).toEqual(Array(12).fill('resume'));
   });
 
+  it('starts over when its retry finds the campaign changed since the last checkpoint: the workflows before it were told the old status', async () => {
+    // History checker seed 3383: a pause sweep told every workflow and checkpointed, then its worker
+    // was SIGKILLed before it recorded what it told; the campaign was started meanwhile, and the
+    // retry, going on from the checkpoint, told the resume to no one.
+    const { api, deps, workspaceId } = await testApp();
+    const id = (await api.post('/v1/campaigns', { name: 'retry', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const tag = Math.random().toString(36).slice(2, 8);
+    await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: Array.from({ length: 12 }, (_, i) => ({ email: `retry${i}-${tag}@example.com` })) });
+    await deps.db.enrollment.updateMany({ where: { campaignId: id }, data: { status: 'active', workflowStartedAt: new Date() } });
+    await deps.db.campaign.update({ where: { id }, data: { status: 'running', startedAt: new Date(), statusChanges: 1, syncedStatus: 'running', syncedStatusChanges: 1 } });
+    const services = { db: deps.db, orchestrator: temporalOrchestrator({ client: deps.temporal, taskQueue: 'nobody-polls' }), now: () => new Date() };
+    await pauseCampaign(services, workspaceId, id);
+
+    const last = new Map<string, string>();
+    const client = { workflow: { getHandle: (workflowId: string) => ({ signal: async (definition: { name: string }) => void last.set(workflowId, definition.name) }) } } as unknown as Client;
+    const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'test'), client, mailer: createLocalTransport() });
+    type Sweep = typeof syncCampaign;
+    const first = new MockActivityEnvironment();
+    let cursor: unknown;
+    first.on('heartbeat', (details: unknown) => (cursor = details));
+    expect((await first.run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id })).signalled).toBe(12);
+    expect(new Set(last.values())).toEqual(new Set(['pause']));
+    // Cut off after its checkpoint: what it told was never recorded.
+    await deps.db.campaign.update({ where: { id }, data: { syncedStatus: 'running', syncedStatusChanges: 1 } });
+    await startCampaign(services, workspaceId, id);
+
+    const retry = new MockActivityEnvironment({ heartbeatDetails: cursor });
+    expect((await retry.run<Parameters<Sweep>, Awaited<ReturnType<Sweep>>, Sweep>(syncCampaign, { campaignId: id })).signalled).toBe(12);
+    expect(last.size).toBe(12);
+    expect(new Set(last.values())).toEqual(new Set(['resume']));
+  });
+
   it('tells a pause and its resume only to workflows that may act before they next read the database', async () => {
     const { api, deps } = await testApp();
     const id = (await api.post('/v1/campaigns', { name: 'horizon', sequenceSteps: [{ delayDays: 5, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
