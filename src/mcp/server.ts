@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ApiCaller } from './caller.js';
-import { inputSchema, runTool, TOOLS, type RouteDef, type ToolSpec } from './tools.js';
+import { TOOLS } from './catalog.js';
+import { inputSchema, runTool, type RouteDef, type ToolSpec } from './tools.js';
 
 const INSTRUCTIONS = [
   'Sequent sends multi-step cold email sequences. The loop: create_campaign (a draft; templates use {{firstName}}, {{firstName|fallback}} and custom fields),',
@@ -26,18 +27,19 @@ export function toolRoutes(routes: RouteDef[]): { spec: ToolSpec; route: RouteDe
 export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string): McpServer {
   const server = new McpServer({ name: 'sequent', title: 'Sequent', version }, { instructions: INSTRUCTIONS });
   for (const { spec, route } of toolRoutes(routes)) {
-    // "No request body" is REST talk: a tool always takes arguments (and start/resume take confirm).
-    const restOnly = route.description?.replace(/ ?No request body\./, '');
-    const description = [route.summary, restOnly, spec.confirm ? 'Sends nothing unless confirm is true; without it, answers the launch preview.' : '']
-      .filter(Boolean)
-      .join('\n\n');
     server.registerTool(
       spec.name,
       {
         title: spec.title,
-        description,
+        description: spec.description,
         inputSchema: inputSchema(spec, route),
-        annotations: { readOnlyHint: spec.readOnly ?? false, destructiveHint: spec.destructive ?? false, openWorldHint: false },
+        annotations: {
+          title: spec.title,
+          readOnlyHint: spec.readOnly ?? false,
+          destructiveHint: spec.destructive ?? false,
+          idempotentHint: Boolean(spec.readOnly || spec.idempotent),
+          openWorldHint: spec.openWorld ?? false,
+        },
       },
       (args: Record<string, unknown>) => runTool(spec, route, args, call),
     );

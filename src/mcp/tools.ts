@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ApiCaller } from './caller.js';
 import { exposeDescriptions } from './describe.js';
+import { launchSummary } from './summaries.js';
 
 /** A REST route as the API registers it: the same zod objects validate REST requests and tool input. */
 export type RouteDef = {
@@ -20,111 +21,34 @@ export type ToolSpec = {
   path: string;
   /** Tool argument names for the path parameters (`id` reads better as `campaignId`). */
   params?: Record<string, string>;
+  /** For an agent: what the tool does and when to use it, in the tools' own terms. */
+  description: string;
   readOnly?: boolean;
   destructive?: boolean;
+  /** Calling it again with the same arguments changes nothing more (read-only tools are). */
+  idempotent?: boolean;
+  /** It reaches beyond the workspace: real mail to leads, or calls to a URL. */
+  openWorld?: boolean;
+  /**
+   * A body array whose invalid items the API itself answers (`onInvalid: "skip"`): the tool takes
+   * any object there, so the argument check does not refuse the whole call before the API sees it.
+   */
+  skippableItems?: string;
   /** Start and resume: without `confirm: true` the tool answers the launch preview and sends nothing. */
   confirm?: boolean;
   summarize: (data: unknown, body: unknown, args: Record<string, unknown>) => string;
 };
 
-const campaign = { id: 'campaignId' };
-const lead = { id: 'campaignId', leadId: 'leadId' };
-
-type Data = Record<string, unknown>;
-
-/** The value at a dotted path of an API answer, as text. */
-function at(data: unknown, path: string): string {
-  const value = path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Data)[key] : undefined), data);
-  if (Array.isArray(value)) return String(value.length);
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '–';
-}
-
-/** A summary from a template: `{path}` is replaced by that field of the answer's data. */
-const says = (template: string) => (data: unknown) => template.replace(/\{([\w.]+)\}/g, (_m, path: string) => at(data, path));
-
-const count = (noun: string) => (data: unknown, body: unknown) => {
-  const cursor = at(body, 'nextCursor');
-  return `${at({ data }, 'data')} ${noun}${cursor !== '–' ? `; more with cursor ${cursor}` : ''}.`;
-};
-
-function healthSummary(data: unknown): string {
-  const reasons = ((data as Data).reasons ?? []) as { code: string; count: number }[];
-  return `Health ${at(data, 'status')}${reasons.length ? `: ${reasons.map((r) => `${r.code} (${r.count})`).join(', ')}` : ''}.`;
-}
-
-function statsSummary(data: unknown): string {
-  const rows = (data as Data).rows as { key: string; metrics: { sent: number; replied: number; replyRate: number } }[] | undefined;
-  if (!rows) return says('{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, queued {metrics.queued}, bounced {metrics.bounced}, replied {metrics.replied} (reply rate {metrics.replyRate}).')(data);
-  const shown = rows.slice(0, 20).map((r) => `${r.key}: sent ${r.metrics.sent}, replied ${r.metrics.replied} (${r.metrics.replyRate})`);
-  return `By ${at(data, 'groupBy')}, ${rows.length} rows. ${shown.join('; ')}${rows.length > shown.length ? '; …' : ''}.`;
-}
-
-function launchSummary(data: unknown): string {
-  const d = data as Data;
-  if (d.status === 'running') return says('Campaign {campaignId} is already running: starting or resuming it changes nothing.')(data);
-  const empty = (d.emptyTokens ?? []) as { token: string; leads: number }[];
-  const tokens = empty.length ? ` Empty tokens: ${empty.map((t) => `${t.token} for ${t.leads} leads`).join(', ')}.` : ' No token renders empty.';
-  const going = says('{verb} campaign {campaignId} ({status}) would set {leads} leads going through {steps} steps.')({ ...d, verb: d.status === 'paused' ? 'Resuming' : 'Starting' });
-  const fresh = Number(d.newLeads) > 0 ? says(' {newLeads} have not had step 1: {firstDayVolume} can get it on the first day, the first from {firstSendAt}.')(data) : '';
-  const later = Number(d.inSequence) > 0 ? says(' {inSequence} already in the sequence go on with their next step when its delay is over, the first at {nextFollowUpAt}.')(data) : '';
-  return going + fresh + later + tokens;
-}
-
-/** In feed mode (`after`) the cursor is the next `after`: the agent polls with it, it does not page. */
-function eventsSummary(data: unknown, body: unknown, args: Record<string, unknown>): string {
-  if (args.after === undefined) return count('events')(data, body);
-  return `${at({ data }, 'data')} events, oldest first; poll again with after: "${at(body, 'nextCursor')}" for the ones after them.`;
-}
-
-function bulkSummary(data: unknown): string {
-  const rows = ((data as Data).rows ?? []) as { index: number; outcome: string; mergedInto?: number; errors?: { field: string; message: string }[] }[];
-  const merged = rows.filter((r) => r.outcome === 'merged_duplicate').map((r) => `row ${r.index} into row ${r.mergedInto}`);
-  const invalid = rows.filter((r) => r.outcome === 'invalid').map((r) => `row ${r.index} (${(r.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ')})`);
-  return (
-    says('Enrolled {enrolled}, updated {updated}, skipped {skipped} suppressed, of {total} written.')(data) +
-    (merged.length ? ` Merged ${merged.length} duplicate ${merged.length === 1 ? 'row' : 'rows'} field by field: ${merged.slice(0, 10).join(', ')}${merged.length > 10 ? ', …' : ''}.` : '') +
-    (invalid.length ? ` Left out ${invalid.length} invalid ${invalid.length === 1 ? 'row' : 'rows'}: ${invalid.slice(0, 10).join(', ')}${invalid.length > 10 ? ', …' : ''}.` : '')
-  );
-}
-
-function replySummary(data: unknown): string {
-  const enrollments = ((data as Data).enrollments ?? []) as { campaignId: string; status: string; waitingFor: string | null; nextSendAt: string | null }[];
-  const after = enrollments.map((e) => `in ${e.campaignId} the lead is now ${e.status}${e.waitingFor ? `, waiting for ${e.waitingFor}${e.nextSendAt ? ` until ${e.nextSendAt}` : ''}` : ''}`);
-  return says('Recorded reply {id}, classified {classification}')(data) + (after.length ? `: ${after.join('; ')}.` : '.');
-}
-
-/** SPEC §11: the whole agent loop, one tool per REST call. */
-export const TOOLS: ToolSpec[] = [
-  { name: 'list_campaigns', title: 'List campaigns', method: 'get', path: '/v1/campaigns', readOnly: true, summarize: count('campaigns') },
-  { name: 'get_campaign', title: 'Get a campaign', method: 'get', path: '/v1/campaigns/{id}', params: campaign, readOnly: true, summarize: says('Campaign "{name}" ({id}) is {status}, {steps} steps, health {health.status}.') },
-  { name: 'create_campaign', title: 'Create a draft campaign', method: 'post', path: '/v1/campaigns', summarize: says('Created draft campaign "{name}" ({id}) with {sequenceSteps} steps. Nothing is sent until it is started.') },
-  { name: 'add_step_variant', title: 'Add a variant to a step (A/B test)', method: 'post', path: '/v1/campaigns/{id}/steps/{stepNumber}/variants', params: { id: 'campaignId', stepNumber: 'stepNumber' }, summarize: says('Step {stepNumber} now has {variants} variants.') },
-  { name: 'update_campaign', title: 'Update a campaign', method: 'patch', path: '/v1/campaigns/{id}', params: campaign, summarize: says('Updated campaign "{name}" ({id}).') },
-  { name: 'preview_campaign', title: 'Render a campaign for one lead', method: 'get', path: '/v1/campaigns/{id}/preview', params: campaign, readOnly: true, summarize: says('Rendered {steps} steps for {email}; {emptyTokens} tokens render empty.') },
-  { name: 'launch_preview', title: 'What starting would do', method: 'get', path: '/v1/campaigns/{id}/launch-preview', params: campaign, readOnly: true, summarize: launchSummary },
-  { name: 'start_campaign', title: 'Start a campaign', method: 'post', path: '/v1/campaigns/{id}/start', params: campaign, confirm: true, summarize: says('Campaign {id} is {status}.') },
-  { name: 'pause_campaign', title: 'Pause a campaign', method: 'post', path: '/v1/campaigns/{id}/pause', params: campaign, summarize: says('Campaign {id} is {status}: nothing more is sent until it is resumed.') },
-  { name: 'resume_campaign', title: 'Resume a campaign', method: 'post', path: '/v1/campaigns/{id}/resume', params: campaign, confirm: true, summarize: says('Campaign {id} is {status}.') },
-  { name: 'campaign_health', title: 'Why a campaign is or is not sending', method: 'get', path: '/v1/campaigns/{id}/health', params: campaign, readOnly: true, summarize: healthSummary },
-  { name: 'campaign_stats', title: 'Campaign metrics', method: 'get', path: '/v1/campaigns/{id}/stats', params: campaign, readOnly: true, summarize: statsSummary },
-  { name: 'add_leads', title: 'Add leads to a campaign', method: 'post', path: '/v1/campaigns/{id}/leads/bulk', params: campaign, summarize: bulkSummary },
-  { name: 'list_leads', title: "List a campaign's leads", method: 'get', path: '/v1/campaigns/{id}/leads', params: campaign, readOnly: true, summarize: count('leads') },
-  { name: 'get_lead', title: "A lead's enrollment and timeline", method: 'get', path: '/v1/campaigns/{id}/leads/{leadId}', params: lead, readOnly: true, summarize: says('Lead {lead.email}: {status}, step {currentStep}, waiting for {waitingFor}.') },
-  { name: 'lead_schedule', title: "A lead's remaining steps, planned (dry run)", method: 'get', path: '/v1/campaigns/{id}/leads/{leadId}/schedule', params: lead, readOnly: true, summarize: says('{steps} steps still to come for {email}, the next at {steps.0.plannedAt}.') },
-  { name: 'pause_lead', title: 'Pause one lead', method: 'post', path: '/v1/campaigns/{id}/leads/{leadId}/pause', params: lead, summarize: says('Lead {lead.email} is {status}.') },
-  { name: 'resume_lead', title: 'Resume one lead', method: 'post', path: '/v1/campaigns/{id}/leads/{leadId}/resume', params: lead, summarize: says('Lead {lead.email} is {status}.') },
-  { name: 'stop_lead', title: 'Stop one lead for good', method: 'post', path: '/v1/campaigns/{id}/leads/{leadId}/stop', params: lead, destructive: true, summarize: says('Lead {lead.email} is {status}.') },
-  { name: 'list_replies', title: 'List replies', method: 'get', path: '/v1/replies', readOnly: true, summarize: count('replies') },
-  { name: 'record_reply', title: 'Record a reply', method: 'post', path: '/v1/replies', summarize: replySummary },
-  { name: 'list_suppressions', title: 'List suppressed addresses', method: 'get', path: '/v1/suppression-list', readOnly: true, summarize: count('suppressed addresses') },
-  { name: 'suppress_address', title: 'Never mail an address again', method: 'post', path: '/v1/suppression-list', destructive: true, summarize: says('Suppressed {email}.') },
-  { name: 'list_events', title: 'What happened in the workspace', method: 'get', path: '/v1/events', readOnly: true, summarize: eventsSummary },
-  { name: 'list_sender_accounts', title: 'Sender accounts and their capacity', method: 'get', path: '/v1/sender-accounts', readOnly: true, summarize: count('sender accounts') },
-];
-
 const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 const shapeOf = (schema: unknown): Record<string, z.ZodType> => (schema instanceof z.ZodObject ? schema.shape : {});
 const bodyOf = (route: RouteDef) => route.request?.body?.content?.['application/json']?.schema;
+
+/** What the REST headers a tool takes as arguments mean to an agent, which sees no headers. */
+const HEADER_ARGUMENTS: Record<string, string> = {
+  'idempotency-key':
+    'Any string of 1 to 255 characters unique to this action. Calling again with the same key and arguments within 24 hours answers the first result again instead of acting twice (a secret shown once comes back masked).',
+  'if-match': 'The campaign\'s `version` as you read it (e.g. "3"). If the campaign changed since, nothing changes and the call fails with `version_mismatch`; left out, the change applies whatever changed meanwhile.',
+};
 
 /** Request headers a tool takes, under argument names: `if-match` → `ifMatch`, `idempotency-key` → `idempotencyKey`. */
 export const headerArgument = (header: string) => header.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
@@ -133,13 +57,26 @@ export const headerArgument = (header: string) => header.replace(/-(\w)/g, (_m, 
 export function inputSchema(spec: ToolSpec, route: RouteDef) {
   const params = shapeOf(route.request?.params);
   const renamed = Object.fromEntries(Object.entries(spec.params ?? {}).map(([from, to]) => [to, params[from] ?? z.string()]));
-  const headers = Object.fromEntries(Object.entries(shapeOf(route.request?.headers)).map(([name, schema]) => [headerArgument(name), schema]));
+  const headers = Object.fromEntries(Object.entries(shapeOf(route.request?.headers)).map(([name, schema]) => [headerArgument(name), HEADER_ARGUMENTS[name] ? schema.describe(HEADER_ARGUMENTS[name]) : schema]));
   const confirm = spec.confirm
     ? { confirm: z.boolean().optional().describe('true to really start: without it nothing is sent and the answer says what would happen (leads, first-day volume, empty tokens)') }
     : {};
-  const schema = z.object({ ...renamed, ...headers, ...shapeOf(route.request?.query), ...shapeOf(bodyOf(route)), ...confirm });
+  const body = shapeOf(bodyOf(route));
+  if (spec.skippableItems) body[spec.skippableItems] = skippable(body[spec.skippableItems]!);
+  const schema = z.object({ ...renamed, ...headers, ...shapeOf(route.request?.query), ...body, ...confirm });
   exposeDescriptions(schema);
   return schema;
+}
+
+/** The array's items as documented, or any other object (which the API judges, and with skip reports). */
+function skippable(array: z.ZodType): z.ZodType {
+  const element = (array as unknown as { _zod: { def: { element?: z.ZodType } } })._zod.def.element;
+  if (!element) throw new Error('skippableItems names a field that is not an array');
+  exposeDescriptions(array);
+  const other = z.record(z.string(), z.unknown()).describe('Any other row: with onInvalid "skip" it is left out and reported by index; otherwise it fails the call and nothing is written');
+  const description = z.globalRegistry.get(array)?.description;
+  const loose = z.array(z.union([element, other]));
+  return description ? loose.describe(description) : loose;
 }
 
 /** Splits tool arguments back into the REST call: path, query string and JSON body. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { headerArgument, TOOLS } from '../../src/mcp/tools.js';
+import { TOOLS } from '../../src/mcp/catalog.js';
+import { headerArgument } from '../../src/mcp/tools.js';
 import { testApp } from '../helpers/deps.js';
 
 type Schema = { $ref?: string; properties?: Record<string, Schema>; required?: string[]; type?: unknown; allOf?: Schema[]; description?: string; items?: Schema; anyOf?: Schema[] };
@@ -31,12 +32,70 @@ describe('MCP tool input schemas', () => {
       const required = [...params, ...query.filter((p) => p.required).map((p) => p.name), ...(body.required ?? [])];
       expect((tool.inputSchema.required ?? []).sort(), `${spec.name} required`).toEqual(required.sort());
       for (const [name, schema] of Object.entries(body.properties ?? {})) {
-        expect(resolve(tool.inputSchema.properties![name]!).type, `${spec.name}.${name}`).toEqual(resolve(schema).type);
+        expect(typesOf(resolve(tool.inputSchema.properties![name]!)), `${spec.name}.${name}`).toEqual(typesOf(resolve(schema)));
       }
       expect(tool.description, spec.name).toBeTruthy();
       expect(tool.description, `${spec.name} speaks of a request body`).not.toMatch(/request body/i);
       expect(undescribed(tool.inputSchema), `${spec.name}: arguments without a description`).toEqual([]);
     }
+  });
+});
+
+/** A schema's JSON types, however it writes them (`type: ["object", "null"]` or an anyOf). */
+function typesOf(schema: Schema): string[] {
+  const own = ([] as unknown[]).concat(schema.type ?? []).map(String);
+  return [...new Set([...own, ...(schema.anyOf ?? []).flatMap(typesOf)])].sort();
+}
+
+/**
+ * What an agent with only the tools cannot see or use: HTTP methods and paths, HTTP headers, status
+ * codes (a three-digit 2xx–5xx number said as one). Mail headers (`Auto-Submitted`) are the mail's own.
+ */
+const REST_TALK = [
+  /\b(GET|POST|PATCH|PUT|DELETE)\b/,
+  /\/v1\b|\/(campaigns|leads|events|webhooks|replies|api-keys|sender-accounts)\b|…\//,
+  /Idempotency-Key|If-Match|\bETag\b|Idempotent-Replayed|Retry-After|Last-Event-ID|Content-Type|Location header|\bheader Idempotent/i,
+  /\b(4[0-2][0-9]|50[0-9])\b|\b20[0-9] (OK|Created)\b/,
+];
+
+/** Every description under a schema that speaks REST, with where it is. */
+function restTalk(schema: unknown, at: string): string[] {
+  if (!schema || typeof schema !== 'object') return [];
+  const own = (schema as { description?: unknown }).description;
+  const found = typeof own === 'string' && REST_TALK.some((r) => r.test(own)) ? [`${at}: ${own}`] : [];
+  return [...found, ...Object.entries(schema).flatMap(([key, value]) => (key === 'description' || key === 'examples' ? [] : restTalk(value, `${at}.${key}`)))];
+}
+
+/** REST routes no tool stands for, and why: an agent has another way, or it is not a workspace's to call. */
+const NOT_TOOLS: Record<string, string> = {
+  'get /v1/events/stream': 'a stream of Server-Sent Events; list_events with after is the same feed, polled',
+  'post /v1/providers/resend/events': "the mail provider's own callback",
+};
+
+describe('MCP tools speak to agents', () => {
+  it('in names, descriptions and arguments that never mention HTTP paths, methods, headers or status codes', async () => {
+    const { app, apiKey } = await testApp();
+    const res = await app.request('/mcp', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    const tools = ((await res.json()) as { result: { tools: { name: string; description: string; inputSchema: unknown; outputSchema?: unknown; annotations?: Record<string, unknown> }[] } }).result.tools;
+    const talk = tools.flatMap((t) => [...restTalk({ description: t.description }, t.name), ...restTalk(t.inputSchema, `${t.name}.input`), ...restTalk(t.outputSchema, `${t.name}.output`)]);
+    expect(talk).toEqual([]);
+    for (const t of tools) {
+      expect(Object.keys(t.annotations ?? {}).sort(), t.name).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint', 'title']);
+      if (t.annotations!.readOnlyHint) expect([t.annotations!.destructiveHint, t.annotations!.idempotentHint], t.name).toEqual([false, true]);
+    }
+  });
+
+  it('one for every call of the API a workspace key can make', async () => {
+    const { app } = await testApp();
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const covered = new Set(TOOLS.map((t) => `${t.method} ${t.path}`));
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
+    const missing = routes.filter((r) => !covered.has(r) && !NOT_TOOLS[r] && !r.includes(' /admin/'));
+    expect(missing).toEqual([]);
   });
 });
 

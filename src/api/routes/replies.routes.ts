@@ -73,7 +73,7 @@ const createReply = createRoute({
       z
         .strictObject({
           email: Email.openapi({ description: 'The address the reply came from: a lead of this workspace', example: 'jane@acme.com' }),
-          campaignId: z.string().min(1).optional().openapi({ description: 'The campaign it answers (404 `campaign_not_found` if the lead is not in it); left out, the campaign that mailed the lead last', example: exampleId('camp') }),
+          campaignId: z.string().min(1).optional().openapi({ description: 'The campaign it answers (`campaign_not_found` if the lead is not in it); left out, the campaign that mailed the lead last', example: exampleId('camp') }),
           subject: z.string().max(2_000).optional().openapi({ description: 'The reply\'s subject (helps recognize bounce notices)', example: 'Re: Quick question, Jane' }),
           text: z.string().max(200_000).openapi({ description: 'The reply\'s plain text, quoted history included or not (only the newest part is classified); up to 200,000 characters', example: 'Sounds interesting — can we talk on Thursday?' }),
           receivedAt: z.iso.datetime({ offset: true }).optional().openapi({ description: 'When it arrived, ISO 8601 with a zone (default: now)', example: EXAMPLE_TIME }),

@@ -38,7 +38,7 @@ const EVENT_DATA = `What happened; by type: ${Object.entries(EVENTS)
 const EventType = z.enum(EVENT_TYPES).openapi({ description: `An event type: ${EVENT_MEANINGS}`, example: 'message.sent' });
 const EventTypeField = z.string().openapi({ description: `The event type: ${EVENT_MEANINGS}`, example: 'message.sent' });
 
-const WEBHOOK_URL = 'The https endpoint to POST events to (up to 2,000 characters); it must resolve only to public addresses (checked at registration and before every attempt) unless the operator allows private URLs.';
+const WEBHOOK_URL = 'The https endpoint events are delivered to (up to 2,000 characters); it must resolve only to public addresses (checked at registration and before every attempt) unless the operator allows private URLs.';
 const WEBHOOK_EVENTS = 'The event types it receives, at least one';
 
 const WebhookSchema = z

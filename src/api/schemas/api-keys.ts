@@ -3,7 +3,7 @@ import { SCOPES } from '../../domain/scopes.js';
 import { exampleId, Id, NullableTimestamp, SecretMasked, Timestamp } from './common.js';
 
 export const ScopesSchema = z
-  .array(z.enum(SCOPES).openapi({ description: '`read`: every GET; `write`: every other change; `send`: POST …/start and …/resume, the calls that make mail go out', example: 'read' }))
+  .array(z.enum(SCOPES).openapi({ description: '`read`: reading anything; `write`: every change except launching; `send`: starting and resuming campaigns, the calls that make mail go out', example: 'read' }))
   .min(1)
   .max(SCOPES.length)
   .refine((s) => new Set(s).size === s.length, 'each scope once')

@@ -18,7 +18,7 @@ const TOKENS =
   'Personalize with tokens: `{{firstName}}` becomes the lead\'s field — `email`, `firstName`, `lastName`, `company`, `jobTitle`, ' +
   'else a custom field of that name (`{{city}}`); spaces inside the braces are allowed. A missing or blank field renders as nothing, ' +
   'unless the token names a fallback after `|`: `{{firstName|there}}` renders `there`. Tokens render at send time from the ' +
-  "lead's current fields; GET /v1/campaigns/{id}/preview shows the result for one lead and lists tokens that would render empty.";
+  "lead's current fields; the campaign's preview shows the result for one lead and lists tokens that would render empty.";
 
 export const SendingWindowSchema = z
   .strictObject({
@@ -99,14 +99,14 @@ export const SettingsSchema = z
     onReply: OnReplySchema.optional(),
   })
   .openapi('CampaignSettings', {
-    description: 'Delivery settings; they may change in any status. On PATCH only the settings named change; the others keep their values.',
+    description: 'Delivery settings; they may change in any status. On an update only the settings named change; the others keep their values.',
   });
 
 const DELAY_DAYS =
   'Whole days (0–365) to wait before this step: after the previous step was sent, or for step 1 after the lead starts (its enrollment, or the campaign start for leads enrolled before it). The sending window, capacity and pacing may add to it.';
 const SUBJECT = `The subject line (up to ${MAX_SUBJECT_CHARS} characters). ${TOKENS} Line breaks render as spaces and a rendered subject is cut at ${MAX_SUBJECT_CHARS} characters. Step 1 needs one; an empty subject on a later step becomes "Re: <step 1's subject>", continuing the thread.`;
 const BODY_HTML = `The HTML body (up to ${MAX_STEP_BODY_BYTES} bytes). ${TOKENS} Field values are HTML-escaped; a fallback is inserted as written.`;
-const STEP_NUMBER = 'The step\'s position, 1 to n in array order; optional, but when given it must equal the position (a gap or duplicate is 422)';
+const STEP_NUMBER = 'The step\'s position, 1 to n in array order; optional, but when given it must equal the position (a gap or duplicate is refused)';
 
 const BodyHtml = z
   .string()
@@ -138,7 +138,7 @@ export const StepInputSchema = z
   })
   .openapi({ description: 'One email of the sequence: subject and bodyHtml, or variants' });
 
-/** Steps are numbered 1..n in array order; explicit numbers must agree (a gap or duplicate is 422). */
+/** Steps are numbered 1..n in array order; explicit numbers must agree (a gap or duplicate is refused). */
 export const StepsSchema = z
   .array(StepInputSchema)
   .max(MAX_STEPS)
@@ -196,7 +196,7 @@ export const StepSchema = z
 
 export const CampaignStatusSchema = z.enum(['draft', 'running', 'paused']).openapi({
   description:
-    '`draft`: being prepared, nothing is sent (POST …/start runs it). `running`: sending. `paused`: nothing is sent until it is resumed; pauseReason says who paused it.',
+    '`draft`: being prepared, nothing is sent (starting it runs it). `running`: sending. `paused`: nothing is sent until it is resumed; pauseReason says who paused it.',
   example: 'running',
 });
 
@@ -235,7 +235,7 @@ export const CreatedCampaignSchema = z
     id: CampaignId,
     name: z.string().openapi({ description: 'The campaign\'s name', example: 'VP Sales — AI Workflow Q1' }),
     status: CampaignStatusSchema,
-    sequenceSteps: Count('The number of steps (the steps themselves are in `steps` of GET /v1/campaigns/{id})', 2),
+    sequenceSteps: Count('The number of steps (the steps themselves are in the campaign\'s `steps`)', 2),
     createdAt: Timestamp('When the campaign was created'),
   })
   .openapi('CreatedCampaign', { description: 'A campaign in short' });
@@ -244,13 +244,13 @@ export const PauseReasonSchema = z
   .enum(['manual', 'bounce_rate_exceeded', 'complaint_rate_exceeded', 'workspace_bounce_rate_exceeded', 'workspace_complaint_rate_exceeded'])
   .openapi({
     description:
-      'Who paused it, while paused (null otherwise): `manual` (POST …/pause); the campaign\'s own autoPause guard, `bounce_rate_exceeded` or `complaint_rate_exceeded`; ' +
+      'Who paused it, while paused (null otherwise): `manual` (paused by a caller); the campaign\'s own autoPause guard, `bounce_rate_exceeded` or `complaint_rate_exceeded`; ' +
       'or the workspace guard over its last 7 days, `workspace_bounce_rate_exceeded` (4 %) or `workspace_complaint_rate_exceeded` (0.08 %). Resume once the cause is dealt with.',
     example: 'manual',
   });
 
 export const CampaignSchema = CreatedCampaignSchema.extend({
-  version: Count('Grows by one with every change (PATCH, start, pause, resume, auto-pause); the ETag header carries it. Send it back in If-Match on PATCH so a change made since you read the campaign is not overwritten', 3),
+  version: Count('Grows by one with every change (an update, start, pause, resume, auto-pause). Send it back with an update as the version you read, so a change made since you read the campaign is refused instead of overwritten', 3),
   steps: z.array(StepSchema).openapi({ description: 'The sequence, in order' }),
   settings: z
     .object({
@@ -307,7 +307,7 @@ export const HealthSchema = z
           code: z.string().openapi({
             description:
               'Why: `not_started` (a draft), `campaign_paused` (paused by hand), `bounce_rate_exceeded` / `complaint_rate_exceeded` / `workspace_bounce_rate_exceeded` / `workspace_complaint_rate_exceeded` (auto-paused), ' +
-              '`sender_error` (the provider refused a sender account: fix it, then PATCH it `active`), `no_active_sender`, `capacity_exhausted` (daily limits used up until the reset), `window_closed` (until the window opens), ' +
+              '`sender_error` (the provider refused a sender account: fix it, then set it `active` again), `no_active_sender`, `capacity_exhausted` (daily limits used up until the reset), `window_closed` (until the window opens), ' +
               '`provider_retrying`, `daily_new_leads` (the cap is reached for today), `pacing` (spaced out by minGapSeconds/jitterSeconds), `leads_paused` (leads paused one by one)',
             example: 'capacity_exhausted',
           }),

@@ -58,7 +58,7 @@ export const BulkLeadsSchema = z
         description: `1 to ${MAX_LEADS_PER_CALL.toLocaleString('en')} leads. The same email twice counts once: its rows merge field by field (a later row's fields win, fields only an earlier row gives are kept), each merged row reported in \`rows\` as \`merged_duplicate\`.`,
       }),
     onInvalid: z.enum(['fail', 'skip']).default('fail').openapi({
-      description: '`fail` (the default): one invalid lead fails the whole call with 422, errors[] naming its index, and nothing is written. `skip`: invalid leads are left out, each reported in `rows` as `invalid` with its errors, and the rest are written.',
+      description: '`fail` (the default): one invalid lead fails the whole call (`validation_failed`, errors[] naming its index) and nothing is written. `skip`: invalid leads are left out, each reported in `rows` as `invalid` with its errors, and the rest are written.',
       example: 'skip',
     }),
   })
@@ -113,7 +113,7 @@ export const EnrollmentStatusSchema = z
     description:
       'Live: `pending` (enrolled; its sequence starts when the campaign runs), `active` (running: sending or waiting, see waitingFor), `paused` (paused one by one; resume continues where it was). ' +
       'Finished, nothing more is sent: `completed` (every step sent), `replied` (it answered; any reply but out-of-office), `bounced` (hard bounce), `unsubscribed` (the link or an unsubscribe reply), ' +
-      '`stopped` (POST …/stop, suppression, a spam complaint, or a colleague\'s reply with stopCompanyOnReply), `failed` (the provider refused a message for good; see the message\'s failureReason).',
+      '`stopped` (stopped by a caller, suppression, a spam complaint, or a colleague\'s reply with stopCompanyOnReply), `failed` (the provider refused a message for good; see the message\'s failureReason).',
     example: 'active',
   });
 

@@ -1,0 +1,67 @@
+/**
+ * What a tool's answer says in one or two sentences, for the model: the text beside the structured
+ * answer, which carries every field.
+ */
+export type Data = Record<string, unknown>;
+
+/** The value at a dotted path of an API answer, as text. */
+export function at(data: unknown, path: string): string {
+  const value = path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Data)[key] : undefined), data);
+  // A list of names reads as the names; a list of records as how many there are.
+  if (Array.isArray(value)) return value.every((v) => typeof v === 'string') ? value.join(', ') || 'none' : String(value.length);
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '–';
+}
+
+/** A summary from a template: `{path}` is replaced by that field of the answer's data. */
+export const says = (template: string) => (data: unknown) => template.replace(/\{([\w.]+)\}/g, (_m, path: string) => at(data, path));
+
+export const count = (noun: string) => (data: unknown, body: unknown) => {
+  const cursor = at(body, 'nextCursor');
+  return `${at({ data }, 'data')} ${noun}${cursor !== '–' ? `; more with cursor ${cursor}` : ''}.`;
+};
+
+export function healthSummary(data: unknown): string {
+  const reasons = ((data as Data).reasons ?? []) as { code: string; count: number }[];
+  return `Health ${at(data, 'status')}${reasons.length ? `: ${reasons.map((r) => `${r.code} (${r.count})`).join(', ')}` : ''}.`;
+}
+
+export function statsSummary(data: unknown): string {
+  const rows = (data as Data).rows as { key: string; metrics: { sent: number; replied: number; replyRate: number } }[] | undefined;
+  if (!rows) return says('{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, queued {metrics.queued}, bounced {metrics.bounced}, replied {metrics.replied} (reply rate {metrics.replyRate}).')(data);
+  const shown = rows.slice(0, 20).map((r) => `${r.key}: sent ${r.metrics.sent}, replied ${r.metrics.replied} (${r.metrics.replyRate})`);
+  return `By ${at(data, 'groupBy')}, ${rows.length} rows. ${shown.join('; ')}${rows.length > shown.length ? '; …' : ''}.`;
+}
+
+export function launchSummary(data: unknown): string {
+  const d = data as Data;
+  if (d.status === 'running') return says('Campaign {campaignId} is already running: starting or resuming it changes nothing.')(data);
+  const empty = (d.emptyTokens ?? []) as { token: string; leads: number }[];
+  const tokens = empty.length ? ` Empty tokens: ${empty.map((t) => `${t.token} for ${t.leads} leads`).join(', ')}.` : ' No token renders empty.';
+  const going = says('{verb} campaign {campaignId} ({status}) would set {leads} leads going through {steps} steps.')({ ...d, verb: d.status === 'paused' ? 'Resuming' : 'Starting' });
+  const fresh = Number(d.newLeads) > 0 ? says(' {newLeads} have not had step 1: {firstDayVolume} can get it on the first day, the first from {firstSendAt}.')(data) : '';
+  const later = Number(d.inSequence) > 0 ? says(' {inSequence} already in the sequence go on with their next step when its delay is over, the first at {nextFollowUpAt}.')(data) : '';
+  return going + fresh + later + tokens;
+}
+
+/** In feed mode (`after`) the cursor is the next `after`: the agent polls with it, it does not page. */
+export function eventsSummary(data: unknown, body: unknown, args: Record<string, unknown>): string {
+  if (args.after === undefined) return count('events')(data, body);
+  return `${at({ data }, 'data')} events, oldest first; poll again with after: "${at(body, 'nextCursor')}" for the ones after them.`;
+}
+
+export function bulkSummary(data: unknown): string {
+  const rows = ((data as Data).rows ?? []) as { index: number; outcome: string; mergedInto?: number; errors?: { field: string; message: string }[] }[];
+  const merged = rows.filter((r) => r.outcome === 'merged_duplicate').map((r) => `row ${r.index} into row ${r.mergedInto}`);
+  const invalid = rows.filter((r) => r.outcome === 'invalid').map((r) => `row ${r.index} (${(r.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ')})`);
+  return (
+    says('Enrolled {enrolled}, updated {updated}, skipped {skipped} suppressed, of {total} written.')(data) +
+    (merged.length ? ` Merged ${merged.length} duplicate ${merged.length === 1 ? 'row' : 'rows'} field by field: ${merged.slice(0, 10).join(', ')}${merged.length > 10 ? ', …' : ''}.` : '') +
+    (invalid.length ? ` Left out ${invalid.length} invalid ${invalid.length === 1 ? 'row' : 'rows'}: ${invalid.slice(0, 10).join(', ')}${invalid.length > 10 ? ', …' : ''}.` : '')
+  );
+}
+
+export function replySummary(data: unknown): string {
+  const enrollments = ((data as Data).enrollments ?? []) as { campaignId: string; status: string; waitingFor: string | null; nextSendAt: string | null }[];
+  const after = enrollments.map((e) => `in ${e.campaignId} the lead is now ${e.status}${e.waitingFor ? `, waiting for ${e.waitingFor}${e.nextSendAt ? ` until ${e.nextSendAt}` : ''}` : ''}`);
+  return says('Recorded reply {id}, classified {classification}')(data) + (after.length ? `: ${after.join('; ')}.` : '.');
+}

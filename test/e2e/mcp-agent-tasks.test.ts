@@ -1,0 +1,96 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/api/app.js';
+import { newWorkspace, testDeps } from '../helpers/deps.js';
+import { uniq } from '../helpers/fixtures.js';
+
+type ToolAnswer = { isError?: boolean; content: { type: string; text: string }[]; structuredContent?: any };
+
+/**
+ * The tasks an agent with only the MCP tools was given (issue 26), each in the fewest calls an agent
+ * would make, over Streamable HTTP with the SDK's client; each asserts what the agent needed to see.
+ */
+describe('an agent with only the MCP tools', () => {
+  let server: ServerType;
+  let base = '';
+  beforeAll(async () => {
+    const app = createApp(testDeps());
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
+
+  async function agent(apiKey: string) {
+    const client = new Client({ name: 'task-agent', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } } }));
+    const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as ToolAnswer;
+    return { client, call };
+  }
+
+  async function draft(call: (name: string, args?: Record<string, unknown>) => Promise<ToolAnswer>) {
+    const created = await call('create_campaign', { name: `task-${uniq()}`, sequenceSteps: [{ delayDays: 0, subject: 'Hi {{firstName|there}}', bodyHtml: '<p>{{company}}</p>' }] });
+    return created.structuredContent.data.id as string;
+  }
+
+  it('adds the same lead twice in one call without losing a field, and is told it was merged', async () => {
+    const { apiKey } = await newWorkspace(testDeps().db, 'task-dupes');
+    const { client, call } = await agent(apiKey);
+    try {
+      const campaignId = await draft(call);
+      const added = await call('add_leads', {
+        campaignId,
+        leads: [{ email: 'ana@acme.io', firstName: 'Ana', company: 'Acme', customFields: { city: 'Porto' } }, { email: 'ana@acme.io', jobTitle: 'CRO' }],
+      });
+      expect(added.structuredContent.data).toMatchObject({ enrolled: 1, rows: [{ index: 1, outcome: 'merged_duplicate', mergedInto: 0 }] });
+      expect(added.content[0]!.text).toMatch(/Merged 1 duplicate row field by field: row 1 into row 0\./);
+      const leadId = (await call('list_leads', { campaignId })).structuredContent.data[0].leadId;
+      const lead = (await call('get_lead', { campaignId, leadId })).structuredContent.data.lead;
+      expect(lead).toMatchObject({ firstName: 'Ana', company: 'Acme', jobTitle: 'CRO', customFields: { city: 'Porto' } });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('imports a list with one bad address in one call, told which row was left out and why', async () => {
+    const { apiKey } = await newWorkspace(testDeps().db, 'task-skip');
+    const { client, call } = await agent(apiKey);
+    try {
+      const campaignId = await draft(call);
+      const added = await call('add_leads', { campaignId, onInvalid: 'skip', leads: [{ email: 'bo@acme.io' }, { email: 'not an address' }, { email: 'cy@acme.io' }] });
+      expect(added.isError).toBeFalsy();
+      expect(added.structuredContent.data).toMatchObject({ enrolled: 2, rows: [{ index: 1, outcome: 'invalid', errors: [{ field: 'email' }] }] });
+      expect(added.content[0]!.text).toMatch(/Left out 1 invalid row: row 1 \(email: must be a valid email address\)\./);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('makes a read-only key for a reporting agent, which can read and cannot change anything', async () => {
+    const { apiKey } = await newWorkspace(testDeps().db, 'task-keys');
+    const { client, call } = await agent(apiKey);
+    try {
+      const campaignId = await draft(call);
+      const made = await call('create_api_key', { scopes: ['read'] });
+      expect(made.isError, made.content[0]!.text).toBeFalsy();
+      const { apiKey: readKey, id } = made.structuredContent.data;
+      expect(made.content[0]!.text).toContain(`with scopes read: ${readKey}`);
+      const reporter = await agent(readKey);
+      try {
+        expect((await reporter.call('campaign_stats', { campaignId })).isError).toBeFalsy();
+        expect(await reporter.call('pause_campaign', { campaignId })).toMatchObject({ isError: true, structuredContent: { error: { code: 'insufficient_scope' } } });
+      } finally {
+        await reporter.client.close();
+      }
+      const keys = (await call('list_api_keys')).structuredContent.data;
+      expect(keys.find((k: { id: string }) => k.id === id)).toMatchObject({ scopes: ['read'] });
+      expect((await call('revoke_api_key', { apiKeyId: id })).structuredContent.data).toEqual({ id, revoked: true });
+    } finally {
+      await client.close();
+    }
+  });
+});
