@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { Prisma } from '../db.js';
 import { InvalidValueError } from '../domain/errors.js';
 import { startOfLocalDay } from '../domain/schedule.js';
+import { readVariants } from '../domain/variants.js';
 import type { ServiceDeps } from '../services.js';
 import { requireCampaign } from './require-campaign.js';
 import { replyRate } from './stats.js';
@@ -55,10 +56,14 @@ async function byStep({ db }: ServiceDeps, campaignId: string, where: Prisma.Sql
   const sums = await db.$queryRaw<(Sums & { stepNumber: number; variantId: string })[]>`
     SELECT "stepNumber", ${perVariant ? Prisma.sql`"variantId"` : Prisma.sql`''`} AS "variantId", ${SUMS}
       FROM "CampaignStatsBucket" WHERE ${where} GROUP BY 1, 2`;
-  const steps = await db.sequenceStep.findMany({ where: { campaignId }, select: { stepNumber: true }, orderBy: { stepNumber: 'asc' } });
-  // Every step has a row, sent to or not; so does every variant that has counts.
+  const steps = await db.sequenceStep.findMany({ where: { campaignId }, select: { stepNumber: true, variants: true }, orderBy: { stepNumber: 'asc' } });
+  // Every step has a row, sent to or not; by variant, so does every variant the step has (an A/B
+  // test shows before its first mail), and any other variant that has counts.
   const rows = new Map<string, Sums & { stepNumber: number; variantId: string }>();
-  for (const s of steps) if (!perVariant || !sums.some((r) => r.stepNumber === s.stepNumber)) rows.set(`${s.stepNumber}:`, { stepNumber: s.stepNumber, variantId: '', ...ZERO });
+  for (const s of steps) {
+    const ids = perVariant ? readVariants(s.variants).map((v) => v.id) : [];
+    for (const variantId of ids.length ? ids : ['']) rows.set(`${s.stepNumber}:${variantId}`, { stepNumber: s.stepNumber, variantId, ...ZERO });
+  }
   for (const r of sums) rows.set(`${r.stepNumber}:${r.variantId}`, r);
   return [...rows.values()]
     .sort((a, b) => a.stepNumber - b.stepNumber || a.variantId.localeCompare(b.variantId))

@@ -4,8 +4,9 @@ import type { PauseReason } from '../generated/prisma/client.js';
 import type { ServiceDeps } from '../services.js';
 import { requireCampaign } from './require-campaign.js';
 
-export type HealthStatus = 'healthy' | 'waiting' | 'blocked' | 'auto_paused';
-export type HealthReason = { code: string; message: string; count: number; since: string | null; until?: string | null };
+export type HealthStatus = 'healthy' | 'waiting' | 'draft' | 'paused' | 'blocked' | 'auto_paused';
+/** `needsYou`: it lasts until someone acts (a start, a resume, a sender fixed); otherwise it passes by itself. */
+export type HealthReason = { code: string; message: string; count: number; needsYou: boolean; since: string | null; until?: string | null };
 export type CampaignHealth = { status: HealthStatus; reasons: HealthReason[] };
 
 type Waiting = { waitingFor: string | null; count: number; since: Date | null; until: Date | null };
@@ -42,41 +43,44 @@ export async function campaignHealth({ db }: ServiceDeps, workspaceId: string, c
   const live = [...waiting.values()].reduce((n, w) => n + w.count, 0);
   const reasons: HealthReason[] = [];
   const add = (code: string, message: string, w: Waiting | undefined, withUntil = false) => {
-    if (w && w.count > 0) reasons.push({ code, message, count: w.count, since: iso(w.since), ...(withUntil ? { until: iso(w.until) } : {}) });
+    if (w && w.count > 0) reasons.push({ code, message, count: w.count, needsYou: false, since: iso(w.since), ...(withUntil ? { until: iso(w.until) } : {}) });
   };
 
   if (campaign.status === 'draft') {
-    reasons.push({ code: 'not_started', message: 'The campaign is a draft: nothing is sent until it is started.', count: live, since: iso(campaign.createdAt) });
+    reasons.push({ code: 'not_started', message: 'The campaign is a draft: nothing is sent until it is started.', count: live, needsYou: true, since: iso(campaign.createdAt) });
   } else if (campaign.status === 'paused' && campaign.pauseReason && campaign.pauseReason !== 'manual') {
-    reasons.push({ code: campaign.pauseReason, message: AUTO_PAUSED[campaign.pauseReason], count: live, since: iso(campaign.pausedAt) });
+    reasons.push({ code: campaign.pauseReason, message: AUTO_PAUSED[campaign.pauseReason], count: live, needsYou: true, since: iso(campaign.pausedAt) });
   } else if (campaign.status === 'paused') {
-    reasons.push({ code: 'campaign_paused', message: 'The campaign is paused: nothing is sent until it is resumed.', count: live, since: iso(campaign.pausedAt) });
+    reasons.push({ code: 'campaign_paused', message: 'The campaign is paused: nothing is sent until it is resumed. The waits below resume with it.', count: live, needsYou: true, since: iso(campaign.pausedAt) });
   }
   const errored = senders.filter((s) => s.status === 'error');
   const held = waiting.get('sender_unavailable');
   if (errored.length > 0) {
     const which = errored.map((s) => `${s.email} (${s.lastError ?? 'refused'})`).join('; ');
-    reasons.push({ code: 'sender_error', message: `The provider refused sender accounts: ${which}. Fix them and set them active again.`, count: held?.count ?? 0, since: iso(held?.since ?? errored[0]!.lastErrorAt) });
+    reasons.push({ code: 'sender_error', message: `The provider refused sender accounts: ${which}. Fix them and set them active again.`, count: held?.count ?? 0, needsYou: true, since: iso(held?.since ?? errored[0]!.lastErrorAt) });
   } else if (held && held.count > 0) {
-    add('no_active_sender', 'No sender account that these leads may send from is active.', held);
+    reasons.push({ code: 'no_active_sender', message: 'No sender account that these leads may send from is active. Set one active.', count: held.count, needsYou: true, since: iso(held.since) });
   } else if (senders.length > 0 && !senders.some((s) => s.status === 'active') && campaign.status === 'running' && live > 0) {
-    reasons.push({ code: 'no_active_sender', message: 'Every sender account is paused: nothing can be sent.', count: live, since: null });
+    reasons.push({ code: 'no_active_sender', message: 'Every sender account is paused: nothing can be sent. Set one active.', count: live, needsYou: true, since: null });
   }
   add('capacity_exhausted', "The sender accounts' daily limits are used up; these leads send when capacity resets.", waiting.get('capacity'), true);
   add('window_closed', 'Outside the sending window; these leads send when it opens.', waiting.get('window'), true);
   add('provider_retrying', 'The mail provider failed; these sends are being retried.', waiting.get('provider_retry'), true);
   add('daily_new_leads', "The campaign's dailyNewLeads is reached for today; these leads start on a later day.", waiting.get('daily_new_leads'), true);
   add('pacing', "Spaced out by their sender accounts' pacing (minGapSeconds, jitterSeconds).", waiting.get('pacing'), true);
-  add('leads_paused', 'Leads paused one by one.', waiting.get('lead_paused'));
+  add('out_of_office', 'Held after an out-of-office reply; each resumes by itself the working day after the return date it named.', waiting.get('out_of_office'), true);
+  const leadsPaused = waiting.get('lead_paused');
+  if (leadsPaused && leadsPaused.count > 0) reasons.push({ code: 'leads_paused', message: 'Leads paused one by one: each sends again once resumed.', count: leadsPaused.count, needsYou: true, since: iso(leadsPaused.since) });
 
   const codes = new Set(reasons.filter((r) => r.count > 0 || r.code === 'campaign_paused' || r.code === 'not_started').map((r) => r.code));
-  const status: HealthStatus =
-    campaign.status === 'paused' && campaign.pauseReason && campaign.pauseReason !== 'manual'
-      ? 'auto_paused'
-      : codes.has('sender_error') || codes.has('no_active_sender')
-      ? 'blocked'
-      : ['not_started', 'campaign_paused', 'capacity_exhausted', 'window_closed', 'provider_retrying', 'daily_new_leads'].some((c) => codes.has(c))
-        ? 'waiting'
-        : 'healthy';
-  return { status, reasons };
+  return { status: statusOf(campaign, codes), reasons };
+}
+
+/** The verdict: what must happen first, from the campaign's own state to the waits that pass by themselves. */
+function statusOf(campaign: { status: string; pauseReason: PauseReason | null }, codes: Set<string>): HealthStatus {
+  if (campaign.status === 'paused' && campaign.pauseReason && campaign.pauseReason !== 'manual') return 'auto_paused';
+  if (codes.has('sender_error') || codes.has('no_active_sender')) return 'blocked';
+  if (campaign.status === 'draft') return 'draft';
+  if (campaign.status === 'paused') return 'paused';
+  return ['capacity_exhausted', 'window_closed', 'provider_retrying', 'daily_new_leads'].some((c) => codes.has(c)) ? 'waiting' : 'healthy';
 }

@@ -40,6 +40,8 @@ export async function endEnrollments(
   status: EndedStatus,
   reason: string,
   at: Date,
+  /** Filled with how many it ended, started workflows or not (the answer counts only those to tell). */
+  counted?: { ended: number },
 ) {
   if (where.leadIds.length === 0) return [];
   const live = await tx.$queryRaw<{ id: string; workflowStartedAt: Date | null }[]>`
@@ -49,6 +51,7 @@ export async function endEnrollments(
      ORDER BY id FOR UPDATE`;
   const ids = live.map((e) => e.id);
   await endLocked(tx, ids, status, reason, at);
+  if (counted) counted.ended = ids.length;
   return live.filter((e) => e.workflowStartedAt).map((e) => e.id);
 }
 

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ApiCaller } from './caller.js';
 import { TOOLS } from './catalog.js';
-import { inputSchema, runTool, type RouteDef, type ToolSpec } from './tools.js';
+import { inputSchema, outputSchema, runTool, type RouteDef, type ToolSpec } from './tools.js';
 
 const INSTRUCTIONS = [
   'Sequent sends multi-step cold email sequences. The loop: create_campaign (a draft; templates use {{firstName}}, {{firstName|fallback}} and custom fields),',
@@ -26,13 +26,16 @@ export function toolRoutes(routes: RouteDef[]): { spec: ToolSpec; route: RouteDe
 /** An MCP server whose every tool is one call to Sequent's REST API through `call`. */
 export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string): McpServer {
   const server = new McpServer({ name: 'sequent', title: 'Sequent', version }, { instructions: INSTRUCTIONS });
+  const preview = routes.find((r) => r.method === 'get' && r.path === '/v1/campaigns/{id}/launch-preview');
   for (const { spec, route } of toolRoutes(routes)) {
+    const output = outputSchema(spec, route, preview);
     server.registerTool(
       spec.name,
       {
         title: spec.title,
         description: spec.description,
         inputSchema: inputSchema(spec, route),
+        ...(output ? { outputSchema: output } : {}),
         annotations: {
           title: spec.title,
           readOnlyHint: spec.readOnly ?? false,

@@ -4,6 +4,9 @@
  */
 export type Data = Record<string, unknown>;
 
+/** "1 lead", "2 leads". */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 /** The value at a dotted path of an API answer, as text. */
 export function at(data: unknown, path: string): string {
   const value = path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Data)[key] : undefined), data);
@@ -36,9 +39,9 @@ export function launchSummary(data: unknown): string {
   const d = data as Data;
   if (d.status === 'running') return says('Campaign {campaignId} is already running: starting or resuming it changes nothing.')(data);
   const empty = (d.emptyTokens ?? []) as { token: string; leads: number }[];
-  const tokens = empty.length ? ` Empty tokens: ${empty.map((t) => `${t.token} for ${t.leads} leads`).join(', ')}.` : ' No token renders empty.';
-  const going = says('{verb} campaign {campaignId} ({status}) would set {leads} leads going through {steps} steps.')({ ...d, verb: d.status === 'paused' ? 'Resuming' : 'Starting' });
-  const fresh = Number(d.newLeads) > 0 ? says(' {newLeads} have not had step 1: {firstDayVolume} can get it on the first day, the first from {firstSendAt}.')(data) : '';
+  const tokens = empty.length ? ` Empty tokens: ${empty.map((t) => `${t.token} for ${plural(t.leads, 'lead')}`).join(', ')}.` : ' No token renders empty.';
+  const going = says(`{verb} campaign {campaignId} ({status}) would set ${plural(Number(d.leads), 'lead')} going through ${plural(Number(d.steps), 'step')}.`)({ ...d, verb: d.status === 'paused' ? 'Resuming' : 'Starting' });
+  const fresh = Number(d.newLeads) > 0 ? says(` {newLeads} ${Number(d.newLeads) === 1 ? 'has' : 'have'} not had step 1: {firstDayVolume} can get it on the first day, the first from {firstSendAt}.`)(data) : '';
   const later = Number(d.inSequence) > 0 ? says(' {inSequence} already in the sequence go on with their next step when its delay is over, the first at {nextFollowUpAt}.')(data) : '';
   return going + fresh + later + tokens;
 }
@@ -63,5 +66,7 @@ export function bulkSummary(data: unknown): string {
 export function replySummary(data: unknown): string {
   const enrollments = ((data as Data).enrollments ?? []) as { campaignId: string; status: string; waitingFor: string | null; nextSendAt: string | null }[];
   const after = enrollments.map((e) => `in ${e.campaignId} the lead is now ${e.status}${e.waitingFor ? `, waiting for ${e.waitingFor}${e.nextSendAt ? ` until ${e.nextSendAt}` : ''}` : ''}`);
-  return says('Recorded reply {id}, classified {classification}')(data) + (after.length ? `: ${after.join('; ')}.` : '.');
+  const colleagues = Number((data as Data).colleaguesStopped ?? 0);
+  const company = colleagues > 0 ? ` It stopped ${plural(colleagues, 'colleague')} at the same company in this campaign.` : ' No colleague was stopped.';
+  return says('Recorded reply {id}, classified {classification}')(data) + (after.length ? `: ${after.join('; ')}.` : '.') + company;
 }

@@ -10,6 +10,7 @@ export type RouteDef = {
   summary?: string | undefined;
   description?: string | undefined;
   request?: { params?: unknown; query?: unknown; headers?: unknown; body?: { content?: Record<string, { schema?: unknown } | undefined> } | undefined } | undefined;
+  responses?: Record<string, { content?: Record<string, { schema?: unknown } | undefined> } | undefined>;
 };
 
 /** One MCP tool over one REST route. */
@@ -78,6 +79,43 @@ function skippable(array: z.ZodType): z.ZodType {
   const loose = z.array(z.union([element, other]));
   return description ? loose.describe(description) : loose;
 }
+
+/** The JSON the route answers on success, as its definition documents it. */
+function answerOf(route: RouteDef): z.ZodObject | undefined {
+  const ok = route.responses?.['200'] ?? route.responses?.['201'];
+  const schema = ok?.content?.['application/json']?.schema;
+  return schema instanceof z.ZodObject ? schema : undefined;
+}
+
+/**
+ * The tool's output: the route's documented answer, each field described. A confirmed launch tool
+ * answers the route's, an unconfirmed one the launch preview's, so both are optional there.
+ */
+export function outputSchema(spec: ToolSpec, route: RouteDef, preview: RouteDef | undefined): z.ZodObject | undefined {
+  const answer = answerOf(route);
+  if (!answer) return undefined;
+  exposeDescriptions(answer);
+  // A failed call answers `error` instead (clients check structured content on errors too).
+  const fields = Object.fromEntries(Object.entries(answer.shape).map(([name, field]) => [name, (field as z.ZodType).optional()]));
+  if (!spec.confirm) return z.object({ ...fields, error: TOOL_ERROR });
+  const wouldStart: z.ZodType | undefined = preview ? (answerOf(preview)?.shape.data as z.ZodType | undefined) : undefined;
+  if (!wouldStart) throw new Error(`MCP tool ${spec.name}: the launch preview documents no answer`);
+  exposeDescriptions(wouldStart);
+  return z.object({
+    ...fields,
+    confirmed: z.literal(false).optional().describe('false when called without confirm: nothing was sent, and wouldStart says what confirming would do'),
+    wouldStart: wouldStart.optional().describe('Without confirm: what starting or resuming would do (as launch_preview answers)'),
+    error: TOOL_ERROR,
+  });
+}
+
+const TOOL_ERROR = z
+  .object({
+    code: z.string().describe('What went wrong, as a stable code (`campaign_not_found`, `validation_failed`, `insufficient_scope`, …)'),
+    message: z.string().describe('The same in a sentence, with what to do where something can be done'),
+  })
+  .optional()
+  .describe('Present instead of the answer when the call failed (the result is then marked as an error)');
 
 /** Splits tool arguments back into the REST call: path, query string and JSON body. */
 export function requestFor(spec: ToolSpec, route: RouteDef, args: Record<string, unknown>) {

@@ -62,7 +62,8 @@ export type RecordReplyOptions = {
   claim?: (tx: Tx) => Promise<boolean>;
 };
 
-type Effects = { ended: string[]; as: StopReason; colleagues: string[] };
+/** `colleagues`: the workflows to tell; `colleaguesStopped`: how many colleagues' enrollments it ended. */
+type Effects = { ended: string[]; as: StopReason; colleagues: string[]; colleaguesStopped?: number };
 type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date; text: string; leadTimezone: string | null };
 
 /**
@@ -115,7 +116,7 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
   if (effects?.as === 'replied' && campaignId) await considerWinners(deps, campaignId);
   // A bounce notice is a bounce: the deliverability guard weighs it.
   if (classification === 'bounce' && campaignId) await checkAutoPause(deps, campaignId);
-  return replyView(reply);
+  return { ...replyView(reply), colleaguesStopped: effects?.colleaguesStopped ?? 0 };
 }
 
 /**
@@ -164,7 +165,10 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
       const ended = await endEnrollments(tx, { leadIds: [r.leadId], campaignId: r.campaignId ?? undefined }, 'replied', reason, r.at);
       if (!r.campaignId) return { ended, as: 'replied', colleagues: [] };
       await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied', reason);
-      return { ended, as: 'replied', colleagues: settings.stopCompanyOnReply ? await stopColleagues(tx, { ...r, campaignId: r.campaignId }) : [] };
+      if (!settings.stopCompanyOnReply) return { ended, as: 'replied', colleagues: [] };
+      const counted = { ended: 0 };
+      const colleagues = await stopColleagues(tx, { ...r, campaignId: r.campaignId }, counted);
+      return { ended, as: 'replied', colleagues, colleaguesStopped: counted.ended };
     }
   }
 }
@@ -229,9 +233,9 @@ export async function findColleagues(tx: Tx, r: { workspaceId: string; email: st
   return colleagues.map((l) => l.id);
 }
 
-async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }): Promise<string[]> {
+async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }, counted: { ended: number }): Promise<string[]> {
   const company = r.email.split('@')[1] ?? '';
-  return endEnrollments(tx, { leadIds: await findColleagues(tx, r), campaignId: r.campaignId }, 'stopped', `a colleague at ${company} replied`, r.at);
+  return endEnrollments(tx, { leadIds: await findColleagues(tx, r), campaignId: r.campaignId }, 'stopped', `a colleague at ${company} replied`, r.at, counted);
 }
 
 export async function listReplies(

@@ -84,6 +84,8 @@ describe('MCP tools speak to agents', () => {
     const talk = tools.flatMap((t) => [...restTalk({ description: t.description }, t.name), ...restTalk(t.inputSchema, `${t.name}.input`), ...restTalk(t.outputSchema, `${t.name}.output`)]);
     expect(talk).toEqual([]);
     for (const t of tools) {
+      expect(t.outputSchema, `${t.name} has an output schema`).toBeTruthy();
+      expect(undescribed(t.outputSchema as Schema), `${t.name}: output fields without a description`).toEqual([]);
       expect(Object.keys(t.annotations ?? {}).sort(), t.name).toEqual(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint', 'title']);
       if (t.annotations!.readOnlyHint) expect([t.annotations!.destructiveHint, t.annotations!.idempotentHint], t.name).toEqual([false, true]);
     }

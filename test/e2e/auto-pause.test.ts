@@ -161,6 +161,6 @@ describe('auto-pause on bounces and complaints (real worker, real database, sign
   it('marks a pause by hand as manual', async () => {
     const c = await stack.campaign(LATER, 1);
     await c.api.post(`/v1/campaigns/${c.id}/pause`);
-    expect((await c.api.get(`/v1/campaigns/${c.id}`)).body.data).toMatchObject({ status: 'paused', pauseReason: 'manual', health: { status: 'waiting' } });
+    expect((await c.api.get(`/v1/campaigns/${c.id}`)).body.data).toMatchObject({ status: 'paused', pauseReason: 'manual', health: { status: 'paused' } });
   });
 });

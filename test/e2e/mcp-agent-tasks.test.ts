@@ -70,6 +70,48 @@ describe('an agent with only the MCP tools', () => {
     }
   });
 
+  it('sees its A/B test in the stats as soon as it adds a variant, before any mail goes out', async () => {
+    const { apiKey } = await newWorkspace(testDeps().db, 'task-ab');
+    const { client, call } = await agent(apiKey);
+    try {
+      const campaignId = await draft(call);
+      const variant = await call('add_step_variant', { campaignId, stepNumber: 1, subject: 'Quick one, {{firstName|there}}', bodyHtml: '<p>B</p>' });
+      expect(variant.isError, variant.content[0]!.text).toBeFalsy();
+      const ids = variant.structuredContent.data.variants.map((v: { id: string }) => v.id);
+      expect(ids).toHaveLength(2);
+      const stats = await call('campaign_stats', { campaignId, groupBy: 'variant' });
+      expect(stats.isError, stats.content[0]!.text).toBeFalsy();
+      expect(stats.structuredContent.data.rows.map((r: { variantId: string | null; metrics: { sent: number } }) => [r.variantId, r.metrics.sent])).toEqual(ids.sort().map((id: string) => [id, 0]));
+      expect(stats.content[0]!.text).toMatch(/^By variant, 2 rows\./);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('records a reply and is told whether colleagues at the same company were stopped', async () => {
+    const { apiKey } = await newWorkspace(testDeps().db, 'task-reply');
+    const { client, call } = await agent(apiKey);
+    try {
+      const created = await call('create_campaign', {
+        name: `company-${uniq()}`,
+        settings: { stopCompanyOnReply: true },
+        sequenceSteps: [{ delayDays: 3, subject: 'Hi', bodyHtml: '<p>Hi</p>' }],
+      });
+      const campaignId = created.structuredContent.data.id;
+      const domain = `acme-${uniq()}.io`;
+      await call('add_leads', { campaignId, leads: ['ana', 'bo', 'cy'].map((n) => ({ email: `${n}@${domain}` })) });
+      expect((await call('start_campaign', { campaignId, confirm: true })).structuredContent.data.status).toBe('running');
+      const unsubscribed = await call('record_reply', { email: `cy@${domain}`, campaignId, text: 'Please remove me from your list.' });
+      expect(unsubscribed.structuredContent.data).toMatchObject({ classification: 'unsubscribe', colleaguesStopped: 0 });
+      expect(unsubscribed.content[0]!.text).toMatch(/No colleague was stopped\.$/);
+      const replied = await call('record_reply', { email: `ana@${domain}`, campaignId, text: 'Sounds good, can we talk Thursday?' });
+      expect(replied.structuredContent.data).toMatchObject({ classification: 'interested', colleaguesStopped: 1 });
+      expect(replied.content[0]!.text).toMatch(/It stopped 1 colleague at the same company in this campaign\.$/);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('makes a read-only key for a reporting agent, which can read and cannot change anything', async () => {
     const { apiKey } = await newWorkspace(testDeps().db, 'task-keys');
     const { client, call } = await agent(apiKey);

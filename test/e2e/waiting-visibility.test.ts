@@ -67,6 +67,22 @@ describe('every wait says why and until when (waitingFor, nextSendAt, health)', 
     }, 30_000, 'one sent, two queued');
   });
 
+  it('shows an out-of-office hold under a campaign pause, as a wait that passes by itself', async () => {
+    const ctx = await testApp();
+    const id = (await ctx.api.post('/v1/campaigns', { name: 'ooo', sequenceSteps: [{ delayDays: 2, subject: 'Later', bodyHtml: '<p>l</p>' }] })).body.data.id;
+    await ctx.api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: 'ooo1@example.com' }, { email: 'ooo2@example.com' }] });
+    await ctx.api.post(`/v1/campaigns/${id}/start`);
+    const away = await ctx.api.post('/v1/replies', { email: 'ooo1@example.com', campaignId: id, subject: 'Automatic reply', text: 'Thank you for your message. I am out of the office until January 20 with limited access to email.' });
+    expect(away.body.data.enrollments[0]).toMatchObject({ status: 'active', waitingFor: 'out_of_office' });
+    await ctx.api.post(`/v1/campaigns/${id}/pause`);
+    const health = (await ctx.api.get(`/v1/campaigns/${id}/health`)).body.data;
+    expect(health.status).toBe('paused');
+    expect(health.reasons).toEqual([
+      expect.objectContaining({ code: 'campaign_paused', count: 2, needsYou: true }),
+      expect.objectContaining({ code: 'out_of_office', count: 1, needsYou: false, until: away.body.data.enrollments[0].nextSendAt }),
+    ]);
+  });
+
   it('shows a campaign pause and a lead pause as what the leads wait for', async () => {
     const ctx = await testApp();
     const id = (await ctx.api.post('/v1/campaigns', { name: 'paused', sequenceSteps: [{ delayDays: 2, subject: 'Later', bodyHtml: '<p>l</p>' }] })).body.data.id;
@@ -78,8 +94,9 @@ describe('every wait says why and until when (waitingFor, nextSendAt, health)', 
     const leads = (await ctx.api.get(`/v1/campaigns/${id}/leads`)).body.data;
     expect(leads.map((l: any) => l.waitingFor).sort()).toEqual(['campaign_paused', 'lead_paused']);
     const health = (await ctx.api.get(`/v1/campaigns/${id}/health`)).body.data;
-    expect(health.status).toBe('waiting');
-    expect(health.reasons.map((r: any) => r.code).sort()).toEqual(['campaign_paused', 'leads_paused']);
+    // A pause lasts until someone resumes: not a wait that passes by itself.
+    expect(health.status).toBe('paused');
+    expect(health.reasons.map((r: any) => [r.code, r.needsYou]).sort()).toEqual([['campaign_paused', true], ['leads_paused', true]]);
 
     await ctx.api.post(`/v1/campaigns/${id}/resume`);
     const resumed = (await ctx.api.get(`/v1/campaigns/${id}/leads`)).body.data;

@@ -41,6 +41,10 @@ const ReplySchema = z
   .openapi('Reply', { description: 'A reply from a lead, classified' });
 
 const RecordedReplySchema = ReplySchema.extend({
+  colleaguesStopped: Count(
+    "Colleagues (leads at the same company domain, free mail excepted) whose sequence in this campaign the reply stopped, by the campaign's stopCompanyOnReply. Only a person's reply (`interested`, `not_interested`) does; an unsubscribe, a bounce notice or an out-of-office never stops a colleague",
+    0,
+  ),
   enrollments: z
     .array(
       z.object({
@@ -108,7 +112,7 @@ const SuppressionSchema = z
   .object({
     email: z.string().openapi({ description: 'The suppressed address, lowercased', example: 'gone@acme.com' }),
     reason: z.string().openapi({
-      description: 'Why it is suppressed (the first reason stays): `manual` (POST /v1/suppression-list), `unsubscribed` (the link or an unsubscribe reply), `bounced` (a hard bounce or bounce notice), `complained` (a spam complaint)',
+      description: 'Why it is suppressed (the first reason stays): `manual` (added by a caller), `unsubscribed` (the link or an unsubscribe reply), `bounced` (a hard bounce or bounce notice), `complained` (a spam complaint)',
       example: 'unsubscribed',
     }),
     createdAt: Timestamp('When it was suppressed'),

@@ -52,7 +52,7 @@ const WebhookSchema = z
   .openapi('Webhook', { description: 'An endpoint that receives the workspace\'s events' });
 const CreatedWebhookSchema = WebhookSchema.extend({
   secret: z.string().openapi({
-    description: 'The signing secret, shown only in this answer (stored encrypted): verify each delivery\'s webhook-id, webhook-timestamp and webhook-signature headers with it (Standard Webhooks; the standardwebhooks or svix libraries). A replay for an Idempotency-Key shows `whsec_********` (see secretMasked)',
+    description: 'The signing secret, shown only in this answer (stored encrypted): verify each delivery\'s webhook-id, webhook-timestamp and webhook-signature headers with it (Standard Webhooks; the standardwebhooks or svix libraries). A repeat of the call with the same idempotency key shows `whsec_********` (see secretMasked)',
     example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   }),
   secretMasked: SecretMasked('the secret'),
@@ -65,7 +65,7 @@ const DeliverySchema = z
     attempt: Count('1 for the first try; retries follow at +1 m, +5 m, +30 m, +2 h and +8 h until one succeeds (6 at most)', 1),
     succeeded: z.boolean().openapi({ description: 'Whether the endpoint answered 2xx within 10 s', example: true }),
     responseStatus: z.number().int().nullable().openapi({ description: 'The HTTP status the endpoint answered; null when it did not answer (timeout, network error, a refused URL)', example: 200 }),
-    error: z.string().nullable().openapi({ description: 'Why the attempt failed (`HTTP 500`, a network error, `refused: the URL …`); null when it succeeded', example: null }),
+    error: z.string().nullable().openapi({ description: 'Why the attempt failed (the endpoint answered an error code, a network error, `refused: the URL …`); null when it succeeded', example: null }),
     durationMs: Count('How long the attempt took, in milliseconds', 142),
     attemptedAt: Timestamp('When the attempt was made'),
   })

@@ -7,14 +7,14 @@ export const ScopesSchema = z
   .min(1)
   .max(SCOPES.length)
   .refine((s) => new Set(s).size === s.length, 'each scope once')
-  .openapi({ description: 'What the key may do: any of `read`, `write`, `send`. A call outside them is 403 `insufficient_scope`', example: ['read', 'write'] });
+  .openapi({ description: 'What the key may do: any of `read`, `write`, `send`. A call outside them is refused with `insufficient_scope`', example: ['read', 'write'] });
 
 export const NewKeySchema = z
   .strictObject({ scopes: ScopesSchema.optional().openapi({ description: 'Its scopes; all three when left out (a workspace key may give only scopes it holds itself)', example: ['read'] }) })
   .openapi('NewApiKey', { description: 'The key to create' });
 
 export const ApiKeyValue = z.string().openapi({
-  description: 'The API key, shown only in this answer (it is stored hashed): send it as `Authorization: Bearer <key>` to /v1. A replay for an Idempotency-Key shows only its first 12 characters, then `********` (see secretMasked)',
+  description: 'The API key, shown only in this answer (it is stored hashed): the bearer token of every call. A repeat of the call with the same idempotency key shows only its first 12 characters, then `********` (see secretMasked)',
   example: 'sk_live_4f9c2a7e1b8d3f6a0c5e9b2d7a4f1c8e3b6d9a2f5c8e1b4d',
 });
 

@@ -295,9 +295,10 @@ export const ListCampaignsQuery = paginationQuery(exampleId('camp')).extend({
 
 export const HealthSchema = z
   .object({
-    status: z.enum(['healthy', 'waiting', 'blocked', 'auto_paused']).openapi({
+    status: z.enum(['healthy', 'waiting', 'draft', 'paused', 'blocked', 'auto_paused']).openapi({
       description:
-        '`healthy`: sending as planned (leads may still wait for their delays or pacing). `waiting`: held by something that passes by itself or by a resume (a draft, a pause, the window, capacity, the daily new-lead cap, provider retries). ' +
+        '`healthy`: sending as planned (leads may still wait for their delays, pacing or out-of-office returns). `waiting`: held by something that passes by itself (the window, capacity, the daily new-lead cap, provider retries). ' +
+        '`draft`: not started; nothing is sent until someone starts it. `paused`: paused by a caller; nothing is sent until someone resumes it. ' +
         '`blocked`: needs someone to act (a sender account in error, no active sender). `auto_paused`: a deliverability guard paused it; see the reason, fix the cause, then resume.',
       example: 'waiting',
     }),
@@ -308,11 +309,12 @@ export const HealthSchema = z
             description:
               'Why: `not_started` (a draft), `campaign_paused` (paused by hand), `bounce_rate_exceeded` / `complaint_rate_exceeded` / `workspace_bounce_rate_exceeded` / `workspace_complaint_rate_exceeded` (auto-paused), ' +
               '`sender_error` (the provider refused a sender account: fix it, then set it `active` again), `no_active_sender`, `capacity_exhausted` (daily limits used up until the reset), `window_closed` (until the window opens), ' +
-              '`provider_retrying`, `daily_new_leads` (the cap is reached for today), `pacing` (spaced out by minGapSeconds/jitterSeconds), `leads_paused` (leads paused one by one)',
+              '`provider_retrying`, `daily_new_leads` (the cap is reached for today), `pacing` (spaced out by minGapSeconds/jitterSeconds), `out_of_office` (held after an out-of-office reply until its return date), `leads_paused` (leads paused one by one)',
             example: 'capacity_exhausted',
           }),
           message: z.string().openapi({ description: 'The reason in a sentence, with what to do where something must be done', example: "The sender accounts' daily limits are used up; these leads send when capacity resets." }),
           count: Count('How many live leads it holds', 120),
+          needsYou: z.boolean().openapi({ description: 'true: it lasts until someone acts (starts or resumes the campaign, resumes the leads, fixes a sender); false: it passes by itself', example: false }),
           since: NullableTimestamp('Since when the earliest of them has waited for it; null when not known'),
           until: NullableTimestamp('When it passes, where known (the capacity reset, the window opening, the next retry): the earliest next send among them').optional(),
         }),

@@ -122,7 +122,7 @@ export const SecretMasked = (secret: string) =>
     .literal(true)
     .optional()
     .openapi({
-      description: `Absent from the first answer. \`true\` when this answer is a replay for an Idempotency-Key: ${secret} was shown only in the first answer and is masked here (\`********\`), because Sequent never stores it in plaintext. Lost it? Create another and delete this one`,
+      description: `Absent from the first answer. \`true\` when this answer repeats an earlier one for the same idempotency key: ${secret} was shown only in the first answer and is masked here (\`********\`), because Sequent never stores it in plaintext. Lost it? Create another and delete this one`,
       example: true,
     });
 

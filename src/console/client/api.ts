@@ -61,8 +61,8 @@ export type Stats = { campaignId: string; enrolledLeads: number; metrics: Metric
 export type StatsRow = { key: string; stepNumber: number | null; variantId: string | null; day: string | null; metrics: Metrics };
 export type Breakdown = { groupBy: 'step' | 'variant' | 'day'; timezone: string; rows: StatsRow[] };
 
-export type HealthStatus = 'healthy' | 'waiting' | 'blocked' | 'auto_paused';
-export type HealthReason = { code: string; message: string; count: number; since: string | null; until: string | null };
+export type HealthStatus = 'healthy' | 'waiting' | 'draft' | 'paused' | 'blocked' | 'auto_paused';
+export type HealthReason = { code: string; message: string; count: number; needsYou: boolean; since: string | null; until: string | null };
 export type Health = { status: HealthStatus; reasons: HealthReason[] };
 
 export type Enrollment = {
