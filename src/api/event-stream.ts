@@ -12,7 +12,7 @@ const BATCH = 100;
  * Server-Sent Events whose ids are event ids, so Last-Event-ID resumes exactly. A bad cursor is
  * refused before the stream opens, as JSON.
  */
-export async function streamEvents(c: Context, db: Db, workspaceId: string, options: { after: string | undefined; type: string | undefined }) {
+export async function streamEvents(c: Context, db: Db, workspaceId: string, options: { after: string | undefined; type: readonly string[] | undefined }) {
   // Without a cursor: what happens from now on (what the feed could already serve is skipped).
   let after = options.after ?? (await latestSettledId(db, workspaceId));
   const first = await eventsAfter(db, workspaceId, { after, limit: BATCH, type: options.type });

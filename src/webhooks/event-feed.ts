@@ -17,10 +17,10 @@ const SETTLED = Prisma.sql`txid < txid_snapshot_xmin(txid_current_snapshot())`;
  * running or yet to come sorts after every event served, so a reader that keeps the last id it saw
  * gets every event exactly once.
  */
-export async function eventsAfter(db: Db, workspaceId: string, query: { after: string; limit: number; type?: string | undefined }) {
+export async function eventsAfter(db: Db, workspaceId: string, query: { after: string; limit: number; type?: readonly string[] | undefined }) {
   const from = query.after ? await positionOf(db, workspaceId, query.after) : { txid: 0n, seq: 0n };
   // A separate statement per shape, so the type filter is an index condition, not a filter.
-  const ofType = query.type ? Prisma.sql`AND type = ${query.type}` : Prisma.empty;
+  const ofType = query.type ? Prisma.sql`AND type = ANY(${query.type}::text[])` : Prisma.empty;
   const rows = await db.$queryRaw<Row[]>`
     SELECT id, "workspaceId", type, data, "createdAt" FROM "Event"
      WHERE "workspaceId" = ${workspaceId} ${ofType}

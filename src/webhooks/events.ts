@@ -17,6 +17,17 @@ export const EVENT_TYPES = [
   'step.winner_selected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * A `type` filter as callers write it: types and family prefixes (`lead.*`), comma-separated, as
+ * the types they stand for; null when one names no type at all.
+ */
+export function eventTypesMatching(filter: string): EventType[] | null {
+  const wanted = filter.split(',').map((t) => t.trim()).filter(Boolean);
+  const matches = wanted.map((w) => (w.endsWith('.*') ? EVENT_TYPES.filter((t) => t.startsWith(w.slice(0, -1))) : EVENT_TYPES.filter((t) => t === w)));
+  if (wanted.length === 0 || matches.some((m) => m.length === 0)) return null;
+  return [...new Set(matches.flat())];
+}
 export type StoredEvent = { id: string; workspaceId: string; type: string; data: unknown; createdAt: Date };
 
 /** Records an event in the transaction that makes it true, so it exists exactly when its cause does. */

@@ -69,9 +69,9 @@ export async function listDeliveries(deps: ServiceDeps, workspaceId: string, id:
 }
 
 /** The workspace's events, newest first, in the shape webhooks deliver. */
-export async function listEvents({ db }: ServiceDeps, workspaceId: string, query: { limit: number; cursor?: string | undefined; type?: string | undefined }) {
+export async function listEvents({ db }: ServiceDeps, workspaceId: string, query: { limit: number; cursor?: string | undefined; type?: readonly string[] | undefined }) {
   const rows = await db.event.findMany({
-    where: { workspaceId, ...(query.type ? { type: query.type } : {}), ...(query.cursor ? { id: { lt: query.cursor } } : {}) },
+    where: { workspaceId, ...(query.type ? { type: { in: [...query.type] } } : {}), ...(query.cursor ? { id: { lt: query.cursor } } : {}) },
     orderBy: { id: 'desc' },
     take: query.limit + 1,
   });

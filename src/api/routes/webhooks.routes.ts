@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_TYPES, type EventType as EventTypeName } from '../../webhooks/events.js';
+import { EVENT_TYPES, eventTypesMatching, type EventType as EventTypeName } from '../../webhooks/events.js';
 import { eventsAfter } from '../../webhooks/event-feed.js';
 import { createWebhook, deleteWebhook, listDeliveries, listEvents, listWebhooks, MASKED_WEBHOOK_SECRET } from '../../webhooks/webhook-service.js';
 import { requireSetting } from '../../config.js';
@@ -142,7 +142,12 @@ const deliveries = createRoute({
   request: { params: WebhookIdParam, query: paginationQuery(exampleId('whd')) },
   responses: { 200: jsonResponse(listOf(DeliverySchema, 'Attempts, newest first', exampleId('whd')), 'Attempts'), ...commonErrors },
 });
-const TypeFilter = EventType.optional().openapi({ description: `Only events of this type: ${EVENT_MEANINGS}`, example: 'reply.received' });
+const TypeFilter = z
+  .string()
+  .max(1_000)
+  .transform((filter, ctx) => eventTypesMatching(filter) ?? (ctx.addIssue({ code: 'custom', message: `names no event type: give types or families such as lead.* (${EVENT_TYPES.join(', ')})` }), z.NEVER))
+  .optional()
+  .openapi({ description: `Only events of these types, comma-separated; a family ends in \`.*\` (\`lead.*\`, \`message.*\`). The types: ${EVENT_MEANINGS}`, example: 'reply.received,lead.*' });
 const After = z
   .string()
   .max(200)
