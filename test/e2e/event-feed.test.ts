@@ -1,23 +1,16 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { serveOverHttp } from '../helpers/serve.js';
 import { emitEvent } from '../../src/webhooks/events.js';
 import { apiClient, newWorkspace, testDeps } from '../helpers/deps.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the event feed (SPEC §11): every event exactly once, polled or streamed', () => {
-  let server: ServerType;
   let base = '';
   beforeAll(async () => {
-    const app = createApp(testDeps());
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await serveOverHttp(createApp(testDeps()));
   });
-  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
 
   /** Events written in transactions of their own, some held open while later ones commit first. */
   async function writeEvents(workspaceId: string, count: number) {

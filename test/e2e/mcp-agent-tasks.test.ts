@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { serveOverHttp } from '../helpers/serve.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { uniq } from '../helpers/fixtures.js';
 
@@ -14,16 +13,10 @@ type ToolAnswer = { isError?: boolean; content: { type: string; text: string }[]
  * would make, over Streamable HTTP with the SDK's client; each asserts what the agent needed to see.
  */
 describe('an agent with only the MCP tools', () => {
-  let server: ServerType;
   let base = '';
   beforeAll(async () => {
-    const app = createApp(testDeps());
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await serveOverHttp(createApp(testDeps()));
   });
-  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
 
   async function agent(apiKey: string) {
     const client = new Client({ name: 'task-agent', version: '1.0.0' });

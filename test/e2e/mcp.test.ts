@@ -1,11 +1,10 @@
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app.js';
+import { serveOverHttp } from '../helpers/serve.js';
 import { DAY_MS } from '../../src/domain/time.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { eventually, startTestWorker } from '../helpers/worker.js';
@@ -15,17 +14,11 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 type ToolAnswer = { isError?: boolean; content: { type: string; text: string }[]; structuredContent?: any };
 
 describe('the MCP server drives the whole loop (real API, worker, Temporal and PostgreSQL)', () => {
-  let server: ServerType;
   let base = '';
   beforeAll(async () => {
     await startTestWorker();
-    const app = createApp(testDeps());
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await serveOverHttp(createApp(testDeps()));
   });
-  afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
 
   const transports = {
     http: (apiKey: string) => new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } } }),

@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, inject } from 'vitest';
 import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
@@ -18,14 +16,7 @@ export async function launchChromium(): Promise<Browser> {
   return browser;
 }
 
-/** Serves an app over real HTTP on a free port, for the browser to reach. */
-export async function serveOverHttp(app: { fetch: (req: Request) => Response | Promise<Response> }): Promise<string> {
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+export { serveOverHttp } from './serve.js';
 
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
