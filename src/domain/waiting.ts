@@ -10,9 +10,11 @@ export function waitingView(
   e: { status: string; waitingFor: WaitReason | null; nextSendAt: Date | null },
   campaignStatus: string,
   now: Date,
-): { waitingFor: WaitReason | null; nextSendAt: string | null } {
-  if (!isLive(e.status) || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null };
+): { waitingFor: WaitReason | null; nextSendAt: string | null; behindPause: WaitReason | null } {
+  if (!isLive(e.status) || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null, behindPause: null };
   const paused = e.status === 'paused' ? 'lead_paused' : campaignStatus === 'paused' ? 'campaign_paused' : null;
-  if (!paused) return { waitingFor: e.waitingFor, nextSendAt: e.nextSendAt?.toISOString() ?? null };
-  return { waitingFor: paused, nextSendAt: e.nextSendAt && e.nextSendAt > now ? e.nextSendAt.toISOString() : null };
+  if (!paused) return { waitingFor: e.waitingFor, nextSendAt: e.nextSendAt?.toISOString() ?? null, behindPause: null };
+  // The wait the pause covers still holds after a resume (an out-of-office hold, a delay): say it.
+  const behindPause = e.waitingFor === 'campaign_paused' || e.waitingFor === 'lead_paused' ? null : e.waitingFor;
+  return { waitingFor: paused, nextSendAt: e.nextSendAt && e.nextSendAt > now ? e.nextSendAt.toISOString() : null, behindPause };
 }

@@ -75,7 +75,9 @@ export async function dispatchEvents({ db, orchestrator, now }: ServiceDeps, eve
 export async function relayUndispatched(deps: ServiceDeps, options: { olderThanMs?: number; batch?: number; workspaceId?: string } = {}) {
   const { olderThanMs = 30_000, batch = 500, workspaceId } = options;
   const events = await deps.db.event.findMany({
-    where: { dispatchedAt: null, createdAt: { lt: new Date(deps.now().getTime() - olderThanMs) }, ...(workspaceId ? { workspaceId } : {}) },
+    // 0 is every event: the database's clock rounds createdAt to the millisecond, up as often as
+    // down, so an event just written can read as newer than this process's now.
+    where: { dispatchedAt: null, ...(olderThanMs > 0 ? { createdAt: { lt: new Date(deps.now().getTime() - olderThanMs) } } : {}), ...(workspaceId ? { workspaceId } : {}) },
     orderBy: { createdAt: 'asc' },
     take: batch,
   });

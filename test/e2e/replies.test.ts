@@ -58,7 +58,7 @@ describe('replies and suppression', () => {
     const enrollment = await deps.db.enrollment.findFirstOrThrow({ where: { campaignId: id } });
     expect(enrollment).toMatchObject({ status: 'active', heldUntil: until, waitingFor: 'out_of_office', repliedAt: null });
     expect(enrollment.nextSendAt!.getTime()).toBeGreaterThanOrEqual(until.getTime());
-    expect(res.body.data.enrollments).toEqual([{ campaignId: id, status: 'active', stopReason: null, waitingFor: 'out_of_office', nextSendAt: enrollment.nextSendAt!.toISOString() }]);
+    expect(res.body.data.enrollments).toEqual([{ campaignId: id, status: 'active', stopReason: null, waitingFor: 'out_of_office', nextSendAt: enrollment.nextSendAt!.toISOString(), behindPause: null }]);
     expect((await api.get(`/v1/campaigns/${id}/stats`)).body.data.metrics.replied).toBe(0);
     const list = await api.get(`/v1/replies?campaignId=${id}&classification=out_of_office`);
     expect(list.body.data.map((r: any) => r.email)).toEqual([email]);

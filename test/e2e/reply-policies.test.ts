@@ -28,12 +28,12 @@ describe('reply policies', () => {
     const held = (await c.reply(`I am out of the office until ${back.toFormat('cccc d LLLL yyyy')}.`)).body.data;
     expect(held.classification).toBe('out_of_office');
     // The answer says what the reply did, as the lead reads afterwards.
-    expect(held.enrollments).toEqual([{ campaignId: c.id, status: 'active', stopReason: null, waitingFor: 'out_of_office', nextSendAt: resumesAt(back.toISODate()) }]);
+    expect(held.enrollments).toEqual([{ campaignId: c.id, status: 'active', stopReason: null, waitingFor: 'out_of_office', nextSendAt: resumesAt(back.toISODate()), behindPause: null }]);
     expect(await c.lead()).toMatchObject({ status: 'active', waitingFor: 'out_of_office', nextSendAt: resumesAt(back.toISODate()) });
     expect((await c.stats()).replied).toBe(0);
     // A real answer during the hold ends the lead as usual.
     const answered = (await c.reply('Back now - yes, I am interested, let us talk.')).body.data;
-    expect(answered.enrollments).toEqual([{ campaignId: c.id, status: 'replied', stopReason: 'reply: interested', waitingFor: null, nextSendAt: null }]);
+    expect(answered.enrollments).toEqual([{ campaignId: c.id, status: 'replied', stopReason: 'reply: interested', waitingFor: null, nextSendAt: null, behindPause: null }]);
     expect(await c.lead()).toMatchObject({ status: 'replied' });
     expect((await c.stats()).replied).toBe(1);
   });

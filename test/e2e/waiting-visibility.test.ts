@@ -67,7 +67,7 @@ describe('every wait says why and until when (waitingFor, nextSendAt, health)', 
     }, 30_000, 'one sent, two queued');
   });
 
-  it('shows an out-of-office hold under a campaign pause, as a wait that passes by itself', async () => {
+  it('shows an out-of-office hold under a campaign pause, in health and in the lead list, as a wait that passes by itself', async () => {
     const ctx = await testApp();
     const id = (await ctx.api.post('/v1/campaigns', { name: 'ooo', sequenceSteps: [{ delayDays: 2, subject: 'Later', bodyHtml: '<p>l</p>' }] })).body.data.id;
     await ctx.api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: 'ooo1@example.com' }, { email: 'ooo2@example.com' }] });
@@ -81,6 +81,9 @@ describe('every wait says why and until when (waitingFor, nextSendAt, health)', 
       expect.objectContaining({ code: 'campaign_paused', count: 2, needsYou: true }),
       expect.objectContaining({ code: 'out_of_office', count: 1, needsYou: false, until: away.body.data.enrollments[0].nextSendAt }),
     ]);
+    // The lead list says it too: the pause first, the hold it covers behind it.
+    const held = (await ctx.api.get(`/v1/campaigns/${id}/leads`)).body.data.find((l: { email: string }) => l.email === 'ooo1@example.com');
+    expect(held).toMatchObject({ waitingFor: 'campaign_paused', behindPause: 'out_of_office', nextSendAt: away.body.data.enrollments[0].nextSendAt });
   });
 
   it('shows a campaign pause and a lead pause as what the leads wait for', async () => {

@@ -27,7 +27,9 @@ describe('email addresses: IDN and plus-addressing', () => {
     const c = await campaign();
     const res = await api.post(`/v1/campaigns/${c}/leads/bulk`, { leads: SPELLINGS.map((email, i) => ({ email, firstName: `v${i}` })) });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.data).toEqual({ enrolled: 1, updated: 0, skipped: 0, total: 1 });
+    // Every later spelling is the same lead: merged into the first row, and said so.
+    const merged = SPELLINGS.slice(1).map((_, i) => ({ index: i + 1, email: 'user@bücher.de', outcome: 'merged_duplicate', mergedInto: 0 }));
+    expect(res.body.data).toEqual({ enrolled: 1, updated: 0, skipped: 0, total: 1, rows: merged });
     const leads = await deps.db.lead.findMany({ where: { workspaceId } });
     expect(leads.map((l) => [l.email, l.firstName])).toEqual([['user@bücher.de', `v${SPELLINGS.length - 1}`]]);
     // Any spelling finds it again.
@@ -58,7 +60,7 @@ describe('email addresses: IDN and plus-addressing', () => {
     const res = await api.post(`/v1/campaigns/${c}/leads/bulk`, {
       leads: [{ email: 'jane+tag@acme.com' }, { email: ' Jane+Tag@ACME.com ' }, { email: 'jane@acme.com' }, { email: 'jane+other+x@acme.com' }],
     });
-    expect(res.body.data).toEqual({ enrolled: 3, updated: 0, skipped: 0, total: 3 });
+    expect(res.body.data).toEqual({ enrolled: 3, updated: 0, skipped: 0, total: 3, rows: [{ index: 1, email: 'jane+tag@acme.com', outcome: 'merged_duplicate', mergedInto: 0 }] });
     const emails = (await deps.db.lead.findMany({ where: { workspaceId }, orderBy: { email: 'asc' } })).map((l) => l.email);
     expect(emails).toEqual(['jane+other+x@acme.com', 'jane+tag@acme.com', 'jane@acme.com']);
     // Suppressing the base address does not suppress the tagged one (they are different mailboxes to us).

@@ -52,6 +52,7 @@ const RecordedReplySchema = ReplySchema.extend({
         status: EnrollmentStatusSchema,
         stopReason: z.string().nullable().openapi({ description: 'Why it ended (e.g. `reply: interested`); null while live', example: 'reply: interested' }),
         waitingFor: WaitReasonSchema.nullable(),
+        behindPause: WaitReasonSchema.nullable().openapi({ description: 'While a pause covers the lead (waitingFor `campaign_paused` or `lead_paused`): the wait it covers, which still holds after the resume (e.g. `out_of_office` until nextSendAt, or `delay`); null otherwise' }),
         nextSendAt: z.string().nullable().openapi({ description: 'When its next step is due (for a hold: the working day after the return date); null when none', example: EXAMPLE_TIME }),
       }),
     )

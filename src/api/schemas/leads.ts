@@ -141,7 +141,8 @@ export const EnrollmentSchema = z
     currentStep: Count('How many steps were sent so far (0 before the first)', 1),
     // A union, not .nullable(): the generator drops null from a nullable reference.
     waitingFor: z.union([WaitReasonSchema, z.null()]),
-    nextSendAt: NullableTimestamp('When the next step is planned, deferrals (window, capacity, pacing) included; null when not known (a pause of a step already due) or finished'),
+    nextSendAt: NullableTimestamp('When the next step is planned, deferrals (window, capacity, pacing) included. Under a pause it holds only if the pause is lifted before then (see behindPause); null when not known (a pause of a step already due), before the campaign starts, or finished'),
+    behindPause: z.union([WaitReasonSchema, z.null()]).openapi({ description: 'While a pause covers the lead (waitingFor `campaign_paused` or `lead_paused`): the wait it covers, which still holds after the resume (e.g. `out_of_office` until nextSendAt, or `delay`); null otherwise' }),
     enrolledAt: Timestamp('When the lead joined this campaign'),
     finishedAt: NullableTimestamp('When it finished (any status from `completed` on); null while live'),
     stopReason: z.string().nullable().openapi({
