@@ -25,15 +25,24 @@ describe('an agent with only the MCP tools', () => {
     return { client, call };
   }
 
+  /** A fresh workspace's agent runs `task`; its client is closed however the task ends. */
+  async function asAgent(workspace: string, task: (call: Awaited<ReturnType<typeof agent>>['call']) => Promise<void>) {
+    const { apiKey } = await newWorkspace(testDeps().db, workspace);
+    const { client, call } = await agent(apiKey);
+    try {
+      await task(call);
+    } finally {
+      await client.close();
+    }
+  }
+
   async function draft(call: (name: string, args?: Record<string, unknown>) => Promise<ToolAnswer>) {
     const created = await call('create_campaign', { name: `task-${uniq()}`, sequenceSteps: [{ delayDays: 0, subject: 'Hi {{firstName|there}}', bodyHtml: '<p>{{company}}</p>' }] });
     return created.structuredContent.data.id as string;
   }
 
   it('adds the same lead twice in one call without losing a field, and is told it was merged', async () => {
-    const { apiKey } = await newWorkspace(testDeps().db, 'task-dupes');
-    const { client, call } = await agent(apiKey);
-    try {
+    await asAgent('task-dupes', async (call) => {
       const campaignId = await draft(call);
       const added = await call('add_leads', {
         campaignId,
@@ -44,29 +53,21 @@ describe('an agent with only the MCP tools', () => {
       const leadId = (await call('list_leads', { campaignId })).structuredContent.data[0].leadId;
       const lead = (await call('get_lead', { campaignId, leadId })).structuredContent.data.lead;
       expect(lead).toMatchObject({ firstName: 'Ana', company: 'Acme', jobTitle: 'CRO', customFields: { city: 'Porto' } });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('imports a list with one bad address in one call, told which row was left out and why', async () => {
-    const { apiKey } = await newWorkspace(testDeps().db, 'task-skip');
-    const { client, call } = await agent(apiKey);
-    try {
+    await asAgent('task-skip', async (call) => {
       const campaignId = await draft(call);
       const added = await call('add_leads', { campaignId, onInvalid: 'skip', leads: [{ email: 'bo@acme.io' }, { email: 'not an address' }, { email: 'cy@acme.io' }] });
       expect(added.isError).toBeFalsy();
       expect(added.structuredContent.data).toMatchObject({ enrolled: 2, rows: [{ index: 1, outcome: 'invalid', errors: [{ field: 'email' }] }] });
       expect(added.content[0]!.text).toMatch(/Left out 1 invalid row: row 1 \(email: must be a valid email address\)\./);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('sees its A/B test in the stats as soon as it adds a variant, before any mail goes out', async () => {
-    const { apiKey } = await newWorkspace(testDeps().db, 'task-ab');
-    const { client, call } = await agent(apiKey);
-    try {
+    await asAgent('task-ab', async (call) => {
       const campaignId = await draft(call);
       const variant = await call('add_step_variant', { campaignId, stepNumber: 1, subject: 'Quick one, {{firstName|there}}', bodyHtml: '<p>B</p>' });
       expect(variant.isError, variant.content[0]!.text).toBeFalsy();
@@ -76,15 +77,11 @@ describe('an agent with only the MCP tools', () => {
       expect(stats.isError, stats.content[0]!.text).toBeFalsy();
       expect(stats.structuredContent.data.rows.map((r: { variantId: string | null; metrics: { sent: number } }) => [r.variantId, r.metrics.sent])).toEqual(ids.sort().map((id: string) => [id, 0]));
       expect(stats.content[0]!.text).toMatch(/^By variant, 2 rows\./);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('records a reply and is told whether colleagues at the same company were stopped', async () => {
-    const { apiKey } = await newWorkspace(testDeps().db, 'task-reply');
-    const { client, call } = await agent(apiKey);
-    try {
+    await asAgent('task-reply', async (call) => {
       const created = await call('create_campaign', {
         name: `company-${uniq()}`,
         settings: { stopCompanyOnReply: true },
@@ -100,15 +97,11 @@ describe('an agent with only the MCP tools', () => {
       const replied = await call('record_reply', { email: `ana@${domain}`, campaignId, text: 'Sounds good, can we talk Thursday?' });
       expect(replied.structuredContent.data).toMatchObject({ classification: 'interested', colleaguesStopped: 1 });
       expect(replied.content[0]!.text).toMatch(/It stopped 1 colleague at the same company in this campaign\.$/);
-    } finally {
-      await client.close();
-    }
+    });
   });
 
   it('makes a read-only key for a reporting agent, which can read and cannot change anything', async () => {
-    const { apiKey } = await newWorkspace(testDeps().db, 'task-keys');
-    const { client, call } = await agent(apiKey);
-    try {
+    await asAgent('task-keys', async (call) => {
       const campaignId = await draft(call);
       const made = await call('create_api_key', { scopes: ['read'] });
       expect(made.isError, made.content[0]!.text).toBeFalsy();
@@ -124,8 +117,6 @@ describe('an agent with only the MCP tools', () => {
       const keys = (await call('list_api_keys')).structuredContent.data;
       expect(keys.find((k: { id: string }) => k.id === id)).toMatchObject({ scopes: ['read'] });
       expect((await call('revoke_api_key', { apiKeyId: id })).structuredContent.data).toEqual({ id, revoked: true });
-    } finally {
-      await client.close();
-    }
+    });
   });
 });
