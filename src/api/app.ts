@@ -12,6 +12,7 @@ import { mcpHandler } from './mcp.js';
 import { limitBody, requestContext, requireAdminToken, requireApiKey, requireJson, requireScope } from './middleware.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { guideRoutes } from './routes/guide.routes.js';
 import { campaignRoutes } from './routes/campaigns.routes.js';
 import { statsRoutes } from './routes/stats.routes.js';
 import { variantRoutes } from './routes/variants.routes.js';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', replyRoutes(deps));
   app.route('/v1', webhookRoutes(deps));
   app.route('/v1', apiKeyRoutes(deps));
+  app.route('/v1', guideRoutes());
 
   // MCP over Streamable HTTP: the envelope is authenticated and rate-limited like any call, and each
   // tool call inside it is a /v1 request with the same key (so it counts again).

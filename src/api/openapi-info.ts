@@ -24,5 +24,6 @@ export const API_TAGS = [
   { name: 'Replies', description: 'Replies from leads, classified; report ones read from your own inbox' },
   { name: 'Suppression', description: 'Addresses never mailed again by the workspace' },
   { name: 'Webhooks', description: 'Events pushed to your https endpoints, signed, with retries; the event log' },
+  { name: 'Guide', description: 'How an agent runs a campaign safely, step by step, as Markdown (also an MCP prompt and resource)' },
   { name: 'Admin', description: "The operator's tenant management (ADMIN_TOKEN): workspaces and API keys" },
 ];

@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js';
 import { paginate } from '../domain/paginate.js';
 import { mergeSettings, readSettings, type SettingsPatch } from './settings.js';
 import type { ServiceDeps } from '../services.js';
+import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 
 /** A step as the API validated it: subject and bodyHtml, or variants. */
 export type StepInput = { stepNumber: number; delayDays: number; subject?: string | undefined; bodyHtml?: string | undefined; variants?: VariantInput[] | undefined };
@@ -49,20 +50,25 @@ export function campaignView(c: CampaignWithSteps) {
 }
 
 export async function createCampaign(
-  { db }: ServiceDeps,
+  deps: ServiceDeps,
   workspaceId: string,
   input: { name: string; sequenceSteps?: StepInput[] | undefined; settings?: SettingsPatch | undefined },
 ) {
   const steps = input.sequenceSteps ?? [];
-  const campaign = await db.campaign.create({
-    data: {
-      id: newId('camp'),
-      workspaceId,
-      name: input.name,
-      settings: mergeSettings({}, input.settings),
-      steps: { create: steps.map(stepRow) },
-    },
+  const { campaign, event } = await deps.db.$transaction(async (tx) => {
+    const campaign = await tx.campaign.create({
+      data: {
+        id: newId('camp'),
+        workspaceId,
+        name: input.name,
+        settings: mergeSettings({}, input.settings),
+        steps: { create: steps.map(stepRow) },
+      },
+    });
+    const event = await emitEvent(tx, workspaceId, 'campaign.created', { campaignId: campaign.id, name: campaign.name, status: campaign.status, sequenceSteps: steps.length });
+    return { campaign, event };
   });
+  await dispatchEvents(deps, [event]);
   return campaignSummary(campaign, steps.length);
 }
 

@@ -16,13 +16,13 @@ export async function updateCampaign(
   /** The version the caller read (If-Match); a change since then refuses the patch. */
   ifMatch?: number,
 ) {
-  await deps.db.$transaction(async (tx) => {
+  const event = await deps.db.$transaction(async (tx) => {
     const campaign = await requireCampaign(tx, workspaceId, id, { lock: 'update' });
     if (ifMatch !== undefined && ifMatch !== campaign.version) throw new VersionMismatchError(ifMatch, campaign.version);
     if (patch.sequenceSteps && campaign.status !== 'draft') {
       throw new ConflictError('campaign_not_draft', `Steps can change only while the campaign is a draft; it is ${campaign.status}.`);
     }
-    await tx.campaign.update({
+    const updated = await tx.campaign.update({
       where: { id },
       data: {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -34,7 +34,10 @@ export async function updateCampaign(
       await tx.sequenceStep.deleteMany({ where: { campaignId: id } });
       await tx.sequenceStep.createMany({ data: patch.sequenceSteps.map((s) => ({ ...stepRow(s), campaignId: id })) });
     }
+    const changed = (['name', 'settings', 'sequenceSteps'] as const).filter((k) => patch[k] !== undefined);
+    return emitEvent(tx, workspaceId, 'campaign.updated', { campaignId: id, name: updated.name, status: updated.status, version: updated.version, changed });
   });
+  await dispatchEvents(deps, [event]);
   return getCampaign(deps, workspaceId, id);
 }
 

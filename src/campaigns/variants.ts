@@ -1,6 +1,7 @@
 import { ConflictError, InvalidValueError, NotFoundError, VersionMismatchError } from '../domain/errors.js';
 import { MAX_VARIANTS, readVariants, withIds, type VariantInput } from '../domain/variants.js';
 import type { ServiceDeps } from '../services.js';
+import { dispatchEvents, emitEvent } from '../webhooks/events.js';
 import { stepView } from './campaign-service.js';
 import { requireCampaign } from './require-campaign.js';
 
@@ -11,7 +12,7 @@ import { requireCampaign } from './require-campaign.js';
  * variant starts a new test.
  */
 export async function addVariant(deps: ServiceDeps, workspaceId: string, campaignId: string, stepNumber: number, input: VariantInput, ifMatch?: number) {
-  return deps.db.$transaction(async (tx) => {
+  const { event, ...answer } = await deps.db.$transaction(async (tx) => {
     const campaign = await requireCampaign(tx, workspaceId, campaignId, { lock: 'update' });
     if (ifMatch !== undefined && ifMatch !== campaign.version) throw new VersionMismatchError(ifMatch, campaign.version);
     const step = await tx.sequenceStep.findUnique({ where: { campaignId_stepNumber: { campaignId, stepNumber } } });
@@ -27,6 +28,9 @@ export async function addVariant(deps: ServiceDeps, workspaceId: string, campaig
       data: { variants: [...variants, added!], winnerVariantId: null, winnerSelectedAt: null },
     });
     const { version } = await tx.campaign.update({ where: { id: campaignId }, data: { version: { increment: 1 } }, select: { version: true } });
-    return { step: stepView(updated), version };
+    const event = await emitEvent(tx, workspaceId, 'variant.added', { campaignId, stepNumber, variantId: added!.id, variants: variants.length + 1, version });
+    return { step: stepView(updated), version, event };
   });
+  await dispatchEvents(deps, [event]);
+  return answer;
 }

@@ -2,6 +2,7 @@ import { retryOnConflict, type Tx } from '../db.js';
 import { newId } from '../domain/ids.js';
 import { requireCampaign } from '../campaigns/require-campaign.js';
 import type { ServiceDeps } from '../services.js';
+import { emitEnrollmentEvents } from '../webhooks/events.js';
 
 const STANDARD = ['firstName', 'lastName', 'company', 'jobTitle', 'timezone'] as const;
 type Scalar = string | number | boolean | null;
@@ -133,7 +134,7 @@ export async function bulkUpsertLeads(
       // waits for the start (pending).
       const running = campaign.status === 'running';
       const firstDelay = running ? ((await tx.sequenceStep.findUnique({ where: { campaignId_stepNumber: { campaignId, stepNumber: 1 } } }))?.delayDays ?? 0) : 0;
-      const enrolled = await tx.$queryRaw<{ leadId: string }[]>`
+      const enrolled = await tx.$queryRaw<{ id: string; leadId: string }[]>`
         INSERT INTO "Enrollment" (id, "workspaceId", "campaignId", "leadId", status, "currentStep", "enrolledAt", "waitingFor", "waitingSince", "nextSendAt")
         SELECT x."enrollmentId", ${workspaceId}, ${campaignId}, l.id, ${running ? 'active' : 'pending'}::"EnrollmentStatus", 0, ${at},
                ${running ? 'delay' : null}::"WaitReason", ${running ? at : null}::timestamptz,
@@ -142,7 +143,8 @@ export async function bulkUpsertLeads(
           JOIN "Lead" l ON l."workspaceId" = ${workspaceId} AND l.email = x.email
          ORDER BY x.email
         ON CONFLICT ("campaignId", "leadId") DO NOTHING
-        RETURNING "leadId"`;
+        RETURNING id, "leadId"`;
+      await emitEnrollmentEvents(tx, workspaceId, 'lead.enrolled', enrolled.map((e) => e.id), { status: running ? 'active' : 'pending' });
 
       const outcomes = options.returnLeads ? await outcomesOf(tx, workspaceId, rows, suppressed, created, enrolled) : undefined;
       return { status: campaign.status, created: created.length, accepted: accepted.length, skipped: rows.length - accepted.length, outcomes };

@@ -8,6 +8,7 @@ import { waitingView } from '../domain/waiting.js';
 import type { ServiceDeps } from '../services.js';
 
 import { endLocked, lockEnrollments } from './endings.js';
+import { emitEnrollmentEvents } from '../webhooks/events.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -91,8 +92,13 @@ export async function controlEnrollment(deps: ServiceDeps, workspaceId: string, 
   await db.$transaction(async (tx) => {
     await lockEnrollments(tx, [e.id]);
     if (action === 'stop') return endLocked(tx, [e.id], 'stopped', 'stopped by API', now());
-    if (action === 'pause') return void (await tx.enrollment.updateMany({ where: { id: e.id, status: { notIn: TERMINAL } }, data: { status: 'paused' } }));
-    await tx.enrollment.updateMany({ where: { id: e.id, status: 'paused' }, data: { status: e.workflowStartedAt ? 'active' : 'pending' } });
+    if (action === 'pause') {
+      const { count } = await tx.enrollment.updateMany({ where: { id: e.id, status: { notIn: [...TERMINAL, 'paused'] } }, data: { status: 'paused' } });
+      if (count) await emitEnrollmentEvents(tx, workspaceId, 'lead.held', [e.id], { reason: 'lead_paused', until: null });
+      return;
+    }
+    const { count } = await tx.enrollment.updateMany({ where: { id: e.id, status: 'paused' }, data: { status: e.workflowStartedAt ? 'active' : 'pending' } });
+    if (count) await emitEnrollmentEvents(tx, workspaceId, 'lead.resumed', [e.id]);
   }, MAY_WAIT_FOR_LOCKS);
 
   if (e.workflowStartedAt) {

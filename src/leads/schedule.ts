@@ -42,7 +42,8 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
   const now = deps.now();
   // What it waits for reads as on the lead itself (a pause over the recorded wait).
   const { waitingFor } = waitingView(enrollment, campaign.status, now);
-  const view = { campaignId, leadId, email: lead.email, status: enrollment.status, waitingFor, campaignStatus: campaign.status };
+  const plannedAsIf = isTerminal(enrollment.status) ? null : campaign.status === 'draft' ? ('started_now' as const) : campaign.status === 'paused' || enrollment.status === 'paused' ? ('resumed_now' as const) : null;
+  const view = { campaignId, leadId, email: lead.email, status: enrollment.status, waitingFor, campaignStatus: campaign.status, plannedAsIf };
   if (isTerminal(enrollment.status)) return { ...view, steps: [] as PlannedStep[] };
 
   const remaining = steps.filter((s) => s.stepNumber > enrollment.currentStep);

@@ -40,7 +40,8 @@ export type ToolSpec = {
   summarize: (data: unknown, body: unknown, args: Record<string, unknown>) => string;
 };
 
-const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+/** An argument as the query string carries it; a list (a parsed `type` filter) goes comma-separated. */
+const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : Array.isArray(v) ? v.map(text).join(',') : '');
 const shapeOf = (schema: unknown): Record<string, z.ZodType> => (schema instanceof z.ZodObject ? schema.shape : {});
 const bodyOf = (route: RouteDef) => route.request?.body?.content?.['application/json']?.schema;
 
@@ -60,7 +61,7 @@ export function inputSchema(spec: ToolSpec, route: RouteDef) {
   const renamed = Object.fromEntries(Object.entries(spec.params ?? {}).map(([from, to]) => [to, params[from] ?? z.string()]));
   const headers = Object.fromEntries(Object.entries(shapeOf(route.request?.headers)).map(([name, schema]) => [headerArgument(name), HEADER_ARGUMENTS[name] ? schema.describe(HEADER_ARGUMENTS[name]) : schema]));
   const confirm = spec.confirm
-    ? { confirm: z.boolean().optional().describe('true to really start: without it nothing is sent and the answer says what would happen (leads, first-day volume, empty tokens)') }
+    ? { confirm: z.boolean().optional().describe('true to really start: without it nothing is sent and the answer says what would happen (leads, first-day volume, empty tokens). Where your client can ask its person to confirm, the person is asked instead and this is not needed') }
     : {};
   const body = shapeOf(bodyOf(route));
   if (spec.skippableItems) body[spec.skippableItems] = skippable(body[spec.skippableItems]!);
@@ -103,7 +104,7 @@ export function outputSchema(spec: ToolSpec, route: RouteDef, preview: RouteDef 
   exposeDescriptions(wouldStart);
   return z.object({
     ...fields,
-    confirmed: z.literal(false).optional().describe('false when called without confirm: nothing was sent, and wouldStart says what confirming would do'),
+    confirmed: z.literal(false).optional().describe('false when nothing was sent: called without confirm, or the person declined when your client asked; wouldStart says what confirming would do'),
     wouldStart: wouldStart.optional().describe('Without confirm: what starting or resuming would do (as launch_preview answers)'),
     error: TOOL_ERROR,
   });
@@ -132,16 +133,30 @@ export function requestFor(spec: ToolSpec, route: RouteDef, args: Record<string,
 
 export type ToolResult = { content: { type: 'text'; text: string }[]; structuredContent: Record<string, unknown>; isError?: boolean };
 
-/** Runs a tool: one REST call (or, for an unconfirmed start, the launch preview instead). */
-export async function runTool(spec: ToolSpec, route: RouteDef, args: Record<string, unknown>, call: ApiCaller): Promise<ToolResult> {
-  if (spec.confirm && args.confirm !== true) {
+/**
+ * Asks the person at the client (MCP elicitation) whether to go ahead, showing what would happen;
+ * true only on an explicit yes. Absent when the client cannot ask.
+ */
+export type Confirmer = (message: string) => Promise<boolean>;
+
+/**
+ * Runs a tool: one REST call. A launch tool first reads the launch preview: where the client can
+ * ask its person, the person decides; otherwise only `confirm: true` sends, and without it the
+ * preview is the answer.
+ */
+export async function runTool(spec: ToolSpec, route: RouteDef, args: Record<string, unknown>, call: ApiCaller, confirmer?: Confirmer): Promise<ToolResult> {
+  if (spec.confirm && (confirmer || args.confirm !== true)) {
     const preview = await call('GET', `/v1/campaigns/${encodeURIComponent(text(args.campaignId))}/launch-preview`);
     if (preview.status >= 400) return failure(preview.body);
     const data = (preview.body as { data: unknown }).data;
-    return {
-      content: [{ type: 'text', text: `Not ${spec.name.startsWith('start') ? 'started' : 'resumed'}: call again with confirm: true to send. ${launchSummary(data)}` }],
-      structuredContent: { confirmed: false, wouldStart: data },
-    };
+    const verb = spec.name.startsWith('start') ? 'Start' : 'Resume';
+    if (!confirmer || !(await confirmer(`${launchSummary(data)} Go ahead and send real mail?`))) {
+      const next = confirmer ? 'the person declined when asked' : 'call again with confirm: true to send';
+      return {
+        content: [{ type: 'text', text: `Not ${verb === 'Start' ? 'started' : 'resumed'}: ${next}. ${launchSummary(data)}` }],
+        structuredContent: { confirmed: false, wouldStart: data },
+      };
+    }
   }
   const request = requestFor(spec, route, args);
   const answer = await call(request.method, request.path, request.body, request.headers);

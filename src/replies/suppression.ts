@@ -3,10 +3,22 @@ import { NotFoundError } from '../domain/errors.js';
 import { paginate } from '../domain/paginate.js';
 import { endEnrollments, notifyEnded } from '../leads/endings.js';
 import type { ServiceDeps } from '../services.js';
+import { emitEvents } from '../webhooks/events.js';
 
 /** Adds an address to the workspace's suppression list (the first reason stays). */
 export async function suppressAddress(tx: Tx, workspaceId: string, email: string, reason: string): Promise<void> {
-  await tx.suppression.upsert({ where: { workspaceId_email: { workspaceId, email } }, create: { workspaceId, email, reason }, update: {} });
+  await insertSuppressions(tx, workspaceId, [email], reason);
+}
+
+/** Inserts the addresses not yet on the list, each with a `suppression.added` event; returns how many. */
+async function insertSuppressions(tx: Tx, workspaceId: string, emails: string[], reason: string): Promise<number> {
+  const added = await tx.$queryRaw<{ email: string }[]>`
+    INSERT INTO "Suppression" ("workspaceId", email, reason, "createdAt")
+    SELECT ${workspaceId}, e, ${reason}, now() FROM unnest(${emails}::text[]) AS e
+    ON CONFLICT ("workspaceId", email) DO NOTHING
+    RETURNING email`;
+  await emitEvents(tx, added.map(({ email }) => ({ workspaceId, type: 'suppression.added', data: { email, reason } })));
+  return added.length;
 }
 
 /** SPEC §6: up to 1,000 addresses; suppressing an enrolled address stops it. */
@@ -15,10 +27,7 @@ export async function suppressEmails({ db, orchestrator, now }: ServiceDeps, wor
   const ended = await db.$transaction(async (tx) => {
     const leads = await tx.lead.findMany({ where: { workspaceId, email: { in: unique } }, select: { id: true } });
     const ids = await endEnrollments(tx, { leadIds: leads.map((l) => l.id) }, 'stopped', `suppressed (${reason})`, now());
-    const inserted = await tx.$executeRaw`
-      INSERT INTO "Suppression" ("workspaceId", email, reason, "createdAt")
-      SELECT ${workspaceId}, e, ${reason}, now() FROM unnest(${unique}::text[]) AS e
-      ON CONFLICT ("workspaceId", email) DO NOTHING`;
+    const inserted = await insertSuppressions(tx, workspaceId, unique, reason);
     return { inserted, ids };
   }, MAY_WAIT_FOR_LOCKS);
   await notifyEnded(orchestrator, ended.ids, 'stopped');

@@ -3,6 +3,8 @@ import { newId } from '../domain/ids.js';
 import type { ServiceDeps } from '../services.js';
 
 export const EVENT_TYPES = [
+  'campaign.created',
+  'campaign.updated',
   'campaign.started',
   'campaign.paused',
   'campaign.auto_paused',
@@ -14,7 +16,12 @@ export const EVENT_TYPES = [
   'lead.completed',
   'lead.replied',
   'lead.stopped',
+  'lead.enrolled',
+  'lead.held',
+  'lead.resumed',
+  'variant.added',
   'step.winner_selected',
+  'suppression.added',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -39,6 +46,23 @@ export async function emitEvent(tx: Tx | Db, workspaceId: string, type: EventTyp
 export async function emitEvents(tx: Tx, events: { workspaceId: string; type: EventType; data: Record<string, unknown> }[]): Promise<void> {
   if (events.length === 0) return;
   await tx.event.createMany({ data: events.map((e) => ({ id: newId('evt'), workspaceId: e.workspaceId, type: e.type, data: e.data as Prisma.InputJsonValue })) });
+}
+
+/**
+ * One event per enrollment, set-based (a bulk call enrolls 10,000 in one statement): data is
+ * `{campaignId, leadId, email, enrollmentId}` from the rows, plus `extra`, the same for each.
+ */
+export async function emitEnrollmentEvents(tx: Tx, workspaceId: string, type: EventType, enrollmentIds: string[], extra: Record<string, unknown> = {}): Promise<void> {
+  if (enrollmentIds.length === 0) return;
+  const eventIds = enrollmentIds.map(() => newId('evt'));
+  await tx.$executeRaw`
+    INSERT INTO "Event" (id, "workspaceId", type, data)
+    SELECT ev.id, ${workspaceId}, ${type},
+           jsonb_build_object('campaignId', e."campaignId", 'leadId', e."leadId", 'email', l.email, 'enrollmentId', e.id) || ${JSON.stringify(extra)}::jsonb
+      FROM unnest(${eventIds}::text[], ${enrollmentIds}::text[]) WITH ORDINALITY AS ev(id, "enrollmentId", n)
+      JOIN "Enrollment" e ON e.id = ev."enrollmentId"
+      JOIN "Lead" l ON l.id = e."leadId"
+     ORDER BY ev.n`;
 }
 
 /** The body every webhook receives for an event (SPEC §7). */

@@ -24,6 +24,9 @@ export const WORKER_DB_POOL = CONCURRENCY.sends + CONCURRENCY.claims + CONCURREN
  */
 export const SERVER_RATE_HEADROOM = 1.5;
 
+/** Sequent's workflow code as one bundle, for workers and replays. */
+export const bundleWorkflows = () => bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger });
+
 /** The Temporal workers one Sequent worker process runs, handled as one. */
 export type SequentWorker = {
   run(): Promise<void>;
@@ -55,12 +58,14 @@ export async function buildWorker(options: {
   /** The sticky cache's size (WORKER_CACHED_WORKFLOWS); tests keep the default. */
   maxCachedWorkflows?: number;
   extra?: Partial<WorkerOptions>;
+  /** Workflow code bundled beforehand (tests bundle it once per run); bundled here when absent. */
+  workflowBundle?: { codePath: string };
 }): Promise<SequentWorker> {
   // `sendStep`: legacy, for enrollments begun before claims and deliveries were split; see its definition.
   const { sendStep, deliverStep, ...rest } = options.activities;
   const concurrency = options.concurrency ?? CONCURRENCY;
   const sendActivities = { ...(deliverStep ? { deliverStep } : {}), ...(sendStep ? { sendStep } : {}) };
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: Runtime.instance().logger });
+  const workflowBundle = options.workflowBundle ?? (await bundleWorkflows());
   const base = { connection: options.connection, namespace: options.namespace, workflowBundle };
   const main = await Worker.create({
     ...base,

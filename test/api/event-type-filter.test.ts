@@ -13,10 +13,11 @@ describe('the event type filter', () => {
     await api.post(`/v1/campaigns/${id}/leads/${(await api.get(`/v1/campaigns/${id}/leads`)).body.data.find((l: { email: string }) => l.email === b).leadId}/stop`);
 
     const types = async (query: string) => (await api.get(`/v1/events?${query}`)).body.data.map((e: { event: string }) => e.event).sort();
-    expect(await types('limit=50')).toEqual(['campaign.started', 'lead.replied', 'lead.stopped', 'reply.received']);
-    expect(await types('type=lead.*')).toEqual(['lead.replied', 'lead.stopped']);
+    expect(await types('limit=50')).toEqual(['campaign.created', 'campaign.started', 'lead.enrolled', 'lead.enrolled', 'lead.replied', 'lead.stopped', 'reply.received']);
+    expect(await types('type=lead.*')).toEqual(['lead.enrolled', 'lead.enrolled', 'lead.replied', 'lead.stopped']);
     expect(await types('type=reply.received,campaign.started')).toEqual(['campaign.started', 'reply.received']);
-    expect(await types('type=lead.*,reply.received&after=')).toEqual(['lead.replied', 'lead.stopped', 'reply.received']);
+    expect(await types('type=lead.replied,lead.stopped,reply.received&after=')).toEqual(['lead.replied', 'lead.stopped', 'reply.received']);
+    expect(await types('type=campaign.*&after=')).toEqual(['campaign.created', 'campaign.started']);
 
     for (const bad of ['lead.nothing', 'nope.*', ',']) {
       const res = await api.get(`/v1/events?type=${encodeURIComponent(bad)}`);

@@ -70,6 +70,7 @@ function restTalk(schema: unknown, at: string): string[] {
 const NOT_TOOLS: Record<string, string> = {
   'get /v1/events/stream': 'a stream of Server-Sent Events; list_events with after is the same feed, polled',
   'post /v1/providers/resend/events': "the mail provider's own callback",
+  'get /v1/guide': 'the agent guide, which MCP offers as the prompt run_campaign_safely and the resource sequent://guide',
 };
 
 describe('MCP tools speak to agents', () => {

@@ -82,7 +82,7 @@ describe('replies and suppression', () => {
     await api.post('/v1/replies', { email: g1, text: 'No thanks.' });
     expect([await status(a), await status(b), await status(g1), await status(g2)]).toEqual(['replied', 'stopped', 'replied', 'active']);
     // Every ending says so in the event feed, with its reason: the colleague's stop included.
-    const events = (await api.get('/v1/events?limit=200')).body.data.filter((e: any) => e.event.startsWith('lead.'));
+    const events = (await api.get('/v1/events?limit=200&type=lead.replied,lead.stopped')).body.data;
     const byEmail = Object.fromEntries(events.map((e: any) => [e.data.email, { event: e.event, status: e.data.status, reason: e.data.reason }]));
     expect(byEmail).toEqual({
       [a]: { event: 'lead.replied', status: 'replied', reason: expect.stringContaining('not_interested') },

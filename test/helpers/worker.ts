@@ -8,6 +8,9 @@ import { buildWorker } from '../../src/worker/build-worker.js';
 import { testDeps } from './deps.js';
 import { temporalOrchestrator } from '../../src/workflows/client.js';
 
+/** The workflow code global setup bundled once for the run (each file would take 1–2 s to bundle it again). */
+export const testWorkflowBundle = () => ({ codePath: inject('workflowBundlePath') });
+
 /**
  * A real worker with the real activities on the test file's task queue, polling the dev server
  * until the file's tests end. The API built by testDeps() starts workflows on the same queue.
@@ -18,6 +21,7 @@ export async function startTestWorker(options: { mailer?: Mailer; sendRatePerSec
   const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
   const orchestrator = temporalOrchestrator({ client: deps.temporal, taskQueue });
   const worker = await buildWorker({
+    workflowBundle: testWorkflowBundle(),
     connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue,

@@ -71,6 +71,7 @@ const UNDOCUMENTED: Operation[] = [
 // Pages (and the console's script and stylesheet): never a 5xx, and an error is a page or the JSON shape.
 const HTML_ROUTES = new Set(['GET /u/{token}', 'POST /u/{token}', 'GET /docs', 'GET /', 'GET /console/app.js', 'GET /console/app.css']);
 const STREAM_ROUTES = new Set(['GET /v1/events/stream']);
+const MARKDOWN_ROUTES = new Set(['GET /v1/guide']);
 
 type Ids = {
   workspaceId: string;
@@ -344,6 +345,10 @@ describe('hostile input on every endpoint', () => {
     // one it refuses answers JSON like any other route.
     if (STREAM_ROUTES.has(opKey(op)) && res.status === 200) {
       expect(res.headers.get('content-type'), context).toMatch(/^text\/event-stream/);
+      return;
+    }
+    if (MARKDOWN_ROUTES.has(opKey(op)) && res.status === 200) {
+      expect(res.headers.get('content-type'), context).toMatch(/^text\/markdown/);
       return;
     }
     expectApiAnswer(res, context);

@@ -8,7 +8,7 @@ import { buildWorker, type SequentWorker } from '../../src/worker/build-worker.j
 import { startResendDouble, type ResendDouble } from '../resend-double/server.js';
 import { apiClient, testConfig, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { eventually } from '../helpers/worker.js';
+import { eventually, testWorkflowBundle } from '../helpers/worker.js';
 import { uniq } from '../helpers/fixtures.js';
 
 const ALL_EVENTS = ['campaign.started', 'campaign.paused', 'message.sent', 'message.delivered', 'message.bounced', 'reply.received', 'lead.completed'];
@@ -54,6 +54,7 @@ describe('no secrets in logs', () => {
     const tight = createApp({ ...deps, config: { ...config, API_RATE_LIMIT: 1, API_RATE_BURST: 1 }, logger: createLogger(config.LOG_LEVEL, 'api', sink) });
     connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     worker = await buildWorker({
+      workflowBundle: testWorkflowBundle(),
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,

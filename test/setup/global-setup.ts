@@ -1,5 +1,6 @@
 import type {} from 'vitest';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -9,6 +10,7 @@ import { applyMigrations } from '../../scripts/lib/migrate.js';
 import { findChromium, type ChromiumFound } from '../../scripts/lib/chromium.js';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server.js';
 import { obtainTemporalCli, obtainTestServer } from '../../scripts/lib/temporal-tools.js';
+import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +18,8 @@ declare module 'vitest' {
     temporalAddress: string;
     testServerPath: string;
     temporalCli: string;
+    /** The workflow code bundled once for the run: each file's workers load it instead of bundling again. */
+    workflowBundlePath: string;
     /** For the console's browser tests: a Chromium binary, or why there is none. */
     chromium: ChromiumFound;
   }
@@ -45,6 +49,9 @@ export async function setup(project: TestProject) {
   clusterParent = mkdtempSync(path.join(tmpdir(), 'sequent-test-pg-'));
   chmodSync(clusterParent, 0o755);
   let temporalPort = 0;
+  const bundled = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  bundled.catch(() => undefined); // awaited below; a failed start before then must not leave it unhandled
+  const workflowBundlePath = path.join(clusterParent, 'workflow-bundle.js');
   try {
     // One after the other: the dev server binds a few random ports of its own, which must not
     // land on the one PostgreSQL was just given. A lost race is retried on fresh ports.
@@ -56,6 +63,7 @@ export async function setup(project: TestProject) {
       return startTemporalDevServer({ cli, port: temporalPort, uiPort: await freePort(), dbFile: null, namespace: 'default', quiet: true });
     });
     await applyMigrations(postgres.url);
+    writeFileSync(workflowBundlePath, (await bundled).code);
   } catch (err) {
     await teardown();
     throw err;
@@ -65,6 +73,7 @@ export async function setup(project: TestProject) {
   project.provide('temporalAddress', `127.0.0.1:${temporalPort}`);
   project.provide('testServerPath', testServerPath);
   project.provide('temporalCli', cli);
+  project.provide('workflowBundlePath', workflowBundlePath);
   // Found (or installed) once here, not by each browser test file at the same time.
   project.provide('chromium', findChromium(process.env, log));
 }

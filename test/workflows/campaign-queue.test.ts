@@ -2,11 +2,10 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { activitiesFromConfig } from '../../src/activities/index.js';
 import { createLogger } from '../../src/logger.js';
-import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
 import { campaignFanoutWorkflowId, campaignTaskQueue, syncSignal } from '../../src/workflows/contract.js';
 import { campaignFanoutWorkflow } from '../../src/workflows/index.js';
 import { testApp, testDeps } from '../helpers/deps.js';
-import { eventually, startTestWorker } from '../helpers/worker.js';
+import { eventually, startTestWorker, testWorkflowBundle } from '../helpers/worker.js';
 
 /**
  * A pause must not wait behind enrollments: after a bulk import the main queue holds a first task
@@ -22,7 +21,7 @@ describe("campaigns' fan-outs have their own task queue", () => {
     const deps = testDeps();
     connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     const { syncCampaign } = activitiesFromConfig(deps.config, { db: deps.db, logger: createLogger('silent', 'worker'), client: deps.temporal });
-    worker = await Worker.create({ connection, taskQueue: campaignTaskQueue(deps.config.TEMPORAL_TASK_QUEUE), workflowsPath: WORKFLOWS_PATH, activities: { syncCampaign } });
+    worker = await Worker.create({ connection, taskQueue: campaignTaskQueue(deps.config.TEMPORAL_TASK_QUEUE), workflowBundle: testWorkflowBundle(), activities: { syncCampaign } });
     running = worker.run();
   });
   afterAll(async () => {

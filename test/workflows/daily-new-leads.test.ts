@@ -13,6 +13,7 @@ import { apiClient, newWorkspace, testDeps } from '../helpers/deps.js';
 import { serverClock } from '../helpers/server-clock.js';
 import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
 import { temporalOrchestrator } from '../../src/workflows/client.js';
+import { testWorkflowBundle } from '../helpers/worker.js';
 
 const HOUR = 60 * 60 * 1000;
 const utcDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -33,7 +34,7 @@ describe('new leads per day, follow-ups first (time-skipping, real activities)',
     const now = serverClock(() => serverNow);
     const config = { ...deps.config, TEMPORAL_TASK_QUEUE: taskQueue };
     const activities = activitiesFromConfig(config, { db, logger: createLogger('silent', 'test'), client: env.client, mailer: createLocalTransport(), now });
-    const worker = await buildWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities, concurrency: { sends: 4, claims: 4, activities: 4 } });
+    const worker = await buildWorker({ workflowBundle: testWorkflowBundle(), connection: env.nativeConnection, namespace: 'default', taskQueue, activities, concurrency: { sends: 4, claims: 4, activities: 4 } });
 
     // One account, 4 a day; a two-step sequence (step 2 a day after step 1); 3 new leads a day.
     const { workspaceId } = await newWorkspace(db);

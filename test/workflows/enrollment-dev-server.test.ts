@@ -9,6 +9,7 @@ import { campaignIdKey, enrollmentStatusKey, enrollmentWorkflowId, leadEmailKey,
 import { enrollmentWorkflow } from '../../src/workflows/index.js';
 import { newWorkspace, testConfig, testDeps } from '../helpers/deps.js';
 import { seedEnrollment } from '../helpers/fixtures.js';
+import { testWorkflowBundle } from '../helpers/worker.js';
 
 // The thin slice through every layer: the real dev server, a real worker bundling the real
 // workflow, and the real activities writing PostgreSQL.
@@ -48,7 +49,7 @@ describe('enrollment workflow on the real Temporal dev server', () => {
     });
 
     const activities = realActivities();
-    const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
+    const worker = await buildWorker({ workflowBundle: testWorkflowBundle(), connection: nativeConnection, namespace: 'default', taskQueue, activities });
 
     const result = await worker.runUntil(async () => {
       const handle = await client.workflow.start(enrollmentWorkflow, {
@@ -92,7 +93,7 @@ describe('enrollment workflow on the real Temporal dev server', () => {
     });
     await db.suppression.create({ data: { workspaceId, email: lead.email, reason: 'unsubscribed' } });
     const activities = realActivities();
-    const worker = await buildWorker({ connection: nativeConnection, namespace: 'default', taskQueue, activities });
+    const worker = await buildWorker({ workflowBundle: testWorkflowBundle(), connection: nativeConnection, namespace: 'default', taskQueue, activities });
     const final = await worker.runUntil(
       client.workflow.execute(enrollmentWorkflow, {
         taskQueue,

@@ -8,7 +8,7 @@ import type { EnrollmentPlan } from '../../src/domain/enrollment-plan.js';
 import type { ClaimResult, SendStepResult } from '../../src/domain/step-result.js';
 import { DAY_MS as DAY } from '../../src/domain/time.js';
 import { buildWorker } from '../../src/worker/build-worker.js';
-import { eventually } from '../helpers/worker.js';
+import { eventually, testWorkflowBundle } from '../helpers/worker.js';
 import { pauseSignal, replySignal, resumeSignal, SEARCH_ATTRIBUTES, stateQuery, stopSignal, wakeSignal } from '../../src/workflows/contract.js';
 import { enrollmentWorkflow } from '../../src/workflows/index.js';
 
@@ -66,7 +66,7 @@ describe('enrollmentWorkflow (time-skipping)', () => {
   // A queue per test, so a worker of one test never serves another's workflow.
   const worker = (activities: Partial<Activities>) => {
     taskQueue = `ts-${process.pid}-${++queues}`;
-    return buildWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities });
+    return buildWorker({ workflowBundle: testWorkflowBundle(), connection: env.nativeConnection, namespace: 'default', taskQueue, activities });
   };
 
   it('sends step 2 delayDays after step 1 and not before', async () => {

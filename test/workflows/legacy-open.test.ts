@@ -1,11 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
 import { countLegacyOpen } from '../../src/worker/legacy-open.js';
 import { campaignIdKey, type EnrollmentInput } from '../../src/workflows/contract.js';
 import { testDeps } from '../helpers/deps.js';
-import { eventually } from '../helpers/worker.js';
+import { eventually, testWorkflowBundle } from '../helpers/worker.js';
 
 const LEGACY_WORKFLOWS = fileURLToPath(new URL('../helpers/legacy-enrollment-workflow.ts', import.meta.url));
 
@@ -33,7 +32,7 @@ describe('counting the open workflows that need a legacy path', () => {
     connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     workers = await Promise.all([
       Worker.create({ connection, taskQueue: queues.old, workflowsPath: LEGACY_WORKFLOWS, activities }),
-      Worker.create({ connection, taskQueue: queues.current, workflowsPath: WORKFLOWS_PATH, activities }),
+      Worker.create({ connection, taskQueue: queues.current, workflowBundle: testWorkflowBundle(), activities }),
     ]);
     running = workers.map((w) => w.run());
   });

@@ -13,6 +13,7 @@ import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { serverClock } from '../helpers/server-clock.js';
 import { useTimeSkippingEnv } from '../helpers/time-skipping.js';
 import { temporalOrchestrator } from '../../src/workflows/client.js';
+import { testWorkflowBundle } from '../helpers/worker.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -33,7 +34,7 @@ describe('an out-of-office reply holds the lead until the working day after its 
     const now = serverClock(() => serverNow);
     const config = { ...deps.config, TEMPORAL_TASK_QUEUE: taskQueue };
     const activities = activitiesFromConfig(config, { db, logger: createLogger('silent', 'test'), client: env.client, mailer: createLocalTransport(), now });
-    const worker = await buildWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, activities, concurrency: { sends: 2, claims: 2, activities: 4 } });
+    const worker = await buildWorker({ workflowBundle: testWorkflowBundle(), connection: env.nativeConnection, namespace: 'default', taskQueue, activities, concurrency: { sends: 2, claims: 2, activities: 4 } });
 
     const { workspaceId } = await newWorkspace(db);
     const campaign = await db.campaign.create({

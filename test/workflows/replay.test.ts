@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
+import { testWorkflowBundle } from '../helpers/worker.js';
 
 // Histories recorded from every released version of the enrollment workflow (v<n>/, see
 // scripts/record-histories.ts) and of the campaign fan-out (fanout-v<n>/, see
@@ -22,7 +22,7 @@ describe('replaying recorded histories with the current workflow code', () => {
     const failures: string[] = [];
     let replayed = 0;
     const inputs = histories.map(({ name, file }) => ({ workflowId: name, history: JSON.parse(readFileSync(file, 'utf8')) }));
-    for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, inputs)) {
+    for await (const result of Worker.runReplayHistories({ workflowBundle: testWorkflowBundle() }, inputs)) {
       replayed++;
       if (result.error) failures.push(`${result.workflowId}: ${String(result.error)}`);
     }

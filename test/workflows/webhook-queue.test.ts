@@ -6,13 +6,12 @@ import { servicesOf } from '../../src/api/context.js';
 import type { ServiceDeps } from '../../src/services.js';
 import { createLogger } from '../../src/logger.js';
 import { dispatchEvents, emitEvent } from '../../src/webhooks/events.js';
-import { WORKFLOWS_PATH } from '../../src/worker/build-worker.js';
 import { webhookTaskQueue } from '../../src/workflows/contract.js';
 import { temporalOrchestrator } from '../../src/workflows/client.js';
 import { newId } from '../../src/domain/ids.js';
 import { newWorkspace, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
-import { eventually } from '../helpers/worker.js';
+import { eventually, testWorkflowBundle } from '../helpers/worker.js';
 
 /**
  * Deliveries must not wait behind enrollments: under load the main queue holds thousands of
@@ -32,7 +31,7 @@ describe('webhook deliveries have their own task queue', () => {
     worker = await Worker.create({
       connection,
       taskQueue: webhookTaskQueue(deps.config.TEMPORAL_TASK_QUEUE),
-      workflowsPath: WORKFLOWS_PATH,
+      workflowBundle: testWorkflowBundle(),
       activities: { deliverWebhook },
     });
     running = worker.run();

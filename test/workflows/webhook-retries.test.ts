@@ -7,6 +7,7 @@ import { buildWorker } from '../../src/worker/build-worker.js';
 import { webhookDeliveryWorkflow } from '../../src/workflows/index.js';
 import { newWorkspace, testConfig, testDeps } from '../helpers/deps.js';
 import { startReceiver } from '../helpers/receiver.js';
+import { testWorkflowBundle } from '../helpers/worker.js';
 
 // The retry schedule spans hours: the time-skipping server runs it in seconds, while the real
 // delivery activity posts to a real receiver and logs to real Postgres.
@@ -28,6 +29,7 @@ describe('webhook delivery retries (time-skipping)', () => {
     const event = await db.event.create({ data: { id: newId('evt'), workspaceId, type: 'message.sent', data: { messageId: 'msg_x' } } });
     const taskQueue = `wh-${process.pid}-${script.length}`;
     const worker = await buildWorker({
+      workflowBundle: testWorkflowBundle(),
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,

@@ -50,6 +50,10 @@ export const LeadScheduleSchema = z
     status: EnrollmentStatusSchema,
     waitingFor: WaitReasonSchema.nullable(),
     campaignStatus: z.string().openapi({ description: "The campaign's status; a draft or paused campaign is planned as if started or resumed now", example: 'running' }),
+    plannedAsIf: z
+      .enum(['started_now', 'resumed_now'])
+      .nullable()
+      .openapi({ description: 'What the planned times depend on: `started_now` (a draft: the times hold if it starts now, and move with a later start), `resumed_now` (the campaign or the lead is paused: they hold if resumed now); null when they hold as they are', example: null }),
     steps: z
       .array(
         z.object({

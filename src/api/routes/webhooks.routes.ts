@@ -15,7 +15,10 @@ const MESSAGE_DATA = '`{messageId, campaignId, leadId, email, sequenceStep, vari
 const ENDED_DATA = '`{campaignId, leadId, email, enrollmentId, status, reason, at}`';
 
 /** Every event type, what it means and the data it carries: a new type does not compile without both. */
+const ENROLLMENT_DATA = '`{campaignId, leadId, email, enrollmentId}`';
 const EVENTS: Record<EventTypeName, { means: string; data: string }> = {
+  'campaign.created': { means: 'a campaign was created (a draft)', data: '`{campaignId, name, status, sequenceSteps}` (sequenceSteps: how many)' },
+  'campaign.updated': { means: 'its name, settings or steps changed', data: '`{campaignId, name, status, version, changed}` (changed: which of name, settings, sequenceSteps)' },
   'campaign.started': { means: 'started or resumed', data: '`{campaignId, name, status, startedAt, resumed}`' },
   'campaign.paused': { means: 'paused by hand', data: '`{campaignId, name, status, pausedAt}`' },
   'campaign.auto_paused': { means: 'a deliverability guard paused it', data: '`{campaignId, name, status, pausedAt, pauseReason, scope, rate, threshold, sent, bounced, complained}`' },
@@ -27,6 +30,11 @@ const EVENTS: Record<EventTypeName, { means: string; data: string }> = {
   'lead.completed': { means: 'a lead got every step', data: '`{campaignId, leadId, email}`' },
   'lead.replied': { means: "a lead's sequence ended because it replied", data: ENDED_DATA },
   'step.winner_selected': { means: 'settings.autoOptimize chose a step\'s winning variant', data: '`{campaignId, stepNumber, variantId, minDeliveredPerVariant, variants: [{id, delivered, replied, replyRate, z}]}`' },
+  'lead.enrolled': { means: 'a lead joined a campaign (added by a bulk call)', data: `${ENROLLMENT_DATA} plus \`status\` (active into a running campaign, pending until it starts)` },
+  'lead.held': { means: 'a lead waits by itself: an out-of-office reply holds it, or it was paused alone', data: `${ENROLLMENT_DATA} plus \`reason\` (out_of_office with \`until\`, \`returnDate\` and the reply's \`classification\`; lead_paused with until null)` },
+  'lead.resumed': { means: 'a lead paused alone was resumed', data: ENROLLMENT_DATA },
+  'variant.added': { means: 'a step got another variant (an A/B test starts or grows)', data: '`{campaignId, stepNumber, variantId, variants, version}` (variants: how many the step has now)' },
+  'suppression.added': { means: 'an address joined the suppression list: by hand, an unsubscribe, a hard bounce or a complaint', data: '`{email, reason}`' },
   'lead.stopped': { means: "a lead's sequence ended early: stopped, unsubscribed, bounced or failed (status and reason say which)", data: ENDED_DATA },
 };
 const EVENT_MEANINGS = Object.entries(EVENTS)
