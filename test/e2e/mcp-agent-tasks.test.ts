@@ -100,6 +100,83 @@ describe('an agent with only the MCP tools', () => {
     });
   });
 
+  it('pauses a campaign and still sees which lead an out-of-office reply holds, and what its dates depend on', async () => {
+    await asAgent('task-paused', async (call) => {
+      const created = await call('create_campaign', { name: `ooo-${uniq()}`, sequenceSteps: [{ delayDays: 2, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] });
+      const campaignId = created.structuredContent.data.id;
+      await call('add_leads', { campaignId, leads: [{ email: 'ana@initech.io' }, { email: 'bo@initech.io' }] });
+      await call('start_campaign', { campaignId, confirm: true });
+      const held = await call('record_reply', { email: 'ana@initech.io', campaignId, text: 'Automatic reply: I am out of the office until 2027-01-11.' });
+      expect(held.structuredContent.data.enrollments[0]).toMatchObject({ status: 'active', waitingFor: 'out_of_office' });
+      await call('pause_campaign', { campaignId });
+
+      const health = (await call('campaign_health', { campaignId })).structuredContent.data;
+      expect(health.status).toBe('paused');
+      const reasons = Object.fromEntries(health.reasons.map((r: { code: string; count: number; needsYou: boolean }) => [r.code, [r.count, r.needsYou]]));
+      expect(reasons).toMatchObject({ campaign_paused: [2, true], out_of_office: [1, false] });
+
+      const leads = (await call('list_leads', { campaignId })).structuredContent.data;
+      const ana = leads.find((l: { email: string }) => l.email === 'ana@initech.io');
+      expect(ana).toMatchObject({ waitingFor: 'campaign_paused', behindPause: 'out_of_office' });
+      const schedule = (await call('lead_schedule', { campaignId, leadId: ana.leadId })).structuredContent.data;
+      expect(schedule).toMatchObject({ campaignStatus: 'paused', plannedAsIf: 'resumed_now', steps: [{ stepNumber: 1, plannedBecause: ['out_of_office'] }] });
+      expect(schedule.steps[0].plannedAt >= '2027-01-11').toBe(true);
+    });
+  });
+
+  it('knows what queued counts before reading the stats', async () => {
+    await asAgent('task-queued', async (call) => {
+      const campaignId = await draft(call);
+      await call('add_leads', { campaignId, leads: [{ email: 'ana@umbrella.io' }, { email: 'bo@umbrella.io' }] });
+      const { client } = await agent((await newWorkspace(testDeps().db, `task-queued-reader-${uniq()}`)).apiKey);
+      try {
+        const tool = (await client.listTools()).tools.find((t) => t.name === 'campaign_stats')!;
+        // The answer's schema (ungrouped or grouped) describes the field where the agent meets it.
+        expect(JSON.stringify(tool.outputSchema)).toMatch(/"queued":\{[^}]*"description":"A count of now, unlike the running totals beside it/);
+      } finally {
+        await client.close();
+      }
+      const stats = (await call('campaign_stats', { campaignId })).structuredContent.data;
+      expect(stats).toMatchObject({ enrolledLeads: 2, metrics: { queued: 2, sent: 0 } });
+    });
+  });
+
+  it('follows every change in the feed instead of polling the lists', async () => {
+    await asAgent('task-feed', async (call) => {
+      const campaignId = await draft(call);
+      await call('add_leads', { campaignId, leads: [{ email: 'ana@hooli.io' }, { email: 'bo@hooli.io' }] });
+      await call('add_step_variant', { campaignId, stepNumber: 1, subject: 'B side', bodyHtml: '<p>B</p>' });
+      await call('suppress_address', { emails: ['bo@hooli.io'] });
+      const first = await call('list_events', { after: '', type: 'campaign.*,lead.*,variant.added,suppression.added' });
+      expect(first.structuredContent.data.map((e: { event: string; data: { email?: string } }) => [e.event, e.data.email ?? null])).toEqual([
+        ['campaign.created', null],
+        ['lead.enrolled', 'ana@hooli.io'],
+        ['lead.enrolled', 'bo@hooli.io'],
+        ['variant.added', null],
+        ['lead.stopped', 'bo@hooli.io'],
+        ['suppression.added', 'bo@hooli.io'],
+      ]);
+      const leadId = (await call('list_leads', { campaignId })).structuredContent.data.find((l: { email: string }) => l.email === 'ana@hooli.io').leadId;
+      await call('pause_lead', { campaignId, leadId });
+      const next = await call('list_events', { after: first.structuredContent.nextCursor, type: 'lead.*' });
+      expect(next.structuredContent.data.map((e: { event: string; data: { reason?: string } }) => [e.event, e.data.reason])).toEqual([['lead.held', 'lead_paused']]);
+    });
+  });
+
+  it('subscribes a webhook to lead events and reads its deliveries, from tool descriptions alone', async () => {
+    await asAgent('task-webhook', async (call) => {
+      const made = await call('create_webhook', { url: 'https://hooks.example.com/sequent', events: ['lead.enrolled', 'lead.held'] });
+      expect(made.isError, made.content[0]!.text).toBeFalsy();
+      expect(made.structuredContent.data.secret).toMatch(/^whsec_/);
+      const webhookId = made.structuredContent.data.id;
+      expect((await call('list_webhooks')).structuredContent.data.map((w: { id: string }) => w.id)).toEqual([webhookId]);
+      const deliveries = await call('list_webhook_deliveries', { webhookId });
+      expect(deliveries.isError, deliveries.content[0]!.text).toBeFalsy();
+      expect(deliveries.structuredContent.data).toEqual([]);
+      expect((await call('delete_webhook', { webhookId })).isError).toBeFalsy();
+    });
+  });
+
   it('makes a read-only key for a reporting agent, which can read and cannot change anything', async () => {
     await asAgent('task-keys', async (call) => {
       const campaignId = await draft(call);
