@@ -23,9 +23,10 @@ export async function gather(stack: Stack, run: Run) {
     db.message.findMany({ where, select: { id: true, enrollmentId: true, campaignId: true, stepNumber: true, status: true, providerId: true, idempotencyKey: true, sentAt: true, deliveredAt: true, complainedAt: true, fromEmail: true, unconfirmedSince: true } }),
     db.enrollment.findMany({ where, select: { id: true, campaignId: true, status: true, waitingFor: true, nextSendAt: true, repliedAt: true, lead: { select: { email: true } } } }),
     db.reply.findMany({ where, select: { leadId: true, campaignId: true, classification: true, email: true } }),
-    db.event.findMany({ where, select: { id: true, type: true, txid: true, seq: true }, orderBy: [{ txid: 'asc' }, { seq: 'asc' }] }),
+    db.event.findMany({ where, select: { id: true, type: true, txid: true, seq: true, data: true }, orderBy: [{ txid: 'asc' }, { seq: 'asc' }] }),
     db.campaign.findMany({ where, select: { id: true, status: true, pauseReason: true } }),
   ]);
+  const suppressions = await db.suppression.findMany({ where, select: { email: true } });
   const stats = new Map<string, any>();
   for (const id of run.campaignIds) stats.set(id, (await run.api.get(`/v1/campaigns/${id}/stats`)).body.data);
   // Keys are `<enrollmentId>/<step>`: a request is this workspace's if its enrollment is.
@@ -33,7 +34,7 @@ export async function gather(stack: Stack, run: Run) {
   const mine = (key: string | null) => key !== null && ids.has(key.split('/')[0]!);
   const posts = stack.resend.posts.filter((p) => mine(p.idempotencyKey));
   const accepted = stack.resend.accepted.filter((a) => a.tags.some((t) => t.name === 'workspace_id' && t.value === run.workspaceId));
-  return { messages, enrollments, replies, events, campaigns, stats, posts, accepted };
+  return { messages, enrollments, replies, events, campaigns, suppressions, stats, posts, accepted };
 }
 
 export function checkAll(world: World, run: Run, facts: Facts, stranded: string[]): string[] {
@@ -46,9 +47,33 @@ export function checkAll(world: World, run: Run, facts: Facts, stranded: string[
     ...capsHold(run, facts),
     ...pacingHolds(run, facts),
     ...feedExactlyOnce(run, facts),
+    ...changesRecordedOnce(facts),
     ...webhooksExactlyOnce(facts, world.receiver.received),
     ...workspaceGuardJudged(run, facts),
     ...stranded,
+  ];
+}
+
+/**
+ * Each change an agent follows is in the feed exactly once: one `lead.enrolled` per enrollment,
+ * one `suppression.added` per address on the list, however often the calls were retried or raced.
+ */
+function changesRecordedOnce({ events, enrollments, suppressions }: Facts): string[] {
+  const count = (type: string, key: string) => {
+    const seen = new Map<string, number>();
+    for (const e of events) {
+      if (e.type !== type) continue;
+      const k = String((e.data as Record<string, unknown>)[key]);
+      seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+    return seen;
+  };
+  const enrolled = count('lead.enrolled', 'enrollmentId');
+  const suppressed = count('suppression.added', 'email');
+  return [
+    ...enrollments.filter((e) => enrolled.get(e.id) !== 1).map((e) => `changes: enrollment ${e.id} has ${enrolled.get(e.id) ?? 0} lead.enrolled events`),
+    ...suppressions.filter((s) => suppressed.get(s.email) !== 1).map((s) => `changes: suppressed ${s.email} has ${suppressed.get(s.email) ?? 0} suppression.added events`),
+    ...[...enrolled.keys()].filter((id) => !enrollments.some((e) => e.id === id)).map((id) => `changes: lead.enrolled for ${id}, which is no enrollment`),
   ];
 }
 

@@ -51,7 +51,7 @@ describe('the last send completes the enrollment (real worker, Temporal and Post
       expect(e.finishedAt).toEqual(e.messages[1]!.sentAt);
       expect([e.nextSendAt, e.waitingFor]).toEqual([null, null]);
       const events = await deps.db.event.findMany({ where: { workspaceId: e.workspaceId, data: { path: ['leadId'], equals: e.leadId } }, orderBy: { seq: 'asc' } });
-      expect(events.map((x) => x.type)).toEqual(['message.sent', 'message.delivered', 'message.sent', 'message.delivered', 'lead.completed']);
+      expect(events.map((x) => x.type)).toEqual(['lead.enrolled', 'message.sent', 'message.delivered', 'message.sent', 'message.delivered', 'lead.completed']);
 
       const handle = deps.temporal.workflow.getHandle(enrollmentWorkflowId(e.id));
       await handle.result();
@@ -90,6 +90,6 @@ describe('the last send completes the enrollment (real worker, Temporal and Post
     expect(after.status).toBe('replied');
     expect(after.messages.map((m) => m.status)).toEqual(['delivered']);
     const types = (await deps.db.event.findMany({ where: { workspaceId: after.workspaceId, data: { path: ['leadId'], equals: after.leadId } }, orderBy: { seq: 'asc' } })).map((x) => x.type);
-    expect(types.filter((t) => t.startsWith('lead.'))).toEqual(['lead.completed', 'lead.replied']);
+    expect(types.filter((t) => t.startsWith('lead.'))).toEqual(['lead.enrolled', 'lead.completed', 'lead.replied']);
   });
 });
