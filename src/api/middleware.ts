@@ -87,7 +87,7 @@ export const requireScope: MiddlewareHandler<AppEnv> = async (c, next) => {
   const needed = requiredScope(c.req.method, c.req.path);
   const held = c.get('scopes');
   if (!held.includes(needed)) {
-    throw new ApiError(403, 'insufficient_scope', `This API key has the scopes ${held.join(', ') || '(none)'}; ${c.req.method} ${c.req.path} needs ${needed}.`);
+    throw new ApiError(403, 'insufficient_scope', `This API key has the scopes ${held.join(', ') || '(none)'}; this call needs the ${needed} scope.`);
   }
   await next();
 };

@@ -41,6 +41,9 @@ export async function launchPreview(deps: ServiceDeps, workspaceId: string, camp
   let leads = 0;
   let inSequence = 0;
   let nextFollowUp: number | null = null;
+  // The new leads' own zones (null: none): with a window in each lead's zone, the first mail goes
+  // where the window opens first.
+  const zones = new Set<string | null>();
   for (let after: string | undefined; ; ) {
     const page = await deps.db.enrollment.findMany({
       where: { campaignId, status: { in: [...LIVE_STATUSES] }, ...(after ? { id: { gt: after } } : {}) },
@@ -55,6 +58,8 @@ export async function launchPreview(deps: ServiceDeps, workspaceId: string, camp
         // A follow-up already due (or held by the pause without a time) goes at the resume.
         const due = Math.max(nextSendAt?.getTime() ?? now.getTime(), now.getTime());
         nextFollowUp = Math.min(nextFollowUp ?? due, due);
+      } else {
+        zones.add(lead.timezone);
       }
       for (const token of emptyTokensFor(campaign.steps, { ...lead, customFields: lead.customFields as Record<string, unknown> })) empty.set(token, (empty.get(token) ?? 0) + 1);
     }
@@ -62,8 +67,9 @@ export async function launchPreview(deps: ServiceDeps, workspaceId: string, camp
     after = page[page.length - 1]!.id;
   }
   const { timezone } = await deps.db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { timezone: true } });
-  // As the claim judges a lead without a zone of its own (planSend): the window's next opening.
-  const firstSendAt = planSend(now, { timezone, window: settings.sendingWindow }).at;
+  // As the claim judges each lead (planSend): the earliest next opening of the window over their zones.
+  const openings = [...(zones.size ? zones : [null])].map((leadTimezone) => planSend(now, { timezone, window: settings.sendingWindow, leadTimezone }).at.getTime());
+  const firstSendAt = new Date(Math.min(...openings));
   // The first sending day's capacity: what is left today, or a whole day when the window opens later.
   const [pool] = await listPools(deps, workspaceId);
   const today = localDay(firstSendAt, timezone) === localDay(now, timezone);

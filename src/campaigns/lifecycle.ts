@@ -34,7 +34,12 @@ export async function updateCampaign(
       await tx.sequenceStep.deleteMany({ where: { campaignId: id } });
       await tx.sequenceStep.createMany({ data: patch.sequenceSteps.map((s) => ({ ...stepRow(s), campaignId: id })) });
     }
-    const changed = (['name', 'settings', 'sequenceSteps'] as const).filter((k) => patch[k] !== undefined);
+    // Settings by name (`settings.sendingWindow`), so a reader of the feed knows what moved.
+    const changed = [
+      ...(patch.name !== undefined ? ['name'] : []),
+      ...Object.keys(patch.settings ?? {}).map((key) => `settings.${key}`),
+      ...(patch.sequenceSteps ? ['sequenceSteps'] : []),
+    ];
     return emitEvent(tx, workspaceId, 'campaign.updated', { campaignId: id, name: updated.name, status: updated.status, version: updated.version, changed });
   });
   await dispatchEvents(deps, [event]);

@@ -11,7 +11,7 @@ import { requireCampaign } from './require-campaign.js';
  * version becomes variants A (its content) and the new one. A chosen winner is set aside: the new
  * variant starts a new test.
  */
-export async function addVariant(deps: ServiceDeps, workspaceId: string, campaignId: string, stepNumber: number, input: VariantInput, ifMatch?: number) {
+export async function addVariant(deps: ServiceDeps, workspaceId: string, campaignId: string, stepNumber: number, input: Omit<VariantInput, 'bodyHtml'> & { bodyHtml?: string | undefined }, ifMatch?: number) {
   const { event, ...answer } = await deps.db.$transaction(async (tx) => {
     const campaign = await requireCampaign(tx, workspaceId, campaignId, { lock: 'update' });
     if (ifMatch !== undefined && ifMatch !== campaign.version) throw new VersionMismatchError(ifMatch, campaign.version);
@@ -22,7 +22,7 @@ export async function addVariant(deps: ServiceDeps, workspaceId: string, campaig
     if (variants.length >= MAX_VARIANTS) throw new ConflictError('too_many_variants', `A step has at most ${MAX_VARIANTS} variants; this one has ${variants.length}.`);
     if (input.id && variants.some((v) => v.id === input.id)) throw new ConflictError('variant_exists', `The step already has a variant ${input.id}.`);
     if (stepNumber === 1 && input.subject.trim() === '') throw new InvalidValueError('subject', 'required', 'Step 1 needs a subject.');
-    const [added] = withIds([input], variants.map((v) => v.id));
+    const [added] = withIds([{ ...input, bodyHtml: input.bodyHtml ?? variants[0]!.bodyHtml }], variants.map((v) => v.id));
     const updated = await tx.sequenceStep.update({
       where: { campaignId_stepNumber: { campaignId, stepNumber } },
       data: { variants: [...variants, added!], winnerVariantId: null, winnerSelectedAt: null },

@@ -40,8 +40,8 @@ export async function endEnrollments(
   status: EndedStatus,
   reason: string,
   at: Date,
-  /** Filled with how many it ended, started workflows or not (the answer counts only those to tell). */
-  counted?: { ended: number },
+  /** Filled with the enrollments it ended, started workflows or not (the answer has only those to tell). */
+  counted?: { ended: string[] },
 ) {
   if (where.leadIds.length === 0) return [];
   const live = await tx.$queryRaw<{ id: string; workflowStartedAt: Date | null }[]>`
@@ -51,7 +51,7 @@ export async function endEnrollments(
      ORDER BY id FOR UPDATE`;
   const ids = live.map((e) => e.id);
   await endLocked(tx, ids, status, reason, at);
-  if (counted) counted.ended = ids.length;
+  if (counted) counted.ended = ids;
   return live.filter((e) => e.workflowStartedAt).map((e) => e.id);
 }
 

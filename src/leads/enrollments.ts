@@ -8,6 +8,7 @@ import { waitingView } from '../domain/waiting.js';
 import type { ServiceDeps } from '../services.js';
 
 import { endLocked, lockEnrollments } from './endings.js';
+import { byLeadRef } from './lead-ref.js';
 import { emitEnrollmentEvents } from '../webhooks/events.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
@@ -65,7 +66,7 @@ export async function listEnrollments(
 async function findEnrollment({ db }: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
   const campaign = await requireCampaign(db, workspaceId, campaignId);
   const enrollment = await db.enrollment.findFirst({
-    where: { campaignId, leadId, workspaceId },
+    where: { campaignId, workspaceId, ...byLeadRef(leadId) },
     include: { lead: true, messages: { orderBy: { stepNumber: 'asc' } } },
   });
   if (!enrollment) throw new NotFoundError('lead', 'Lead not found in this campaign.');

@@ -11,6 +11,7 @@ import { localDay } from '../domain/schedule.js';
 import { planSend, type SendConditions } from '../domain/send-plan.js';
 import { DAY_MS } from '../domain/time.js';
 import type { ServiceDeps } from '../services.js';
+import { byLeadRef } from './lead-ref.js';
 
 export type PlannedStep = {
   stepNumber: number;
@@ -33,7 +34,7 @@ export type PlannedStep = {
 export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
   const { db } = deps;
   const campaign = await requireCampaign(db, workspaceId, campaignId);
-  const enrollment = await db.enrollment.findFirst({ where: { campaignId, leadId, workspaceId }, include: { lead: true } });
+  const enrollment = await db.enrollment.findFirst({ where: { campaignId, workspaceId, ...byLeadRef(leadId) }, include: { lead: true } });
   if (!enrollment) throw new NotFoundError('lead', 'Lead not found in this campaign.');
   const steps = await db.sequenceStep.findMany({ where: { campaignId }, orderBy: { stepNumber: 'asc' } });
   const first = await db.message.findFirst({ where: { enrollmentId: enrollment.id, stepNumber: 1 }, select: { subject: true } });
@@ -43,7 +44,7 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
   // What it waits for reads as on the lead itself (a pause over the recorded wait).
   const { waitingFor } = waitingView(enrollment, campaign.status, now);
   const plannedAsIf = isTerminal(enrollment.status) ? null : campaign.status === 'draft' ? ('started_now' as const) : campaign.status === 'paused' || enrollment.status === 'paused' ? ('resumed_now' as const) : null;
-  const view = { campaignId, leadId, email: lead.email, status: enrollment.status, waitingFor, campaignStatus: campaign.status, plannedAsIf };
+  const view = { campaignId, leadId: enrollment.leadId, email: lead.email, status: enrollment.status, waitingFor, campaignStatus: campaign.status, plannedAsIf };
   if (isTerminal(enrollment.status)) return { ...view, steps: [] as PlannedStep[] };
 
   const remaining = steps.filter((s) => s.stepNumber > enrollment.currentStep);

@@ -21,6 +21,7 @@ const CAMPAIGN_TOOLS: ToolSpec[] = [
     summarize: says('Created draft campaign "{name}" ({id}) with {sequenceSteps} steps. Nothing is sent until it is started.'),
     description:
       'Creates a campaign as a draft, with its steps (each a subject, an HTML body and `delayDays` after the previous step) and settings. Nothing is sent until start_campaign. ' +
+      'The answer is the campaign in short (its id, status and how many steps); get_campaign shows the settings in force, defaults filled in. ' +
       'Next: add_leads, then preview_campaign for one lead and launch_preview, then start_campaign.',
   },
   {

@@ -20,8 +20,12 @@ export const says = (template: string) => (data: unknown) => template.replace(/\
 
 export const count = (noun: string) => (data: unknown, body: unknown) => {
   const cursor = at(body, 'nextCursor');
-  return `${at({ data }, 'data')} ${noun}${cursor !== '–' ? `; more with cursor ${cursor}` : ''}.`;
+  const n = Array.isArray(data) ? data.length : 0;
+  return `${n === 0 ? 'No' : n} ${noun}${cursor !== '–' ? `; more with cursor ${cursor}` : ''}.`;
 };
+
+/** A rate (0.121) as people read it (12.1 %). */
+const percent = (rate: unknown) => (typeof rate === 'number' || (typeof rate === 'string' && rate !== '–') ? `${Math.round(Number(rate) * 1000) / 10} %` : '–');
 
 export function healthSummary(data: unknown): string {
   const reasons = ((data as Data).reasons ?? []) as { code: string; count: number }[];
@@ -30,8 +34,11 @@ export function healthSummary(data: unknown): string {
 
 export function statsSummary(data: unknown): string {
   const rows = (data as Data).rows as { key: string; metrics: { sent: number; replied: number; replyRate: number } }[] | undefined;
-  if (!rows) return says('{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, queued {metrics.queued}, bounced {metrics.bounced}, replied {metrics.replied} (reply rate {metrics.replyRate}).')(data);
-  const shown = rows.slice(0, 20).map((r) => `${r.key}: sent ${r.metrics.sent}, replied ${r.metrics.replied} (${r.metrics.replyRate})`);
+  if (!rows) {
+    const rate = percent(at(data, 'metrics.replyRate'));
+    return says(`{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, bounced {metrics.bounced}, replied {metrics.replied} (${rate} of delivered); {metrics.queued} still to get a step now.`)(data);
+  }
+  const shown = rows.slice(0, 20).map((r) => `${r.key}: sent ${r.metrics.sent}, replied ${r.metrics.replied} (${percent(r.metrics.replyRate)})`);
   return `By ${at(data, 'groupBy')}, ${rows.length} rows. ${shown.join('; ')}${rows.length > shown.length ? '; …' : ''}.`;
 }
 
@@ -66,7 +73,7 @@ export function bulkSummary(data: unknown): string {
 export function replySummary(data: unknown): string {
   const enrollments = ((data as Data).enrollments ?? []) as { campaignId: string; status: string; waitingFor: string | null; nextSendAt: string | null }[];
   const after = enrollments.map((e) => `in ${e.campaignId} the lead is now ${e.status}${e.waitingFor ? `, waiting for ${e.waitingFor}${e.nextSendAt ? ` until ${e.nextSendAt}` : ''}` : ''}`);
-  const colleagues = Number((data as Data).colleaguesStopped ?? 0);
-  const company = colleagues > 0 ? ` It stopped ${plural(colleagues, 'colleague')} at the same company in this campaign.` : ' No colleague was stopped.';
+  const colleagues = ((data as Data).colleaguesStoppedEmails ?? []) as string[];
+  const company = colleagues.length > 0 ? ` It stopped ${plural(colleagues.length, 'colleague')} at the same company in this campaign: ${colleagues.join(', ')}.` : ' No colleague was stopped.';
   return says('Recorded reply {id}, classified {classification}')(data) + (after.length ? `: ${after.join('; ')}.` : '.') + company;
 }

@@ -62,8 +62,8 @@ export type RecordReplyOptions = {
   claim?: (tx: Tx) => Promise<boolean>;
 };
 
-/** `colleagues`: the workflows to tell; `colleaguesStopped`: how many colleagues' enrollments it ended. */
-type Effects = { ended: string[]; as: StopReason; colleagues: string[]; colleaguesStopped?: number };
+/** `colleagues`: the workflows to tell; `colleaguesStopped`: the addresses of the colleagues it stopped. */
+type Effects = { ended: string[]; as: StopReason; colleagues: string[]; colleaguesStopped?: string[] };
 type ReplyFacts = { workspaceId: string; leadId: string; email: string; campaignId: string | null; classification: ReplyClassification; at: Date; text: string; leadTimezone: string | null };
 
 /**
@@ -116,7 +116,8 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
   if (effects?.as === 'replied' && campaignId) await considerWinners(deps, campaignId);
   // A bounce notice is a bounce: the deliverability guard weighs it.
   if (classification === 'bounce' && campaignId) await checkAutoPause(deps, campaignId);
-  return { ...replyView(reply), colleaguesStopped: effects?.colleaguesStopped ?? 0 };
+  const colleagues = effects?.colleaguesStopped ?? [];
+  return { ...replyView(reply), colleaguesStopped: colleagues.length, colleaguesStoppedEmails: colleagues };
 }
 
 /**
@@ -166,9 +167,10 @@ async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
       if (!r.campaignId) return { ended, as: 'replied', colleagues: [] };
       await markReplied(tx, r.campaignId, r.leadId, r.at, 'replied', reason);
       if (!settings.stopCompanyOnReply) return { ended, as: 'replied', colleagues: [] };
-      const counted = { ended: 0 };
+      const counted = { ended: [] as string[] };
       const colleagues = await stopColleagues(tx, { ...r, campaignId: r.campaignId }, counted);
-      return { ended, as: 'replied', colleagues, colleaguesStopped: counted.ended };
+      const stopped = await tx.enrollment.findMany({ where: { id: { in: counted.ended } }, select: { lead: { select: { email: true } } }, orderBy: { lead: { email: 'asc' } } });
+      return { ended, as: 'replied', colleagues, colleaguesStopped: stopped.map((e) => e.lead.email) };
     }
   }
 }
@@ -233,7 +235,7 @@ export async function findColleagues(tx: Tx, r: { workspaceId: string; email: st
   return colleagues.map((l) => l.id);
 }
 
-async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }, counted: { ended: number }): Promise<string[]> {
+async function stopColleagues(tx: Tx, r: ReplyFacts & { campaignId: string }, counted: { ended: string[] }): Promise<string[]> {
   const company = r.email.split('@')[1] ?? '';
   return endEnrollments(tx, { leadIds: await findColleagues(tx, r), campaignId: r.campaignId }, 'stopped', `a colleague at ${company} replied`, r.at, counted);
 }

@@ -17,7 +17,7 @@ describe('change events in the feed', () => {
     expect((await feed('campaign.created')).map((e) => e.data)).toEqual([{ campaignId: id, name: 'changes', status: 'draft', sequenceSteps: 1 }]);
 
     await api.patch(`/v1/campaigns/${id}`, { name: 'changes 2', settings: { stopCompanyOnReply: true } });
-    expect((await feed('campaign.updated')).map((e) => e.data)).toEqual([{ campaignId: id, name: 'changes 2', status: 'draft', version: 2, changed: ['name', 'settings'] }]);
+    expect((await feed('campaign.updated')).map((e) => e.data)).toEqual([{ campaignId: id, name: 'changes 2', status: 'draft', version: 2, changed: ['name', 'settings.stopCompanyOnReply'] }]);
 
     const variant = (await api.post(`/v1/campaigns/${id}/steps/1/variants`, { subject: 'Hello', bodyHtml: '<p>Hello</p>' })).body.data;
     expect((await feed('variant.added')).map((e) => e.data)).toEqual([{ campaignId: id, stepNumber: 1, variantId: variant.variants[1].id, variants: 2, version: 3 }]);

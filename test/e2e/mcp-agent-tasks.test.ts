@@ -69,8 +69,10 @@ describe('an agent with only the MCP tools', () => {
   it('sees its A/B test in the stats as soon as it adds a variant, before any mail goes out', async () => {
     await asAgent('task-ab', async (call) => {
       const campaignId = await draft(call);
-      const variant = await call('add_step_variant', { campaignId, stepNumber: 1, subject: 'Quick one, {{firstName|there}}', bodyHtml: '<p>B</p>' });
+      // A subject test: the body is left out and stays the step's own.
+      const variant = await call('add_step_variant', { campaignId, stepNumber: 1, subject: 'Quick one, {{firstName|there}}' });
       expect(variant.isError, variant.content[0]!.text).toBeFalsy();
+      expect(variant.structuredContent.data.variants.map((v: { bodyHtml: string }) => v.bodyHtml)).toEqual(['<p>{{company}}</p>', '<p>{{company}}</p>']);
       const ids = variant.structuredContent.data.variants.map((v: { id: string }) => v.id);
       expect(ids).toHaveLength(2);
       const stats = await call('campaign_stats', { campaignId, groupBy: 'variant' });
@@ -95,8 +97,8 @@ describe('an agent with only the MCP tools', () => {
       expect(unsubscribed.structuredContent.data).toMatchObject({ classification: 'unsubscribe', colleaguesStopped: 0 });
       expect(unsubscribed.content[0]!.text).toMatch(/No colleague was stopped\.$/);
       const replied = await call('record_reply', { email: `ana@${domain}`, campaignId, text: 'Sounds good, can we talk Thursday?' });
-      expect(replied.structuredContent.data).toMatchObject({ classification: 'interested', colleaguesStopped: 1 });
-      expect(replied.content[0]!.text).toMatch(/It stopped 1 colleague at the same company in this campaign\.$/);
+      expect(replied.structuredContent.data).toMatchObject({ classification: 'interested', colleaguesStopped: 1, colleaguesStoppedEmails: [`bo@${domain}`] });
+      expect(replied.content[0]!.text).toMatch(new RegExp(`It stopped 1 colleague at the same company in this campaign: bo@${domain}\\.$`));
     });
   });
 
@@ -118,7 +120,9 @@ describe('an agent with only the MCP tools', () => {
       const leads = (await call('list_leads', { campaignId })).structuredContent.data;
       const ana = leads.find((l: { email: string }) => l.email === 'ana@initech.io');
       expect(ana).toMatchObject({ waitingFor: 'campaign_paused', behindPause: 'out_of_office' });
-      const schedule = (await call('lead_schedule', { campaignId, leadId: ana.leadId })).structuredContent.data;
+      // An agent knows the lead by its address: the lead tools take it in place of the id.
+      expect((await call('get_lead', { campaignId, leadId: 'ANA@initech.io' })).structuredContent.data.lead.id).toBe(ana.leadId);
+      const schedule = (await call('lead_schedule', { campaignId, leadId: 'ana@initech.io' })).structuredContent.data;
       expect(schedule).toMatchObject({ campaignStatus: 'paused', plannedAsIf: 'resumed_now', steps: [{ stepNumber: 1, plannedBecause: ['out_of_office'] }] });
       expect(schedule.steps[0].plannedAt >= '2027-01-11').toBe(true);
     });
@@ -136,8 +140,9 @@ describe('an agent with only the MCP tools', () => {
       } finally {
         await client.close();
       }
-      const stats = (await call('campaign_stats', { campaignId })).structuredContent.data;
-      expect(stats).toMatchObject({ enrolledLeads: 2, metrics: { queued: 2, sent: 0 } });
+      const stats = await call('campaign_stats', { campaignId });
+      expect(stats.structuredContent.data).toMatchObject({ enrolledLeads: 2, metrics: { queued: 2, sent: 0 } });
+      expect(stats.content[0]!.text).toBe('2 leads: sent 0, delivered 0, bounced 0, replied 0 (0 % of delivered); 2 still to get a step now.');
     });
   });
 
@@ -165,14 +170,19 @@ describe('an agent with only the MCP tools', () => {
 
   it('subscribes a webhook to lead events and reads its deliveries, from tool descriptions alone', async () => {
     await asAgent('task-webhook', async (call) => {
-      const made = await call('create_webhook', { url: 'https://hooks.example.com/sequent', events: ['lead.enrolled', 'lead.held'] });
+      const made = await call('create_webhook', { url: 'https://hooks.example.com/sequent', events: ['lead.*'] });
       expect(made.isError, made.content[0]!.text).toBeFalsy();
       expect(made.structuredContent.data.secret).toMatch(/^whsec_/);
+      expect(made.structuredContent.data.events).toEqual(['lead.completed', 'lead.replied', 'lead.stopped', 'lead.enrolled', 'lead.held', 'lead.resumed']);
+      const typo = await call('create_webhook', { url: 'https://hooks.example.com/other', events: ['lead.nothing'] });
+      expect(typo.isError).toBe(true);
+      expect(typo.content[0]!.text).toMatch(/names no event type: lead\.nothing/);
       const webhookId = made.structuredContent.data.id;
       expect((await call('list_webhooks')).structuredContent.data.map((w: { id: string }) => w.id)).toEqual([webhookId]);
       const deliveries = await call('list_webhook_deliveries', { webhookId });
       expect(deliveries.isError, deliveries.content[0]!.text).toBeFalsy();
       expect(deliveries.structuredContent.data).toEqual([]);
+      expect(deliveries.content[0]!.text).toBe('No delivery attempts.');
       expect((await call('delete_webhook', { webhookId })).isError).toBeFalsy();
     });
   });

@@ -23,7 +23,7 @@ export const LaunchPreviewSchema = z
       description: "How many of the new leads can get step 1 on the first sending day: the sender pool's capacity left (a whole day's if the window opens on a later day) and settings.dailyNewLeads allowing. Pacing spreads them through the day.",
       example: 100,
     }),
-    firstSendAt: z.string().openapi({ description: 'When the first message can go: now, or the next opening of the sending window (ISO 8601)', example: '2026-12-02T09:00:00.000Z' }),
+    firstSendAt: z.string().openapi({ description: 'When the first message can go: now, or the next opening of the sending window (ISO 8601); with the window in each lead\'s zone, the earliest opening over the new leads\' zones', example: '2026-12-02T09:00:00.000Z' }),
     emptyTokens: z
       .array(z.object({ token: z.string().openapi({ description: 'A token without a fallback', example: 'firstName' }), leads: z.number().int().openapi({ description: 'Leads it renders empty for', example: 3 }) }))
       .openapi({ description: 'Tokens that would render empty, most affected first; give them a fallback ({{firstName|there}}) or fill the leads in', example: [{ token: 'firstName', leads: 3 }] }),

@@ -31,7 +31,7 @@ const bulk = createRoute({
     'New emails are created and enrolled; existing leads get only the fields present overwritten and are enrolled at step 1 if not yet in the campaign (a lead already in it keeps its position and never gets a step twice); suppressed addresses are skipped. ' +
     'Any invalid lead fails the whole call with 422 and nothing is written, unless onInvalid is `skip`: then the valid ones are written and each invalid one is reported by index. The same email twice merges field by field. In a running campaign new leads start at once (step 1 after its delayDays); in a draft or paused one they wait for the start.',
   request: { params: CampaignIdParam, query: BulkQuery, headers: IdempotencyHeaders, body: jsonBody(BulkLeadsSchema) },
-  responses: { 200: jsonResponse(dataOf(BulkResultSchema), 'Counts, and each lead with ?return=leads'), ...commonErrors },
+  responses: { 200: jsonResponse(dataOf(BulkResultSchema), 'Counts, and each lead when return is leads'), ...commonErrors },
 });
 
 const list = createRoute({

@@ -45,6 +45,7 @@ const RecordedReplySchema = ReplySchema.extend({
     "Colleagues (leads at the same company domain, free mail excepted) whose sequence in this campaign the reply stopped, by the campaign's stopCompanyOnReply. Only a person's reply (`interested`, `not_interested`) does; an unsubscribe, a bounce notice or an out-of-office never stops a colleague",
     0,
   ),
+  colleaguesStoppedEmails: z.array(z.string()).openapi({ description: 'Their addresses, in address order', example: ['bo@globex.com'] }),
   enrollments: z
     .array(
       z.object({

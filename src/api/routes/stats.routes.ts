@@ -18,7 +18,7 @@ const StatsSchema = z
       .object({
         sent: Count('Messages the mail provider accepted (a later bounce does not take one back)', 412),
         delivered: Count("Messages the recipient's server accepted and that have not bounced since (a later hard bounce moves one to bounced)", 389),
-        queued: Count('A count of now, unlike the running totals beside it: leads still live (pending, active or paused), each with a step still to be sent after a delay, the window, capacity or a pause. It falls as leads finish', 120),
+        queued: Count('A count of now, unlike the running totals beside it: leads still live (pending, active or paused), each with a step still to be sent after a delay, the window, capacity or a pause (on a paused campaign: the leads that go on when it resumes). It falls as leads finish', 120),
         bounced: Count('Messages permanently rejected: hard bounces, also after delivery, and bounce notices received as replies (soft bounces are not counted)', 9),
         complained: Count('Messages the recipient reported as spam', 0),
         replied: Count('Leads that replied at least once, counted once however many replies (out-of-office replies and bounce notices do not count)', 47),

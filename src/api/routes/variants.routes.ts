@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addVariant } from '../../campaigns/variants.js';
 import { createRouter, type AppDeps, servicesOf } from '../context.js';
-import { IfMatchHeaders, StepSchema, VariantInputSchema, versionOf } from '../schemas/campaigns.js';
+import { IfMatchHeaders, NewVariantSchema, StepSchema, versionOf } from '../schemas/campaigns.js';
 import { commonErrors, dataOf, errorResponse, exampleId, jsonBody, jsonResponse } from '../schemas/common.js';
 
 const tags = ['Campaigns'];
@@ -20,7 +20,7 @@ const add = createRoute({
   summary: 'Add a variant to a step, also while the campaign runs',
   description:
     'Adds one version of the step\'s email (an A/B test). Allowed in any status: leads already sent the step keep the variant they got; every lead reaching it from now on is assigned among all variants by weight. A step with one version becomes variant A (its content) plus the new one. A winner chosen by settings.autoOptimize is set aside, so the new variant gets a fair test. At most 5 variants. Bumps the campaign version.',
-  request: { params: StepParams, headers: IfMatchHeaders, body: jsonBody(VariantInputSchema) },
+  request: { params: StepParams, headers: IfMatchHeaders, body: jsonBody(NewVariantSchema) },
   responses: {
     201: jsonResponse(dataOf(StepSchema), 'The step with its variants'),
     ...commonErrors,

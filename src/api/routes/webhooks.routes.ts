@@ -18,7 +18,7 @@ const ENDED_DATA = '`{campaignId, leadId, email, enrollmentId, status, reason, a
 const ENROLLMENT_DATA = '`{campaignId, leadId, email, enrollmentId}`';
 const EVENTS: Record<EventTypeName, { means: string; data: string }> = {
   'campaign.created': { means: 'a campaign was created (a draft)', data: '`{campaignId, name, status, sequenceSteps}` (sequenceSteps: how many)' },
-  'campaign.updated': { means: 'its name, settings or steps changed', data: '`{campaignId, name, status, version, changed}` (changed: which of name, settings, sequenceSteps)' },
+  'campaign.updated': { means: 'its name, settings or steps changed', data: '`{campaignId, name, status, version, changed}` (changed: `name`, each setting given as `settings.<name>` such as settings.sendingWindow, `sequenceSteps`; version also moves with starts, pauses and variants)' },
   'campaign.started': { means: 'started or resumed', data: '`{campaignId, name, status, startedAt, resumed}`' },
   'campaign.paused': { means: 'paused by hand', data: '`{campaignId, name, status, pausedAt}`' },
   'campaign.auto_paused': { means: 'a deliverability guard paused it', data: '`{campaignId, name, status, pausedAt, pauseReason, scope, rate, threshold, sent, bounced, complained}`' },
@@ -47,13 +47,13 @@ const EventType = z.enum(EVENT_TYPES).openapi({ description: `An event type: ${E
 const EventTypeField = z.string().openapi({ description: `The event type: ${EVENT_MEANINGS}`, example: 'message.sent' });
 
 const WEBHOOK_URL = 'The https endpoint events are delivered to (up to 2,000 characters); it must resolve only to public addresses (checked at registration and before every attempt) unless the operator allows private URLs.';
-const WEBHOOK_EVENTS = 'The event types it receives, at least one';
+const WEBHOOK_EVENTS = 'The event types it receives, at least one: types, or families such as `lead.*` (every lead event, stored as the types it stands for)';
 
 const WebhookSchema = z
   .object({
     id: Id('wh', 'The webhook\'s id'),
     url: z.string().openapi({ description: WEBHOOK_URL, example: 'https://hooks.example.com/sequent' }),
-    events: z.array(EventType).openapi({ description: WEBHOOK_EVENTS, example: ['message.sent', 'reply.received'] }),
+    events: z.array(EventType).openapi({ description: 'The event types it receives', example: ['message.sent', 'reply.received'] }),
     status: z.literal('active').openapi({ description: 'Always `active`: a deleted webhook is no longer listed', example: 'active' }),
     createdAt: Timestamp('When it was registered'),
   })
@@ -104,7 +104,18 @@ const create = createRoute({
       z
         .strictObject({
           url: z.string().max(2_000).openapi({ description: WEBHOOK_URL, example: 'https://hooks.example.com/sequent' }),
-          events: z.array(EventType).min(1).max(EVENT_TYPES.length).openapi({ description: WEBHOOK_EVENTS, example: ['message.sent', 'reply.received'] }),
+          events: z
+            .array(z.string().max(100).openapi({ description: `An event type or a family of them (\`lead.*\`): ${EVENT_MEANINGS}`, example: 'lead.*' }))
+            .min(1)
+            .max(EVENT_TYPES.length)
+            .transform((items, ctx) => {
+              const types = items.map((item) => eventTypesMatching(item));
+              const unknown = items.filter((_item, i) => types[i] === null);
+              if (unknown.length === 0) return [...new Set(types.flat() as EventTypeName[])];
+              ctx.addIssue({ code: 'custom', message: `names no event type: ${unknown.join(', ')} (give types or families such as lead.*)` });
+              return z.NEVER;
+            })
+            .openapi({ description: WEBHOOK_EVENTS, example: ['lead.*', 'reply.received'] }),
         })
         .openapi('WebhookInput', { description: 'An endpoint to register' }),
     ),

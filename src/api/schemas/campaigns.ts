@@ -117,14 +117,21 @@ const Subject = z.string().max(MAX_SUBJECT_CHARS).openapi({ description: SUBJECT
 const VARIANT_ID = 'The variant\'s id: 1 to 32 letters, digits, `-` or `_`; default the next free letter (A, B, …)';
 const WEIGHT = `Its share of the leads assigned (0–1000, default ${DEFAULT_WEIGHT}): weights 3 and 1 send it to about three leads in four; 0 assigns it to no new lead`;
 
-export const VariantInputSchema = z
+const variantFields = {
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, - or _').optional().openapi({ description: VARIANT_ID, example: 'B' }),
+  subject: Subject,
+  bodyHtml: BodyHtml,
+  weight: z.number().int().min(0).max(1000).optional().openapi({ description: WEIGHT, example: 1 }),
+};
+export const VariantInputSchema = z.strictObject(variantFields).openapi('VariantInput', { description: 'One version of a step\'s email' });
+
+/** A variant added to a step: the body may be left out to test a subject alone. */
+export const NewVariantSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1 to 32 letters, digits, - or _').optional().openapi({ description: VARIANT_ID, example: 'B' }),
-    subject: Subject,
-    bodyHtml: BodyHtml,
-    weight: z.number().int().min(0).max(1000).optional().openapi({ description: WEIGHT, example: 1 }),
+    ...variantFields,
+    bodyHtml: BodyHtml.optional().openapi({ description: "The body; left out, the step's first version's body (to test a subject alone)", example: '<p>Hi {{firstName|there}}</p>' }),
   })
-  .openapi('VariantInput', { description: 'One version of a step\'s email' });
+  .openapi('NewVariant', { description: 'Another version of a step\'s email' });
 
 const VARIANTS_INPUT = `${MIN_VARIANTS} to ${MAX_VARIANTS} versions of this step's email, instead of subject and bodyHtml. Each lead is assigned one when the step is first sent to it (a weighted pick fixed by the lead and step, so retries and restarts keep it) and the message records it; with settings.autoOptimize the winner is assigned to every lead from then on.`;
 

@@ -96,7 +96,7 @@ export const BulkResultSchema = z
         }),
       )
       .optional()
-      .openapi({ description: 'Only with `?return=leads`: one entry per distinct email, in email order', example: [{ email: 'ada@example.com', leadId: 'lead_01hx4mrqpbcn7wh2gfk9yz6e3t', outcome: 'created', enrolled: true }] }),
+      .openapi({ description: 'Only when `return` is `leads`: one entry per distinct email, in email order', example: [{ email: 'ada@example.com', leadId: 'lead_01hx4mrqpbcn7wh2gfk9yz6e3t', outcome: 'created', enrolled: true }] }),
   })
   .openapi('BulkResult', { description: 'What the call did with the leads' });
 
@@ -125,7 +125,7 @@ export const WaitReasonSchema = z
       '`capacity` (the sender accounts\' daily limits are used up; nextSendAt is its place on the first day with room), `pacing` (its sender account\'s next pacing slot, minGapSeconds plus jitter), ' +
       '`daily_new_leads` (the campaign\'s dailyNewLeads cap is reached today; step 1 is booked onto a later day), `campaign_paused`, `lead_paused`, ' +
       '`provider_retry` (the provider failed; nextSendAt is the estimated retry), `provider_rate` (sends are queued at the provider\'s rate limit, SEND_RATE_LIMIT, across every worker; nextSendAt is its turn), `sender_unavailable` (its sender account is paused or in error; setting it active resumes the lead), ' +
-      '`out_of_office` (a reply held it, by settings.onReply: an out-of-office until the working day after its return date; nextSendAt is then). ' +
+      '`out_of_office` (a reply held it, by settings.onReply: an out-of-office until the working day after its return date; nextSendAt is the hold\'s end, and the sending window may put the mail later that day). ' +
       'Null while sending, before the campaign starts, and once finished.',
     example: 'delay',
   });
@@ -141,7 +141,7 @@ export const EnrollmentSchema = z
     currentStep: Count('How many steps were sent so far (0 before the first)', 1),
     // A union, not .nullable(): the generator drops null from a nullable reference.
     waitingFor: z.union([WaitReasonSchema, z.null()]),
-    nextSendAt: NullableTimestamp('When the next step is planned, deferrals (window, capacity, pacing) included. Under a pause it holds only if the pause is lifted before then (see behindPause); null when not known (a pause of a step already due), before the campaign starts, or finished'),
+    nextSendAt: NullableTimestamp('When the next step is next looked at: its due time (the delay, or the end of an out-of-office hold), or the time a deferral moved it to (window, capacity, pacing). A due time outside the sending window moves to the opening then; the lead\'s schedule (the dry run) plans every deferral ahead. Under a pause it holds only if the pause is lifted before then (see behindPause); null when not known (a pause of a step already due), before the campaign starts, or finished'),
     behindPause: z.union([WaitReasonSchema, z.null()]).openapi({ description: 'While a pause covers the lead (waitingFor `campaign_paused` or `lead_paused`): the wait it covers, which still holds after the resume (e.g. `out_of_office` until nextSendAt, or `delay`); null otherwise' }),
     enrolledAt: Timestamp('When the lead joined this campaign'),
     finishedAt: NullableTimestamp('When it finished (any status from `completed` on); null while live'),
@@ -201,5 +201,5 @@ export const ListEnrollmentsQuery = paginationQuery(exampleId('enr')).extend({
 
 export const CampaignLeadParams = z.object({
   id: z.string().openapi({ param: { name: 'id', in: 'path' }, description: 'The campaign\'s id', example: exampleId('camp') }),
-  leadId: z.string().openapi({ param: { name: 'leadId', in: 'path' }, description: 'The lead\'s id (`leadId` in the enrollment list)', example: exampleId('lead') }),
+  leadId: z.string().openapi({ param: { name: 'leadId', in: 'path' }, description: 'The lead: its id (`leadId` in the enrollment list) or its email address', example: exampleId('lead') }),
 });
