@@ -13,23 +13,24 @@ export async function createWorkspace(db: Db, name: string, slug?: string) {
 }
 
 /** Stores only the hash; the caller shows `apiKey` once. */
-export async function createApiKey(db: Db, workspaceId: string, apiKey = generateApiKey(), scopes: readonly Scope[] = SCOPES) {
+export async function createApiKey(db: Db, workspaceId: string, apiKey = generateApiKey(), scopes: readonly Scope[] = SCOPES, name: string | null = null) {
   const id = newId('key');
   const stored = SCOPES.filter((s) => scopes.includes(s));
   await db.apiKey.create({
-    data: { id, workspaceId, keyHash: hashApiKey(apiKey), prefix: apiKeyPrefix(apiKey), scopes: stored },
+    data: { id, workspaceId, keyHash: hashApiKey(apiKey), prefix: apiKeyPrefix(apiKey), scopes: stored, name },
   });
-  return { id, apiKey, scopes: stored };
+  return { id, apiKey, scopes: stored, name };
 }
 
 /** Another key for an existing workspace (the operator's call); NotFoundError for an unknown one. */
-export async function createApiKeyFor(db: Db, workspaceId: string, scopes: readonly Scope[] = SCOPES) {
+export async function createApiKeyFor(db: Db, workspaceId: string, scopes: readonly Scope[] = SCOPES, name: string | null = null) {
   if (!(await db.workspace.findUnique({ where: { id: workspaceId }, select: { id: true } }))) throw new NotFoundError('workspace');
-  return createApiKey(db, workspaceId, undefined, scopes);
+  return createApiKey(db, workspaceId, undefined, scopes, name);
 }
 
-export const apiKeyView = (k: { id: string; prefix: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) => ({
+export const apiKeyView = (k: { id: string; name: string | null; prefix: string; scopes: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) => ({
   id: k.id,
+  name: k.name,
   prefix: k.prefix,
   scopes: k.scopes as Scope[],
   createdAt: k.createdAt.toISOString(),

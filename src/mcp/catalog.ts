@@ -179,7 +179,7 @@ const WORKSPACE_TOOLS: ToolSpec[] = [
     name: 'create_api_key', title: 'Make an API key', method: 'post', path: '/v1/api-keys',
     summarize: says('Made API key {id} with scopes {scopes}: {apiKey} (shown only in this answer; store it now).'),
     description:
-      'Makes a new key for this workspace with the `scopes` you choose: `read` (look only), `write` (change campaigns and leads), `send` (start and resume: real mail). A read-only key for a reporting agent is `scopes: ["read"]`. ' +
+      'Makes a new key for this workspace with the `scopes` you choose: `read` (look only), `write` (change campaigns and leads), `send` (start and resume: real mail). A read-only key for a reporting agent is `scopes: ["read"], name: "reporting agent"` (the name tells keys apart in list_api_keys). ' +
       'You can give only scopes your own key holds. The key is shown only in this answer.',
   },
   {

@@ -190,7 +190,7 @@ describe('an agent with only the MCP tools', () => {
   it('makes a read-only key for a reporting agent, which can read and cannot change anything', async () => {
     await asAgent('task-keys', async (call) => {
       const campaignId = await draft(call);
-      const made = await call('create_api_key', { scopes: ['read'] });
+      const made = await call('create_api_key', { scopes: ['read'], name: 'reporting agent' });
       expect(made.isError, made.content[0]!.text).toBeFalsy();
       const { apiKey: readKey, id } = made.structuredContent.data;
       expect(made.content[0]!.text).toContain(`with scopes read: ${readKey}`);
@@ -202,7 +202,7 @@ describe('an agent with only the MCP tools', () => {
         await reporter.client.close();
       }
       const keys = (await call('list_api_keys')).structuredContent.data;
-      expect(keys.find((k: { id: string }) => k.id === id)).toMatchObject({ scopes: ['read'] });
+      expect(keys.find((k: { id: string }) => k.id === id)).toMatchObject({ scopes: ['read'], name: 'reporting agent' });
       expect((await call('revoke_api_key', { apiKeyId: id })).structuredContent.data).toEqual({ id, revoked: true });
     });
   });

@@ -79,8 +79,8 @@ export function adminRoutes(deps: AppDeps) {
       return c.json({ data: { workspace: { id: workspace.id, name: workspace.name }, apiKey } }, 201);
     })
     .openapi(createKey, async (c) => {
-      const body = c.req.valid('json') as { scopes?: Scope[] } | undefined;
-      return c.json({ data: await createApiKeyFor(db, c.req.valid('param').id, body?.scopes) }, 201);
+      const body = c.req.valid('json') as { scopes?: Scope[]; name?: string } | undefined;
+      return c.json({ data: await createApiKeyFor(db, c.req.valid('param').id, body?.scopes, body?.name ?? null) }, 201);
     })
     .openapi(revokeKey, async (c) => {
       const { id } = c.req.valid('param');

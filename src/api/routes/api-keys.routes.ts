@@ -52,10 +52,10 @@ export function apiKeyRoutes(deps: AppDeps) {
   return createRouter()
     .openapi(list, async (c) => c.json({ data: await listApiKeys(db, c.get('workspaceId')), nextCursor: null }, 200))
     .openapi(create, async (c) => {
-      const scopes = c.req.valid('json').scopes ?? [...SCOPES];
+      const { scopes = [...SCOPES], name } = c.req.valid('json');
       const beyond = scopes.filter((s) => !c.get('scopes').includes(s));
       if (beyond.length > 0) throw new ApiError(403, 'insufficient_scope', `This API key cannot give scopes it does not hold: ${beyond.join(', ')}.`);
-      const key = await createApiKey(db, c.get('workspaceId'), undefined, scopes);
+      const key = await createApiKey(db, c.get('workspaceId'), undefined, scopes, name ?? null);
       showOnce(c, { apiKey: maskApiKey(key.apiKey) });
       return c.json({ data: key }, 201);
     })

@@ -9,8 +9,13 @@ export const ScopesSchema = z
   .refine((s) => new Set(s).size === s.length, 'each scope once')
   .openapi({ description: 'What the key may do: any of `read`, `write`, `send`. A call outside them is refused with `insufficient_scope`', example: ['read', 'write'] });
 
+const KeyName = z.string().trim().min(1).max(200).openapi({ description: 'A label to tell it apart later, such as what uses it ("reporting agent"); 1 to 200 characters', example: 'reporting agent' });
+
 export const NewKeySchema = z
-  .strictObject({ scopes: ScopesSchema.optional().openapi({ description: 'Its scopes; all three when left out (a workspace key may give only scopes it holds itself)', example: ['read'] }) })
+  .strictObject({
+    scopes: ScopesSchema.optional().openapi({ description: 'Its scopes; all three when left out (a workspace key may give only scopes it holds itself)', example: ['read'] }),
+    name: KeyName.optional(),
+  })
   .openapi('NewApiKey', { description: 'The key to create' });
 
 export const ApiKeyValue = z.string().openapi({
@@ -19,12 +24,13 @@ export const ApiKeyValue = z.string().openapi({
 });
 
 export const CreatedKeySchema = z
-  .object({ id: Id('key', "The key's id (for revoking it)"), apiKey: ApiKeyValue, scopes: ScopesSchema, secretMasked: SecretMasked('the key') })
+  .object({ id: Id('key', "The key's id (for revoking it)"), apiKey: ApiKeyValue, scopes: ScopesSchema, name: KeyName.nullable(), secretMasked: SecretMasked('the key') })
   .openapi('CreatedApiKey', { description: 'The new key' });
 
 export const ApiKeySchema = z
   .object({
     id: Id('key', "The key's id"),
+    name: KeyName.nullable(),
     prefix: z.string().openapi({ description: 'The first characters of the key, to tell keys apart', example: 'sk_live_4f9c' }),
     scopes: ScopesSchema,
     createdAt: Timestamp('When it was created'),
