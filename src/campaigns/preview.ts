@@ -26,10 +26,17 @@ export async function previewCampaign(deps: ServiceDeps, workspaceId: string, ca
         emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],
       };
     });
+  // Whether this mail can reach the lead at all: a preview of someone never mailed says so.
+  const [enrollment, suppressed] = await Promise.all([
+    deps.db.enrollment.findUnique({ where: { campaignId_leadId: { campaignId, leadId: lead.id } }, select: { status: true } }),
+    deps.db.suppression.findUnique({ where: { workspaceId_email: { workspaceId, email: lead.email } }, select: { reason: true } }),
+  ]);
   return {
     campaignId,
     leadId: lead.id,
     email: lead.email,
+    enrollmentStatus: enrollment?.status ?? null,
+    suppressed: suppressed !== null,
     steps,
     emptyTokens: [...new Set(steps.flatMap((s) => s.emptyTokens))],
   };

@@ -10,8 +10,13 @@ export function waitingView(
   e: { status: string; waitingFor: WaitReason | null; nextSendAt: Date | null },
   campaignStatus: string,
   now: Date,
+  /** The sending window's next opening at or after a time, for this lead; absent: always open. */
+  opening: (at: Date) => Date = (at) => at,
 ): { waitingFor: WaitReason | null; nextSendAt: string | null; behindPause: WaitReason | null } {
   if (!isLive(e.status) || campaignStatus === 'draft') return { waitingFor: null, nextSendAt: null, behindPause: null };
+  // A delay or a hold ends at a time the window may not allow: the step goes at the opening then.
+  // Deferrals (window, capacity, pacing) were already planned by the claim.
+  if (e.nextSendAt && (e.waitingFor === 'delay' || e.waitingFor === 'out_of_office')) e = { ...e, nextSendAt: opening(e.nextSendAt) };
   const paused = e.status === 'paused' ? 'lead_paused' : campaignStatus === 'paused' ? 'campaign_paused' : null;
   if (!paused) return { waitingFor: e.waitingFor, nextSendAt: e.nextSendAt?.toISOString() ?? null, behindPause: null };
   // The wait the pause covers still holds after a resume (an out-of-office hold, a delay): say it.

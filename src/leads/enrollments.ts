@@ -9,18 +9,21 @@ import type { ServiceDeps } from '../services.js';
 
 import { endLocked, lockEnrollments } from './endings.js';
 import { byLeadRef } from './lead-ref.js';
+import { windowOpenings } from './window-opening.js';
 import { emitEnrollmentEvents } from '../webhooks/events.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email'> }, campaignStatus: string, now: Date) {
+type Openings = Awaited<ReturnType<typeof windowOpenings>>;
+
+function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email' | 'timezone'> }, campaignStatus: string, now: Date, openings: Openings) {
   return {
     leadId: e.leadId,
     email: e.lead.email,
     status: e.status,
     currentStep: e.currentStep,
-    ...waitingView(e, campaignStatus, now),
+    ...waitingView(e, campaignStatus, now, openings(e.lead.timezone)),
     enrolledAt: e.enrolledAt.toISOString(),
     finishedAt: iso(e.finishedAt),
     stopReason: e.stopReason,
@@ -56,11 +59,12 @@ export async function listEnrollments(
     where: { campaignId, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
     orderBy: { id: 'asc' },
     take: query.limit + 1,
-    include: { lead: { select: { email: true } } },
+    include: { lead: { select: { email: true, timezone: true } } },
   });
   const { page, nextCursor } = paginate(rows, query.limit, (e) => e.id);
   const at = now();
-  return { data: page.map((e) => enrollmentView(e, campaign.status, at)), nextCursor };
+  const openings = await windowOpenings(db, workspaceId, campaign.settings);
+  return { data: page.map((e) => enrollmentView(e, campaign.status, at, openings)), nextCursor };
 }
 
 async function findEnrollment({ db }: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
@@ -70,14 +74,14 @@ async function findEnrollment({ db }: ServiceDeps, workspaceId: string, campaign
     include: { lead: true, messages: { orderBy: { stepNumber: 'asc' } } },
   });
   if (!enrollment) throw new NotFoundError('lead', 'Lead not found in this campaign.');
-  return { ...enrollment, campaignStatus: campaign.status };
+  return { ...enrollment, campaignStatus: campaign.status, campaignSettings: campaign.settings };
 }
 
 export async function getEnrollment(deps: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
   const e = await findEnrollment(deps, workspaceId, campaignId, leadId);
   const { id, email, firstName, lastName, company, jobTitle, timezone, customFields } = e.lead;
   return {
-    ...enrollmentView(e, e.campaignStatus, deps.now()),
+    ...enrollmentView(e, e.campaignStatus, deps.now(), await windowOpenings(deps.db, workspaceId, e.campaignSettings)),
     lead: { id, email, firstName, lastName, company, jobTitle, timezone, customFields: customFields as Record<string, string | number | boolean | null> },
     messages: e.messages.map(messageView),
   };

@@ -1,4 +1,4 @@
-import { bulkSummary, count, eventsSummary, healthSummary, launchSummary, replySummary, says, statsSummary } from './summaries.js';
+import { bulkSummary, count, eventsSummary, healthSummary, launchSummary, previewSummary, replySummary, says, statsSummary } from './summaries.js';
 import type { ToolSpec } from './tools.js';
 
 const campaign = { id: 'campaignId' };
@@ -38,8 +38,8 @@ const CAMPAIGN_TOOLS: ToolSpec[] = [
   },
   {
     name: 'preview_campaign', title: 'Render a campaign for one lead', method: 'get', path: '/v1/campaigns/{id}/preview', params: campaign, readOnly: true,
-    summarize: says('Rendered {steps} steps for {email}; tokens that render empty: {emptyTokens}.'),
-    description: 'Every step as one enrolled lead would get it (subject and body with their tokens filled), and the tokens that would render empty for that lead.',
+    summarize: previewSummary,
+    description: 'Every step as one lead would get it (subject and body with their tokens filled), and the tokens that would render empty for that lead. Give the lead by `leadId` or `email`. The answer says whether the lead is in this campaign (`enrollmentStatus`) and whether it is suppressed: a lead that is neither enrolled nor mailable never gets this.',
   },
   {
     name: 'launch_preview', title: 'What starting would do', method: 'get', path: '/v1/campaigns/{id}/launch-preview', params: campaign, readOnly: true, summarize: launchSummary,
@@ -185,7 +185,7 @@ const WORKSPACE_TOOLS: ToolSpec[] = [
   {
     name: 'revoke_api_key', title: 'Revoke an API key', method: 'delete', path: '/v1/api-keys/{id}', params: { id: 'apiKeyId' }, destructive: true, idempotent: true,
     summarize: says('API key {id} is revoked.'),
-    description: 'The key stops working at once, for good. Revoking twice is fine; a key may revoke itself.',
+    description: 'The key stops working at once, for good. `apiKeyId` is the `id` create_api_key or list_api_keys answered (not the key itself). Revoking twice is fine; a key may revoke itself.',
   },
   {
     name: 'create_webhook', title: 'Send events to a URL', method: 'post', path: '/v1/webhooks', openWorld: true,

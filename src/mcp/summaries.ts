@@ -36,10 +36,20 @@ export function statsSummary(data: unknown): string {
   const rows = (data as Data).rows as { key: string; metrics: { sent: number; replied: number; replyRate: number } }[] | undefined;
   if (!rows) {
     const rate = percent(at(data, 'metrics.replyRate'));
-    return says(`{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, bounced {metrics.bounced}, replied {metrics.replied} (${rate} of delivered); {metrics.queued} still to get a step now.`)(data);
+    return says(`{enrolledLeads} leads: sent {metrics.sent}, delivered {metrics.delivered}, bounced {metrics.bounced}, replied {metrics.replied} (${rate} of delivered); {metrics.queued} with a step still to come.`)(data);
   }
   const shown = rows.slice(0, 20).map((r) => `${r.key}: sent ${r.metrics.sent}, replied ${r.metrics.replied} (${percent(r.metrics.replyRate)})`);
   return `By ${at(data, 'groupBy')}, ${rows.length} rows. ${shown.join('; ')}${rows.length > shown.length ? '; …' : ''}.`;
+}
+
+export function previewSummary(data: unknown): string {
+  const d = data as Data;
+  const reach = d.suppressed
+    ? ' Note: this address is suppressed and will never be mailed.'
+    : d.enrollmentStatus === null
+      ? ' Note: this lead is not enrolled in this campaign, so it gets none of this.'
+      : says(' The lead is {enrollmentStatus} in this campaign.')(data);
+  return says('Rendered {steps} steps for {email}; tokens that render empty: {emptyTokens}.')(data) + reach;
 }
 
 export function launchSummary(data: unknown): string {
@@ -64,7 +74,7 @@ export function bulkSummary(data: unknown): string {
   const merged = rows.filter((r) => r.outcome === 'merged_duplicate').map((r) => `row ${r.index} into row ${r.mergedInto}`);
   const invalid = rows.filter((r) => r.outcome === 'invalid').map((r) => `row ${r.index} (${(r.errors ?? []).map((e) => `${e.field}: ${e.message}`).join('; ')})`);
   return (
-    says('Enrolled {enrolled}, updated {updated}, skipped {skipped} suppressed, of {total} written.')(data) +
+    says('Created {enrolled} new leads, updated {updated} existing ones, skipped {skipped} suppressed; each lead written is in the campaign (one already in it keeps its place).')(data) +
     (merged.length ? ` Merged ${merged.length} duplicate ${merged.length === 1 ? 'row' : 'rows'} field by field: ${merged.slice(0, 10).join(', ')}${merged.length > 10 ? ', …' : ''}.` : '') +
     (invalid.length ? ` Left out ${invalid.length} invalid ${invalid.length === 1 ? 'row' : 'rows'}: ${invalid.slice(0, 10).join(', ')}${invalid.length > 10 ? ', …' : ''}.` : '')
   );

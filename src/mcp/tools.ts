@@ -59,11 +59,15 @@ export const headerArgument = (header: string) => header.replace(/-(\w)/g, (_m, 
 export function inputSchema(spec: ToolSpec, route: RouteDef) {
   const params = shapeOf(route.request?.params);
   const renamed = Object.fromEntries(Object.entries(spec.params ?? {}).map(([from, to]) => [to, params[from] ?? z.string()]));
+  // Agents know a lead by its address as often as by its id: either names it.
+  if (renamed.leadId) Object.assign(renamed, { leadId: renamed.leadId.optional(), email: LEAD_EMAIL });
   const headers = Object.fromEntries(Object.entries(shapeOf(route.request?.headers)).map(([name, schema]) => [headerArgument(name), HEADER_ARGUMENTS[name] ? schema.describe(HEADER_ARGUMENTS[name]) : schema]));
   const confirm = spec.confirm
     ? { confirm: z.boolean().optional().describe('true to really start: without it nothing is sent and the answer says what would happen (leads, first-day volume, empty tokens). Where your client can ask its person to confirm, the person is asked instead and this is not needed') }
     : {};
-  const body = shapeOf(bodyOf(route));
+  // A copy: the route's own shape validates REST requests and must not take the tool's loosening
+  // (each server built would wrap it once more).
+  const body = { ...shapeOf(bodyOf(route)) };
   if (spec.skippableItems) body[spec.skippableItems] = skippable(body[spec.skippableItems]!);
   const schema = z.object({ ...renamed, ...headers, ...shapeOf(route.request?.query), ...body, ...confirm });
   exposeDescriptions(schema);
@@ -118,6 +122,8 @@ const TOOL_ERROR = z
   .optional()
   .describe('Present instead of the answer when the call failed (the result is then marked as an error)');
 
+const LEAD_EMAIL = z.string().optional().describe("The lead's email address, instead of leadId (give one of the two)");
+
 /** Splits tool arguments back into the REST call: path, query string and JSON body. */
 export function requestFor(spec: ToolSpec, route: RouteDef, args: Record<string, unknown>) {
   let path = spec.path;
@@ -157,6 +163,10 @@ export async function runTool(spec: ToolSpec, route: RouteDef, args: Record<stri
         structuredContent: { confirmed: false, wouldStart: data },
       };
     }
+  }
+  if (spec.params?.leadId) {
+    if (args.leadId === undefined && args.email === undefined) return failure({ error: { code: 'validation_failed', message: 'Give leadId or email: the lead to act on.' } });
+    args = { ...args, leadId: args.leadId ?? args.email };
   }
   const request = requestFor(spec, route, args);
   const answer = await call(request.method, request.path, request.body, request.headers);

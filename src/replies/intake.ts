@@ -12,6 +12,7 @@ import { endEnrollments, lockEnrollments, notifyEnded } from '../leads/endings.j
 import type { ServiceDeps } from '../services.js';
 import { dispatchEvents, emitEvent, emitEvents } from '../webhooks/events.js';
 import { waitingView } from '../domain/waiting.js';
+import { windowOpenings } from '../leads/window-opening.js';
 import { holdEnrollments } from './hold.js';
 import { suppressAddress } from './suppression.js';
 import { movesFrom } from '../domain/message-states.js';
@@ -127,11 +128,16 @@ export async function recordReply(deps: ServiceDeps, workspaceId: string, input:
 export async function enrollmentsAfterReply(deps: ServiceDeps, leadId: string, campaignId: string | null) {
   const rows = await deps.db.enrollment.findMany({
     where: { leadId, ...(campaignId ? { campaignId } : {}) },
-    select: { campaignId: true, status: true, stopReason: true, waitingFor: true, nextSendAt: true, campaign: { select: { status: true } } },
+    select: { campaignId: true, workspaceId: true, status: true, stopReason: true, waitingFor: true, nextSendAt: true, campaign: { select: { status: true, settings: true } }, lead: { select: { timezone: true } } },
     orderBy: { enrolledAt: 'asc' },
   });
   const now = deps.now();
-  return rows.map((e) => ({ campaignId: e.campaignId, status: e.status, stopReason: e.stopReason, ...waitingView(e, e.campaign.status, now) }));
+  return Promise.all(
+    rows.map(async (e) => {
+      const opening = (await windowOpenings(deps.db, e.workspaceId, e.campaign.settings))(e.lead.timezone);
+      return { campaignId: e.campaignId, status: e.status, stopReason: e.stopReason, ...waitingView(e, e.campaign.status, now, opening) };
+    }),
+  );
 }
 
 async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {

@@ -27,9 +27,11 @@ describe('MCP tool input schemas', () => {
       const query = (operation.parameters ?? []).filter((p) => p.in === 'query');
       const headers = (operation.parameters ?? []).filter((p) => p.in === 'header').map((p) => headerArgument(p.name));
       const body = operation.requestBody ? resolve(operation.requestBody.content['application/json'].schema) : { properties: {}, required: [] };
-      const expected = [...params, ...headers, ...query.map((p) => p.name), ...Object.keys(body.properties ?? {}), ...(spec.confirm ? ['confirm'] : [])];
+      // A lead tool takes the lead by leadId or by email: neither is required alone.
+      const byEmail = params.includes('leadId') ? ['email'] : [];
+      const expected = [...params, ...byEmail, ...headers, ...query.map((p) => p.name), ...Object.keys(body.properties ?? {}), ...(spec.confirm ? ['confirm'] : [])];
       expect(Object.keys(tool.inputSchema.properties ?? {}).sort(), spec.name).toEqual(expected.sort());
-      const required = [...params, ...query.filter((p) => p.required).map((p) => p.name), ...(body.required ?? [])];
+      const required = [...params.filter((p) => p !== 'leadId'), ...query.filter((p) => p.required).map((p) => p.name), ...(body.required ?? [])];
       expect((tool.inputSchema.required ?? []).sort(), `${spec.name} required`).toEqual(required.sort());
       for (const [name, schema] of Object.entries(body.properties ?? {})) {
         expect(typesOf(resolve(tool.inputSchema.properties![name]!)), `${spec.name}.${name}`).toEqual(typesOf(resolve(schema)));
@@ -116,3 +118,28 @@ function undescribed(schema: Schema, path = ''): string[] {
   }
   return missing;
 }
+
+describe('add_leads rows, loosened for the tool only', () => {
+  it('stay one level deep however many servers are built, and REST still refuses a bad row', async () => {
+    const { app, apiKey, api } = await testApp();
+    const rowsSchema = async () => {
+      const res = await app.request('/mcp', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      const tools = ((await res.json()) as { result: { tools: { name: string; inputSchema: Schema }[] } }).result.tools;
+      return tools.find((t) => t.name === 'add_leads')!.inputSchema.properties!.leads!.items!;
+    };
+    await rowsSchema();
+    const items = await rowsSchema();
+    expect(items.anyOf).toHaveLength(2);
+    expect(items.anyOf!.map((o) => o.anyOf)).toEqual([undefined, undefined]);
+
+    const id = (await api.post('/v1/campaigns', { name: 'rows', sequenceSteps: [{ delayDays: 0, subject: 'Hi', bodyHtml: '<p>Hi</p>' }] })).body.data.id;
+    const refused = await api.post(`/v1/campaigns/${id}/leads/bulk`, { leads: [{ email: 'ok@acme.io' }, { email: 'not an address' }] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0]).toMatchObject({ index: 1, field: 'email' });
+    expect((await api.get(`/v1/campaigns/${id}/leads`)).body.data).toEqual([]);
+  });
+});

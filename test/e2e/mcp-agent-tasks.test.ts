@@ -122,7 +122,8 @@ describe('an agent with only the MCP tools', () => {
       expect(ana).toMatchObject({ waitingFor: 'campaign_paused', behindPause: 'out_of_office' });
       // An agent knows the lead by its address: the lead tools take it in place of the id.
       expect((await call('get_lead', { campaignId, leadId: 'ANA@initech.io' })).structuredContent.data.lead.id).toBe(ana.leadId);
-      const schedule = (await call('lead_schedule', { campaignId, leadId: 'ana@initech.io' })).structuredContent.data;
+      const schedule = (await call('lead_schedule', { campaignId, email: 'ana@initech.io' })).structuredContent.data;
+      expect(await call('lead_schedule', { campaignId })).toMatchObject({ isError: true, structuredContent: { error: { code: 'validation_failed' } } });
       expect(schedule).toMatchObject({ campaignStatus: 'paused', plannedAsIf: 'resumed_now', steps: [{ stepNumber: 1, plannedBecause: ['out_of_office'] }] });
       expect(schedule.steps[0].plannedAt >= '2027-01-11').toBe(true);
     });
@@ -142,7 +143,7 @@ describe('an agent with only the MCP tools', () => {
       }
       const stats = await call('campaign_stats', { campaignId });
       expect(stats.structuredContent.data).toMatchObject({ enrolledLeads: 2, metrics: { queued: 2, sent: 0 } });
-      expect(stats.content[0]!.text).toBe('2 leads: sent 0, delivered 0, bounced 0, replied 0 (0 % of delivered); 2 still to get a step now.');
+      expect(stats.content[0]!.text).toBe('2 leads: sent 0, delivered 0, bounced 0, replied 0 (0 % of delivered); 2 with a step still to come.');
     });
   });
 
@@ -161,6 +162,9 @@ describe('an agent with only the MCP tools', () => {
         ['lead.stopped', 'bo@hooli.io'],
         ['suppression.added', 'bo@hooli.io'],
       ]);
+      const preview = await call('preview_campaign', { campaignId, email: 'bo@hooli.io' });
+      expect(preview.structuredContent.data).toMatchObject({ enrollmentStatus: 'stopped', suppressed: true });
+      expect(preview.content[0]!.text).toMatch(/Note: this address is suppressed and will never be mailed\.$/);
       const leadId = (await call('list_leads', { campaignId })).structuredContent.data.find((l: { email: string }) => l.email === 'ana@hooli.io').leadId;
       await call('pause_lead', { campaignId, leadId });
       const next = await call('list_events', { after: first.structuredContent.nextCursor, type: 'lead.*' });

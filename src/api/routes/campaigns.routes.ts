@@ -179,6 +179,8 @@ const PreviewSchema = z
       )
       .openapi({ description: 'Every step, rendered for the lead' }),
     emptyTokens: EmptyTokens('in any step'),
+    enrollmentStatus: z.string().nullable().openapi({ description: "The lead's status in this campaign (pending, active, paused, completed, replied, stopped, …); null when it is not enrolled in it: then none of this is sent to it", example: 'pending' }),
+    suppressed: z.boolean().openapi({ description: 'The address is on the suppression list: it is never mailed, whatever this shows', example: false }),
   })
   .openapi('CampaignPreview', { description: 'The campaign\'s steps rendered for one lead' });
 

@@ -66,7 +66,7 @@ export const BulkLeadsSchema = z
 
 export const BulkResultSchema = z
   .object({
-    enrolled: Count('New leads: created and enrolled at step 1', 2),
+    enrolled: Count('New leads: created by this call, each enrolled at step 1. Existing leads it updated (`updated`) are enrolled too unless already in the campaign, where they keep their place; `return: leads` shows each', 2),
     updated: Count('Existing leads: their given fields overwritten, enrolled at step 1 if not yet in this campaign, else left at their position', 1),
     skipped: Count('Suppressed addresses: not enrolled', 0),
     total: Count('enrolled + updated', 3),
@@ -125,7 +125,7 @@ export const WaitReasonSchema = z
       '`capacity` (the sender accounts\' daily limits are used up; nextSendAt is its place on the first day with room), `pacing` (its sender account\'s next pacing slot, minGapSeconds plus jitter), ' +
       '`daily_new_leads` (the campaign\'s dailyNewLeads cap is reached today; step 1 is booked onto a later day), `campaign_paused`, `lead_paused`, ' +
       '`provider_retry` (the provider failed; nextSendAt is the estimated retry), `provider_rate` (sends are queued at the provider\'s rate limit, SEND_RATE_LIMIT, across every worker; nextSendAt is its turn), `sender_unavailable` (its sender account is paused or in error; setting it active resumes the lead), ' +
-      '`out_of_office` (a reply held it, by settings.onReply: an out-of-office until the working day after its return date; nextSendAt is the hold\'s end, and the sending window may put the mail later that day). ' +
+      '`out_of_office` (a reply held it, by settings.onReply: an out-of-office until the working day after its return date; nextSendAt is the hold\'s end, at the window\'s opening). ' +
       'Null while sending, before the campaign starts, and once finished.',
     example: 'delay',
   });
@@ -141,7 +141,7 @@ export const EnrollmentSchema = z
     currentStep: Count('How many steps were sent so far (0 before the first)', 1),
     // A union, not .nullable(): the generator drops null from a nullable reference.
     waitingFor: z.union([WaitReasonSchema, z.null()]),
-    nextSendAt: NullableTimestamp('When the next step is next looked at: its due time (the delay, or the end of an out-of-office hold), or the time a deferral moved it to (window, capacity, pacing). A due time outside the sending window moves to the opening then; the lead\'s schedule (the dry run) plans every deferral ahead. Under a pause it holds only if the pause is lifted before then (see behindPause); null when not known (a pause of a step already due), before the campaign starts, or finished'),
+    nextSendAt: NullableTimestamp('When the next step is planned: its due time (the delay, or the end of an out-of-office hold) at the sending window\'s next opening, or the time a deferral (capacity, pacing, a provider retry) moved it to. Today\'s capacity and pacing can still move a due step later; the lead\'s schedule (the dry run) plans those ahead. Under a pause it holds only if the pause is lifted before then (see behindPause); null when not known (a pause of a step already due), before the campaign starts, or finished'),
     behindPause: z.union([WaitReasonSchema, z.null()]).openapi({ description: 'While a pause covers the lead (waitingFor `campaign_paused` or `lead_paused`): the wait it covers, which still holds after the resume (e.g. `out_of_office` until nextSendAt, or `delay`); null otherwise' }),
     enrolledAt: Timestamp('When the lead joined this campaign'),
     finishedAt: NullableTimestamp('When it finished (any status from `completed` on); null while live'),
