@@ -17,13 +17,14 @@ const SETTLED = Prisma.sql`txid < txid_snapshot_xmin(txid_current_snapshot())`;
  * running or yet to come sorts after every event served, so a reader that keeps the last id it saw
  * gets every event exactly once.
  */
-export async function eventsAfter(db: Db, workspaceId: string, query: { after: string; limit: number; type?: readonly string[] | undefined }) {
+export async function eventsAfter(db: Db, workspaceId: string, query: { after: string; limit: number; type?: readonly string[] | undefined; campaignId?: string | undefined }) {
   const from = query.after ? await positionOf(db, workspaceId, query.after) : { txid: 0n, seq: 0n };
   // A separate statement per shape, so the type filter is an index condition, not a filter.
   const ofType = query.type ? Prisma.sql`AND type = ANY(${query.type}::text[])` : Prisma.empty;
+  const ofCampaign = query.campaignId ? Prisma.sql`AND ${query.campaignId} IN (data->>'campaignId', data->'reply'->>'campaignId')` : Prisma.empty;
   const rows = await db.$queryRaw<Row[]>`
     SELECT id, "workspaceId", type, data, "createdAt" FROM "Event"
-     WHERE "workspaceId" = ${workspaceId} ${ofType}
+     WHERE "workspaceId" = ${workspaceId} ${ofType} ${ofCampaign}
        AND (txid, seq) > (${from.txid}, ${from.seq}) AND ${SETTLED}
      ORDER BY txid, seq LIMIT ${query.limit}`;
   const data = rows.map(eventBody);

@@ -69,9 +69,19 @@ export async function listDeliveries(deps: ServiceDeps, workspaceId: string, id:
 }
 
 /** The workspace's events, newest first, in the shape webhooks deliver. */
-export async function listEvents({ db }: ServiceDeps, workspaceId: string, query: { limit: number; cursor?: string | undefined; type?: readonly string[] | undefined }) {
+export async function listEvents(
+  { db }: ServiceDeps,
+  workspaceId: string,
+  query: { limit: number; cursor?: string | undefined; type?: readonly string[] | undefined; campaignId?: string | undefined },
+) {
   const rows = await db.event.findMany({
-    where: { workspaceId, ...(query.type ? { type: { in: [...query.type] } } : {}), ...(query.cursor ? { id: { lt: query.cursor } } : {}) },
+    where: {
+      workspaceId,
+      ...(query.type ? { type: { in: [...query.type] } } : {}),
+      // A reply's event carries the campaign inside the reply.
+      ...(query.campaignId ? { OR: [{ data: { path: ['campaignId'], equals: query.campaignId } }, { data: { path: ['reply', 'campaignId'], equals: query.campaignId } }] } : {}),
+      ...(query.cursor ? { id: { lt: query.cursor } } : {}),
+    },
     orderBy: { id: 'desc' },
     take: query.limit + 1,
   });

@@ -40,7 +40,7 @@ describe('unknown query parameters', () => {
   it('names the operation and what it accepts', async () => {
     const { api } = await testApp();
     const res = await api.get('/v1/events?since=x');
-    expect(res.body.error.message).toBe('Unknown query parameter "since": GET /v1/events accepts only limit, cursor, type, after.');
+    expect(res.body.error.message).toBe('Unknown query parameter "since": GET /v1/events accepts only limit, cursor, type, campaignId, after.');
     const none = await api.get('/v1/workspace?x=1');
     expect(none.body.error.message).toBe('Unknown query parameter "x": GET /v1/workspace accepts no query parameters.');
   });

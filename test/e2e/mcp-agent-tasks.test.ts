@@ -167,6 +167,11 @@ describe('an agent with only the MCP tools', () => {
       expect(preview.content[0]!.text).toMatch(/Note: this address is suppressed and will never be mailed\.$/);
       const leadId = (await call('list_leads', { campaignId })).structuredContent.data.find((l: { email: string }) => l.email === 'ana@hooli.io').leadId;
       await call('pause_lead', { campaignId, leadId });
+      // Another campaign's events stay out of a campaign's feed.
+      await draft(call);
+      const mine = await call('list_events', { after: '', campaignId });
+      expect(mine.structuredContent.data.map((e: { event: string }) => e.event)).toEqual(['campaign.created', 'lead.enrolled', 'lead.enrolled', 'variant.added', 'lead.stopped', 'lead.held']);
+      expect((await call('list_events', { campaignId, type: 'campaign.created' })).structuredContent.data).toHaveLength(1);
       const next = await call('list_events', { after: first.structuredContent.nextCursor, type: 'lead.*' });
       expect(next.structuredContent.data.map((e: { event: string; data: { reason?: string } }) => [e.event, e.data.reason])).toEqual([['lead.held', 'lead_paused']]);
     });

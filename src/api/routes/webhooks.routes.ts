@@ -167,6 +167,12 @@ const TypeFilter = z
   .transform((filter, ctx) => eventTypesMatching(filter) ?? (ctx.addIssue({ code: 'custom', message: `names no event type: give types or families such as lead.* (${EVENT_TYPES.join(', ')})` }), z.NEVER))
   .optional()
   .openapi({ description: `Only events of these types, comma-separated; a family ends in \`.*\` (\`lead.*\`, \`message.*\`). The types: ${EVENT_MEANINGS}`, example: 'reply.received,lead.*' });
+const CampaignFilter = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .openapi({ description: "Only this campaign's events: those whose data names it (campaign, lead, message, reply and variant events; suppressions belong to the workspace)", example: exampleId('camp') });
 const After = z
   .string()
   .max(200)
@@ -183,10 +189,10 @@ const events = createRoute({
   security,
   summary: "The workspace's events: newest first, or oldest first from a cursor (after)",
   description:
-    'Every event of the workspace in the shape webhooks receive them, kept at least 30 days (EVENT_RETENTION_DAYS) and then deleted; for agents that cannot host a webhook. Without `after`: newest first, paged to older ones with `cursor`. With `after`: a feed, oldest first from that event, to poll (`GET /v1/events/stream` pushes the same feed). `after` and `cursor` do not go together. Filter with `type`.',
+    'Every event of the workspace in the shape webhooks receive them, kept at least 30 days (EVENT_RETENTION_DAYS) and then deleted; for agents that cannot host a webhook. Without `after`: newest first, paged to older ones with `cursor`. With `after`: a feed, oldest first from that event, to poll (`GET /v1/events/stream` pushes the same feed). `after` and `cursor` do not go together. Filter with `type` and `campaignId`.',
   request: {
     query: paginationQuery(exampleId('evt'))
-      .extend({ type: TypeFilter, after: After.optional() })
+      .extend({ type: TypeFilter, campaignId: CampaignFilter, after: After.optional() })
       .refine((q) => q.after === undefined || q.cursor === undefined, { message: 'after (the feed) and cursor (pages of the newest-first list) do not go together', path: ['after'] }),
   },
   responses: { 200: jsonResponse(listOf(EventSchema, 'Events, newest first; oldest first with after', exampleId('evt')), 'Events'), ...commonErrors },
@@ -219,7 +225,7 @@ export function webhookRoutes(deps: AppDeps) {
     .openapi(events, async (c) => {
       const { after, ...query } = c.req.valid('query');
       if (after === undefined) return c.json(await listEvents(services, c.get('workspaceId'), query), 200);
-      return c.json(await eventsAfter(services.db, c.get('workspaceId'), { after, limit: query.limit, type: query.type }), 200);
+      return c.json(await eventsAfter(services.db, c.get('workspaceId'), { after, limit: query.limit, type: query.type, campaignId: query.campaignId }), 200);
     })
     .openapi(stream, async (c) => {
       const from = c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after;
