@@ -1,4 +1,4 @@
-import { bulkSummary, count, eventsSummary, healthSummary, launchSummary, previewSummary, replySummary, says, statsSummary } from './summaries.js';
+import { bulkSummary, count, eventsSummary, healthSummary, findLeadSummary, launchSummary, previewSummary, replySummary, says, statsSummary } from './summaries.js';
 import type { ToolSpec } from './tools.js';
 
 const campaign = { id: 'campaignId' };
@@ -84,6 +84,11 @@ const LEAD_TOOLS: ToolSpec[] = [
   {
     name: 'list_leads', title: "List a campaign's leads", method: 'get', path: '/v1/campaigns/{id}/leads', params: campaign, readOnly: true, summarize: count('leads'),
     description: 'The campaign\'s leads in enrollment order, a page at a time: each with its status, steps sent, what it waits for (`waitingFor`) and when its next step is planned (`nextSendAt`).',
+  },
+  {
+    name: 'find_lead', title: 'Find a lead in the workspace', method: 'get', path: '/v1/leads/{lead}', params: { lead: 'lead' }, readOnly: true,
+    summarize: findLeadSummary,
+    description: 'A lead by its id or email address, without knowing its campaign: its fields, whether it is suppressed (never mailed) and why, and its status in every campaign it is in.',
   },
   {
     name: 'get_lead', title: "A lead's enrollment and timeline", method: 'get', path: '/v1/campaigns/{id}/leads/{leadId}', params: lead, readOnly: true,

@@ -42,6 +42,12 @@ export function statsSummary(data: unknown): string {
   return `By ${at(data, 'groupBy')}, ${rows.length} rows. ${shown.join('; ')}${rows.length > shown.length ? '; …' : ''}.`;
 }
 
+export function findLeadSummary(data: unknown): string {
+  const campaigns = ((data as Data).campaigns ?? []) as { campaignName: string; status: string }[];
+  const where = campaigns.length ? `in ${plural(campaigns.length, 'campaign')}: ${campaigns.map((c) => `${c.campaignName} (${c.status})`).join(', ')}` : 'in no campaign';
+  return `${says('Lead {lead.email} ({lead.id}) is ')(data)}${where}.` + ((data as Data).suppressed ? says(' Its address is suppressed ({suppressionReason}): it is never mailed.')(data) : '');
+}
+
 export function previewSummary(data: unknown): string {
   const d = data as Data;
   const reach = d.suppressed

@@ -162,6 +162,9 @@ describe('an agent with only the MCP tools', () => {
         ['lead.stopped', 'bo@hooli.io'],
         ['suppression.added', 'bo@hooli.io'],
       ]);
+      const found = await call('find_lead', { lead: 'bo@hooli.io' });
+      expect(found.structuredContent.data).toMatchObject({ suppressed: true, suppressionReason: 'manual', campaigns: [{ campaignId, status: 'stopped', stopReason: 'suppressed (manual)' }] });
+      expect(found.content[0]!.text).toMatch(/is in 1 campaign: .* \(stopped\)\. Its address is suppressed \(manual\): it is never mailed\.$/);
       const preview = await call('preview_campaign', { campaignId, email: 'bo@hooli.io' });
       expect(preview.structuredContent.data).toMatchObject({ enrollmentStatus: 'stopped', suppressed: true });
       expect(preview.content[0]!.text).toMatch(/Note: this address is suppressed and will never be mailed\.$/);

@@ -89,7 +89,7 @@ type Ids = {
 /** Real ids for a path parameter, by route; a parameter nobody knows fails the test. */
 function idsFor(op: Operation, param: string, ids: Ids): string[] {
   if (op.path.startsWith('/v1/campaigns/') && param === 'id') return ids.campaigns;
-  if (param === 'leadId') return ids.leadIds;
+  if (param === 'leadId' || (op.path.startsWith('/v1/leads/') && param === 'lead')) return ids.leadIds;
   if (param === 'stepNumber') return ['1', '2'];
   if (op.path.startsWith('/v1/sender-accounts/')) return [ids.senderId];
   if (op.path.startsWith('/v1/webhooks/')) return [ids.webhookId];

@@ -113,7 +113,9 @@ async function buildTenant(tag: 'a' | 'b') {
 /** The ids of one tenant a path parameter takes, by route. Unknown parameters fail the test. */
 function pathIds(op: Operation, param: string, t: Tenant): string[] {
   if (op.path.startsWith('/v1/campaigns/') && param === 'id') return [t.campaigns.draft, t.campaigns.running];
-  if (op.path.startsWith('/v1/campaigns/') && param === 'leadId') return [t.leads[0]!];
+  // A lead is named by its id or its address: B's address must be as unknown to A as B's id.
+  if (op.path.startsWith('/v1/campaigns/') && param === 'leadId') return [t.leads[0]!, t.emails[0]!];
+  if (op.path.startsWith('/v1/leads/') && param === 'lead') return [t.leads[0]!, t.emails[0]!];
   if (param in NON_ID_PATH) return [NON_ID_PATH[param]!];
   if (op.path.startsWith('/v1/sender-accounts/') && param === 'id') return [t.senderId];
   if (op.path.startsWith('/v1/webhooks/') && param === 'id') return [t.webhookId];

@@ -1,6 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { bulkUpsertLeads } from '../../leads/bulk-upsert.js';
 import { controlEnrollment, getEnrollment, listEnrollments } from '../../leads/enrollments.js';
+import { findWorkspaceLead } from '../../leads/workspace-lead.js';
 import type { Context } from 'hono';
 import type { LeadInput } from '../../leads/bulk-upsert.js';
 import { createRouter, refuseInvalid, type AppDeps, type AppEnv, servicesOf } from '../context.js';
@@ -13,6 +14,8 @@ import {
   BulkResultSchema,
   CampaignLeadParams,
   EnrollmentDetailSchema,
+  LeadRefParam,
+  WorkspaceLeadSchema,
   EnrollmentSchema,
   LeadInputSchema,
   ListEnrollmentsQuery,
@@ -55,6 +58,17 @@ const detail = createRoute({
   description: 'The enrollment of one lead in the campaign, the lead\'s fields as templates see them, and every message with its rendered subject and body, sender and delivery times.',
   request: { params: CampaignLeadParams },
   responses: { 200: jsonResponse(dataOf(EnrollmentDetailSchema), 'The enrollment'), ...commonErrors },
+});
+
+const workspaceLead = createRoute({
+  method: 'get',
+  path: '/leads/{lead}',
+  tags,
+  security,
+  summary: 'A lead across the workspace, by id or email: suppressed or not, and every campaign it is in',
+  description: "The lead's fields, whether its address is suppressed (and why), and its enrollment in every campaign it is in (status, what it waits for, when its next step is planned). For finding a lead without knowing its campaign.",
+  request: { params: LeadRefParam },
+  responses: { 200: jsonResponse(dataOf(WorkspaceLeadSchema), 'The lead'), ...commonErrors },
 });
 
 /** Per-lead control: what each call does, for the route's summary and description. */
@@ -112,6 +126,7 @@ export function leadRoutes(deps: AppDeps) {
         return undefined;
       },
     )
+    .openapi(workspaceLead, async (c) => c.json({ data: await findWorkspaceLead(services, c.get('workspaceId'), c.req.valid('param').lead) }, 200))
     .openapi(list, async (c) => c.json(await listEnrollments(services, c.get('workspaceId'), c.req.valid('param').id, c.req.valid('query')), 200))
     .openapi(detail, async (c) => {
       const { id, leadId } = c.req.valid('param');

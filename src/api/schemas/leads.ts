@@ -176,8 +176,7 @@ export const MessageSchema = z
   })
   .openapi('Message', { description: 'One email sent (or being sent) to the lead' });
 
-export const EnrollmentDetailSchema = EnrollmentSchema.extend({
-  lead: z
+const LeadFieldsSchema = z
     .object({
       id: LeadIdField,
       email: LeadEmail,
@@ -188,9 +187,27 @@ export const EnrollmentDetailSchema = EnrollmentSchema.extend({
       timezone: z.string().nullable().openapi({ description: 'The lead\'s IANA time zone (for windows in the lead\'s zone); null when not known', example: 'America/New_York' }),
       customFields: z.record(z.string(), Scalar).openapi({ description: 'The lead\'s own fields for templates, by name (`{{city}}`)', example: { city: 'Berlin', employees: 250 } }),
     })
-    .openapi({ description: 'The lead\'s fields, as templates see them now' }),
+    .openapi({ description: 'The lead\'s fields, as templates see them now' });
+
+export const EnrollmentDetailSchema = EnrollmentSchema.extend({
+  lead: LeadFieldsSchema,
   messages: z.array(MessageSchema).openapi({ description: 'The emails of this enrollment, by step: its timeline' }),
 }).openapi('EnrollmentDetail', { description: 'An enrollment with the lead\'s fields and its message timeline' });
+
+export const WorkspaceLeadSchema = z
+  .object({
+    lead: LeadFieldsSchema,
+    suppressed: z.boolean().openapi({ description: 'The address is on the suppression list: it is never mailed', example: false }),
+    suppressionReason: z.string().nullable().openapi({ description: 'Why (manual, unsubscribed, bounced, complained); null when not suppressed', example: null }),
+    campaigns: z
+      .array(EnrollmentSchema.extend({ campaignId: Id('camp', 'The campaign'), campaignName: z.string().openapi({ description: 'Its name', example: 'Q1 outreach' }) }))
+      .openapi({ description: 'Every campaign the lead is in, oldest enrollment first, each with the lead\'s status there' }),
+  })
+  .openapi('WorkspaceLead', { description: 'A lead across the workspace' });
+
+export const LeadRefParam = z.object({
+  lead: z.string().min(1).max(320).openapi({ param: { name: 'lead', in: 'path' }, description: 'The lead: its id or its email address', example: 'ada@example.com' }),
+});
 
 export const ListEnrollmentsQuery = paginationQuery(exampleId('enr')).extend({
   status: EnrollmentStatusSchema.optional().openapi({
