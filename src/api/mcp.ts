@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import { inProcessCaller } from '../mcp/caller.js';
 import { buildMcpServer, routesOf } from '../mcp/server.js';
 import { VERSION } from '../mcp/version.js';
+import { requiredScope } from '../domain/scopes.js';
 
 type App = Parameters<typeof inProcessCaller>[0] & Parameters<typeof routesOf>[0];
 type Session = { transport: WebStandardStreamableHTTPServerTransport; close: () => Promise<void>; authorization: string; lastSeen: number };
@@ -22,6 +23,10 @@ const MAX_SESSIONS = 1_000;
  */
 export function mcpHandler(app: App) {
   const routes = () => routesOf(app);
+  const serverFor = (c: Context, authorization: string) => {
+    const scopes: readonly string[] = c.get('scopes') ?? [];
+    return buildMcpServer(routes(), inProcessCaller(app, authorization), VERSION, { allows: (spec) => scopes.includes(requiredScope(spec.method.toUpperCase(), spec.path)) });
+  };
   const sessions = new Map<string, Session>();
   const closeIdle = setInterval(() => {
     for (const [id, s] of sessions) if (Date.now() - s.lastSeen > MCP_SESSION_IDLE_MS) void s.close().finally(() => sessions.delete(id));
@@ -45,7 +50,7 @@ export function mcpHandler(app: App) {
   };
 
   async function startSession(c: Context, body: unknown, authorization: string) {
-    const server = buildMcpServer(routes(), inProcessCaller(app, authorization), VERSION);
+    const server = serverFor(c, authorization);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => void sessions.set(id, { transport, close: () => server.close(), authorization, lastSeen: Date.now() }),
@@ -56,7 +61,7 @@ export function mcpHandler(app: App) {
   }
 
   async function stateless(c: Context, body: unknown, authorization: string) {
-    const server = buildMcpServer(routes(), inProcessCaller(app, authorization), VERSION);
+    const server = serverFor(c, authorization);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
     try {

@@ -3,6 +3,7 @@ import { normalizeEmail } from '../domain/email.js';
 import { renderTemplate } from '../domain/render.js';
 import { continuedSubject } from '../domain/render.js';
 import type { ServiceDeps } from '../services.js';
+import { variantFor } from '../domain/variants.js';
 import { getCampaign } from './campaign-service.js';
 
 /** Renders every step for one lead as it would go out now, listing tokens that render empty. */
@@ -13,11 +14,18 @@ export async function previewCampaign(deps: ServiceDeps, workspaceId: string, ca
   });
   if (!lead) throw new NotFoundError('lead');
   const fields = { ...lead, customFields: lead.customFields as Record<string, unknown> };
+  // Whether this mail can reach the lead at all: a preview of someone never mailed says so.
+  const [enrollment, suppressed] = await Promise.all([
+    deps.db.enrollment.findUnique({ where: { campaignId_leadId: { campaignId, leadId: lead.id } }, select: { id: true, status: true } }),
+    deps.db.suppression.findUnique({ where: { workspaceId_email: { workspaceId, email: lead.email } }, select: { reason: true } }),
+  ]);
+  // An enrolled lead sees the variant it is (or will be) assigned; anyone else each step's first.
+  const content = (step: (typeof campaign.steps)[number]) => (enrollment ? variantFor(step, enrollment.id) : null) ?? step;
   const ordered = [...campaign.steps].sort((a, b) => a.stepNumber - b.stepNumber);
-  const firstSubject = ordered[0] ? renderTemplate(ordered[0].subject, fields, 'subject').text : '';
+  const firstSubject = ordered[0] ? renderTemplate(content(ordered[0]).subject, fields, 'subject').text : '';
   const steps = ordered.map((step) => {
-      const subject = renderTemplate(step.subject, fields, 'subject');
-      const body = renderTemplate(step.bodyHtml, fields, 'html');
+      const subject = renderTemplate(content(step).subject, fields, 'subject');
+      const body = renderTemplate(content(step).bodyHtml, fields, 'html');
       return {
         stepNumber: step.stepNumber,
         // An empty subject after step 1 continues the thread, as the send does.
@@ -26,11 +34,6 @@ export async function previewCampaign(deps: ServiceDeps, workspaceId: string, ca
         emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],
       };
     });
-  // Whether this mail can reach the lead at all: a preview of someone never mailed says so.
-  const [enrollment, suppressed] = await Promise.all([
-    deps.db.enrollment.findUnique({ where: { campaignId_leadId: { campaignId, leadId: lead.id } }, select: { status: true } }),
-    deps.db.suppression.findUnique({ where: { workspaceId_email: { workspaceId, email: lead.email } }, select: { reason: true } }),
-  ]);
   return {
     campaignId,
     leadId: lead.id,

@@ -62,7 +62,9 @@ export async function leadSchedule(deps: ServiceDeps, workspaceId: string, campa
     const variant = variantFor(step, enrollment.id);
     const subject = renderTemplate(variant?.subject ?? step.subject, lead, 'subject');
     const body = renderTemplate(variant?.bodyHtml ?? step.bodyHtml, lead, 'html');
-    const firstSubject = first?.subject ?? (steps[0] ? renderTemplate(steps[0].subject, lead, 'subject').text : '');
+    // A follow-up continues the thread of the step 1 the lead got (or will get): its own variant's subject.
+    const firstStep = steps[0] ? (variantFor(steps[0], enrollment.id)?.subject ?? steps[0].subject) : '';
+    const firstSubject = first?.subject ?? renderTemplate(firstStep, lead, 'subject').text;
     planned.push({
       stepNumber: step.stepNumber,
       variantId: variant?.id ?? null,

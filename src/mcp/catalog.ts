@@ -86,7 +86,7 @@ const LEAD_TOOLS: ToolSpec[] = [
     description: 'The campaign\'s leads in enrollment order, a page at a time: each with its status, steps sent, what it waits for (`waitingFor`) and when its next step is planned (`nextSendAt`).',
   },
   {
-    name: 'find_lead', title: 'Find a lead in the workspace', method: 'get', path: '/v1/leads/{lead}', params: { lead: 'lead' }, readOnly: true,
+    name: 'find_lead', title: 'Find a lead in the workspace', method: 'get', path: '/v1/leads/{lead}', params: { lead: 'leadId' }, readOnly: true,
     summarize: findLeadSummary,
     description: 'A lead by its id or email address, without knowing its campaign: its fields, whether it is suppressed (never mailed) and why, and its status in every campaign it is in.',
   },

@@ -51,10 +51,11 @@ function confirmerFor(server: McpServer, requestId: string | number): Confirmer 
 const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
 /** An MCP server whose every tool is one call to Sequent's REST API through `call`. */
-export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string): McpServer {
+export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string, options: { allows?: (spec: ToolSpec) => boolean } = {}): McpServer {
   const server = new McpServer({ name: 'sequent', title: 'Sequent', version }, { instructions: INSTRUCTIONS });
   const preview = routes.find((r) => r.method === 'get' && r.path === '/v1/campaigns/{id}/launch-preview');
-  for (const { spec, route } of toolRoutes(routes)) {
+  // A key sees only the tools its scopes let it use (a read-only key: the reading ones).
+  for (const { spec, route } of toolRoutes(routes).filter(({ spec }) => options.allows?.(spec) ?? true)) {
     const output = outputSchema(spec, route, preview);
     server.registerTool(
       spec.name,

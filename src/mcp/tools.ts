@@ -164,7 +164,7 @@ export async function runTool(spec: ToolSpec, route: RouteDef, args: Record<stri
       };
     }
   }
-  if (spec.params?.leadId) {
+  if (Object.values(spec.params ?? {}).includes('leadId')) {
     if (args.leadId === undefined && args.email === undefined) return failure({ error: { code: 'validation_failed', message: 'Give leadId or email: the lead to act on.' } });
     args = { ...args, leadId: args.leadId ?? args.email };
   }

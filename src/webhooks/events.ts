@@ -56,9 +56,12 @@ export async function emitEnrollmentEvents(tx: Tx, workspaceId: string, type: Ev
   if (enrollmentIds.length === 0) return;
   const eventIds = enrollmentIds.map(() => newId('evt'));
   await tx.$executeRaw`
-    INSERT INTO "Event" (id, "workspaceId", type, data)
+    INSERT INTO "Event" (id, "workspaceId", type, data, "createdAt")
     SELECT ev.id, ${workspaceId}, ${type},
-           jsonb_build_object('campaignId', e."campaignId", 'leadId', e."leadId", 'email', l.email, 'enrollmentId', e.id) || ${JSON.stringify(extra)}::jsonb
+           jsonb_build_object('campaignId', e."campaignId", 'leadId', e."leadId", 'email', l.email, 'enrollmentId', e.id) || ${JSON.stringify(extra)}::jsonb,
+           -- The statement's time, not the transaction's start: events written before it in the
+           -- same transaction carry this process's clock, and timestamps should read in feed order.
+           clock_timestamp()
       FROM unnest(${eventIds}::text[], ${enrollmentIds}::text[]) WITH ORDINALITY AS ev(id, "enrollmentId", n)
       JOIN "Enrollment" e ON e.id = ev."enrollmentId"
       JOIN "Lead" l ON l.id = e."leadId"

@@ -31,7 +31,7 @@ const EVENTS: Record<EventTypeName, { means: string; data: string }> = {
   'lead.replied': { means: "a lead's sequence ended because it replied", data: ENDED_DATA },
   'step.winner_selected': { means: 'settings.autoOptimize chose a step\'s winning variant', data: '`{campaignId, stepNumber, variantId, minDeliveredPerVariant, variants: [{id, delivered, replied, replyRate, z}]}`' },
   'lead.enrolled': { means: 'a lead joined a campaign (added by a bulk call)', data: `${ENROLLMENT_DATA} plus \`status\` (active into a running campaign, pending until it starts)` },
-  'lead.held': { means: 'a lead waits by itself: an out-of-office reply holds it, or it was paused alone', data: `${ENROLLMENT_DATA} plus \`reason\` (out_of_office with \`until\`, \`returnDate\` and the reply's \`classification\`; lead_paused with until null)` },
+  'lead.held': { means: 'a lead waits by itself: an out-of-office reply holds it, or it was paused alone', data: `${ENROLLMENT_DATA} plus \`reason\` (out_of_office with \`until\`, the hold's end, after which the mail goes at the window's next opening, \`returnDate\` and the reply's \`classification\`; lead_paused with until null)` },
   'lead.resumed': { means: 'a lead paused alone was resumed', data: ENROLLMENT_DATA },
   'variant.added': { means: 'a step got another variant (an A/B test starts or grows)', data: '`{campaignId, stepNumber, variantId, variants, version}` (variants: how many the step has now)' },
   'suppression.added': { means: 'an address joined the suppression list: by hand, an unsubscribe, a hard bounce or a complaint', data: '`{email, reason}`' },

@@ -323,7 +323,7 @@ export const HealthSchema = z
           count: Count('How many live leads it holds', 120),
           needsYou: z.boolean().openapi({ description: 'true: it lasts until someone acts (starts or resumes the campaign, resumes the leads, fixes a sender); false: it passes by itself', example: false }),
           since: NullableTimestamp('Since when the earliest of them has waited for it; null when not known'),
-          until: NullableTimestamp('When it passes, where known (the capacity reset, the window opening, the next retry): the earliest next send among them').optional(),
+          until: NullableTimestamp('When it passes, where known (the capacity reset, the window opening, the next retry, an out-of-office hold\'s end): the earliest among them. A hold\'s end is not yet a send: the mail goes at the window\'s next opening then, as the lead\'s nextSendAt says').optional(),
         }),
       )
       .openapi({ description: 'Each thing holding the campaign or its leads back, campaign-wide ones first; empty when nothing does' }),
