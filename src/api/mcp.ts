@@ -6,6 +6,7 @@ import { inProcessCaller } from '../mcp/caller.js';
 import { buildMcpServer, routesOf } from '../mcp/server.js';
 import { VERSION } from '../mcp/version.js';
 import { requiredScope } from '../domain/scopes.js';
+import type { ToolSpec } from '../mcp/tools.js';
 
 type App = Parameters<typeof inProcessCaller>[0] & Parameters<typeof routesOf>[0];
 type Session = { transport: WebStandardStreamableHTTPServerTransport; close: () => Promise<void>; authorization: string; lastSeen: number };
@@ -25,7 +26,8 @@ export function mcpHandler(app: App) {
   const routes = () => routesOf(app);
   const serverFor = (c: Context, authorization: string) => {
     const scopes: readonly string[] = c.get('scopes') ?? [];
-    return buildMcpServer(routes(), inProcessCaller(app, authorization), VERSION, { allows: (spec) => scopes.includes(requiredScope(spec.method.toUpperCase(), spec.path)) });
+    const scopeOf = (spec: ToolSpec) => requiredScope(spec.method.toUpperCase(), spec.path);
+    return buildMcpServer(routes(), inProcessCaller(app, authorization), VERSION, { allows: (spec) => scopes.includes(scopeOf(spec)), scopeOf });
   };
   const sessions = new Map<string, Session>();
   const closeIdle = setInterval(() => {

@@ -3,7 +3,7 @@ import { normalizeEmail } from '../domain/email.js';
 import { renderTemplate } from '../domain/render.js';
 import { continuedSubject } from '../domain/render.js';
 import type { ServiceDeps } from '../services.js';
-import { variantFor } from '../domain/variants.js';
+import { readVariants, variantFor } from '../domain/variants.js';
 import { getCampaign } from './campaign-service.js';
 
 /** Renders every step for one lead as it would go out now, listing tokens that render empty. */
@@ -23,17 +23,23 @@ export async function previewCampaign(deps: ServiceDeps, workspaceId: string, ca
   const content = (step: (typeof campaign.steps)[number]) => (enrollment ? variantFor(step, enrollment.id) : null) ?? step;
   const ordered = [...campaign.steps].sort((a, b) => a.stepNumber - b.stepNumber);
   const firstSubject = ordered[0] ? renderTemplate(content(ordered[0]).subject, fields, 'subject').text : '';
-  const steps = ordered.map((step) => {
-      const subject = renderTemplate(content(step).subject, fields, 'subject');
-      const body = renderTemplate(content(step).bodyHtml, fields, 'html');
-      return {
-        stepNumber: step.stepNumber,
-        // An empty subject after step 1 continues the thread, as the send does.
-        subject: subject.text === '' && step.stepNumber > 1 ? continuedSubject(firstSubject) : subject.text,
-        bodyHtml: body.text,
-        emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],
-      };
-    });
+  const render = (stepNumber: number, version: { subject: string; bodyHtml: string }) => {
+    const subject = renderTemplate(version.subject, fields, 'subject');
+    const body = renderTemplate(version.bodyHtml, fields, 'html');
+    return {
+      // An empty subject after step 1 continues the thread, as the send does.
+      subject: subject.text === '' && stepNumber > 1 ? continuedSubject(firstSubject) : subject.text,
+      bodyHtml: body.text,
+      emptyTokens: [...new Set([...subject.emptyTokens, ...body.emptyTokens])],
+    };
+  };
+  const steps = ordered.map((step) => ({
+    stepNumber: step.stepNumber,
+    variantId: enrollment ? (variantFor(step, enrollment.id)?.id ?? null) : null,
+    ...render(step.stepNumber, content(step)),
+    // Every version of an A/B test, so each can be read for this lead before it goes out.
+    variants: readVariants(step.variants).map((v) => ({ id: v.id, ...render(step.stepNumber, v) })),
+  }));
   return {
     campaignId,
     leadId: lead.id,

@@ -39,7 +39,7 @@ const CAMPAIGN_TOOLS: ToolSpec[] = [
   {
     name: 'preview_campaign', title: 'Render a campaign for one lead', method: 'get', path: '/v1/campaigns/{id}/preview', params: campaign, readOnly: true,
     summarize: previewSummary,
-    description: 'Every step as one lead would get it (subject and body with their tokens filled), and the tokens that would render empty for that lead. Give the lead by `leadId` or `email`. The answer says whether the lead is in this campaign (`enrollmentStatus`) and whether it is suppressed: a lead that is neither enrolled nor mailable never gets this.',
+    description: 'Every step as one lead would get it (subject and body with their tokens filled, in the variant it is assigned), every variant of an A/B test rendered for it too, and the tokens that would render empty for that lead. Give the lead by `leadId` or `email`. The answer says whether the lead is in this campaign (`enrollmentStatus`) and whether it is suppressed: a lead that is neither enrolled nor mailable never gets this.',
   },
   {
     name: 'launch_preview', title: 'What starting would do', method: 'get', path: '/v1/campaigns/{id}/launch-preview', params: campaign, readOnly: true, summarize: launchSummary,

@@ -51,17 +51,18 @@ function confirmerFor(server: McpServer, requestId: string | number): Confirmer 
 const CONFIRM_TIMEOUT_MS = 10 * 60_000;
 
 /** An MCP server whose every tool is one call to Sequent's REST API through `call`. */
-export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string, options: { allows?: (spec: ToolSpec) => boolean } = {}): McpServer {
+export function buildMcpServer(routes: RouteDef[], call: ApiCaller, version: string, options: { allows?: (spec: ToolSpec) => boolean; scopeOf?: (spec: ToolSpec) => string } = {}): McpServer {
   const server = new McpServer({ name: 'sequent', title: 'Sequent', version }, { instructions: INSTRUCTIONS });
   const preview = routes.find((r) => r.method === 'get' && r.path === '/v1/campaigns/{id}/launch-preview');
-  // A key sees only the tools its scopes let it use (a read-only key: the reading ones).
-  for (const { spec, route } of toolRoutes(routes).filter(({ spec }) => options.allows?.(spec) ?? true)) {
+  for (const { spec, route } of toolRoutes(routes)) {
     const output = outputSchema(spec, route, preview);
+    // A tool beyond the key's scopes is still listed, saying so first: a call gets insufficient_scope.
+    const beyond = options.allows && !options.allows(spec) ? `Not for this key: it needs the ${options.scopeOf?.(spec) ?? 'another'} scope, which this key lacks. ` : '';
     server.registerTool(
       spec.name,
       {
         title: spec.title,
-        description: spec.description,
+        description: beyond + spec.description,
         inputSchema: inputSchema(spec, route),
         ...(output ? { outputSchema: output } : {}),
         annotations: {

@@ -73,6 +73,16 @@ describe('an agent with only the MCP tools', () => {
       const variant = await call('add_step_variant', { campaignId, stepNumber: 1, subject: 'Quick one, {{firstName|there}}' });
       expect(variant.isError, variant.content[0]!.text).toBeFalsy();
       expect(variant.structuredContent.data.variants.map((v: { bodyHtml: string }) => v.bodyHtml)).toEqual(['<p>{{company}}</p>', '<p>{{company}}</p>']);
+      // The answer carries the version the next guarded change needs.
+      expect(variant.structuredContent.data.campaignVersion).toBe(2);
+      // Each variant reads for a lead before it goes out, whichever the lead gets.
+      await call('add_leads', { campaignId, leads: [{ email: 'li@initech.io', company: 'Initech' }] });
+      const preview = (await call('preview_campaign', { campaignId, email: 'li@initech.io' })).structuredContent.data;
+      expect(preview.steps[0].variants.map((v: { id: string; subject: string }) => [v.id, v.subject])).toEqual([
+        ['A', 'Hi there'],
+        ['B', 'Quick one, there'],
+      ]);
+      expect(['A', 'B']).toContain(preview.steps[0].variantId);
       const ids = variant.structuredContent.data.variants.map((v: { id: string }) => v.id);
       expect(ids).toHaveLength(2);
       const stats = await call('campaign_stats', { campaignId, groupBy: 'variant' });
@@ -209,11 +219,13 @@ describe('an agent with only the MCP tools', () => {
       const reporter = await agent(readKey);
       try {
         expect((await reporter.call('campaign_stats', { campaignId })).isError).toBeFalsy();
-        // It is offered only the tools its scope allows, and a tool beyond them does nothing.
-        const offered = (await reporter.client.listTools()).tools.map((t) => t.name);
-        expect(offered).toEqual(expect.arrayContaining(['campaign_stats', 'list_events', 'find_lead']));
-        expect(offered.filter((name) => ['pause_campaign', 'start_campaign', 'add_leads', 'create_api_key'].includes(name))).toEqual([]);
-        expect((await reporter.call('pause_campaign', { campaignId })).isError).toBe(true);
+        // A tool beyond its scope says so before it is tried, and a call is refused for that reason.
+        const tools = (await reporter.client.listTools()).tools;
+        const beyond = tools.filter((t) => t.description!.startsWith('Not for this key')).map((t) => t.name);
+        expect(beyond).toEqual(expect.arrayContaining(['pause_campaign', 'add_leads', 'create_api_key']));
+        expect(tools.find((t) => t.name === 'start_campaign')!.description).toMatch(/^Not for this key: it needs the send scope/);
+        expect(beyond).not.toContain('campaign_stats');
+        expect(await reporter.call('pause_campaign', { campaignId })).toMatchObject({ isError: true, structuredContent: { error: { code: 'insufficient_scope' } } });
         expect((await call('get_campaign', { campaignId })).structuredContent.data.status).toBe('draft');
       } finally {
         await reporter.client.close();

@@ -175,6 +175,17 @@ const PreviewSchema = z
           subject: z.string().openapi({ description: 'The subject as it would be sent now', example: 'Quick question, ' }),
           bodyHtml: z.string().openapi({ description: 'The body as it would be sent now', example: '<p>Hi there,</p><p>I noticed Globex is expanding its sales team.</p>' }),
           emptyTokens: EmptyTokens('in this step'),
+          variantId: z.string().nullable().openapi({ description: 'The variant this lead gets (fixed by lead and step, or the chosen winner), shown above; null for a step without variants or a lead not in the campaign', example: 'B' }),
+          variants: z
+            .array(
+              z.object({
+                id: z.string().openapi({ description: 'The variant', example: 'B' }),
+                subject: z.string().openapi({ description: 'Its subject for this lead', example: 'Quick one, Raj' }),
+                bodyHtml: z.string().openapi({ description: 'Its body for this lead', example: '<p>Hi Raj</p>' }),
+                emptyTokens: EmptyTokens('in this variant'),
+              }),
+            )
+            .openapi({ description: 'With an A/B test, every variant rendered for this lead (whichever it gets); empty for a step without variants' }),
         }),
       )
       .openapi({ description: 'Every step, rendered for the lead' }),

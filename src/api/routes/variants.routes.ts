@@ -22,7 +22,10 @@ const add = createRoute({
     'Adds one version of the step\'s email (an A/B test). Allowed in any status: leads already sent the step keep the variant they got; every lead reaching it from now on is assigned among all variants by weight. A step with one version becomes variant A (its content) plus the new one. A winner chosen by settings.autoOptimize is set aside, so the new variant gets a fair test. At most 5 variants. Bumps the campaign version.',
   request: { params: StepParams, headers: IfMatchHeaders, body: jsonBody(NewVariantSchema) },
   responses: {
-    201: jsonResponse(dataOf(StepSchema), 'The step with its variants'),
+    201: jsonResponse(
+      dataOf(StepSchema.extend({ campaignVersion: z.number().int().openapi({ description: "The campaign's version after this change: give it as the version you read (ifMatch) with the next change", example: 3 }) })),
+      'The step with its variants',
+    ),
     ...commonErrors,
     409: errorResponse('`too_many_variants` (5 already) or `variant_exists` (that id is taken)'),
     412: errorResponse('`version_mismatch`: the campaign changed since the If-Match version was read'),
@@ -35,6 +38,6 @@ export function variantRoutes(deps: AppDeps) {
     const { id, stepNumber } = c.req.valid('param');
     const { step, version } = await addVariant(services, c.get('workspaceId'), id, stepNumber, c.req.valid('json'), versionOf(c.req.valid('header')['if-match']));
     c.header('ETag', `"${version}"`);
-    return c.json({ data: step }, 201);
+    return c.json({ data: { ...step, campaignVersion: version } }, 201);
   });
 }
