@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Context } from 'hono';
+import type { AppEnv } from './context.js';
 import { inProcessCaller } from '../mcp/caller.js';
 import { buildMcpServer, routesOf } from '../mcp/server.js';
 import { VERSION } from '../mcp/version.js';
@@ -18,14 +19,14 @@ const MAX_SESSIONS = 1_000;
 /**
  * `/mcp`, Streamable HTTP. A client that initializes gets a session (kept in this process, bound
  * to its Bearer key): the server then knows the client's capabilities, so a launch can ask the
- * person through MCP elicitation (decision 92). A request without a session is served statelessly,
+ * person through MCP elicitation (decision 93). A request without a session is served statelessly,
  * as before. Either way each tool calls this same app with the request's own key, so MCP sees
  * exactly what the REST API lets that key see and do.
  */
 export function mcpHandler(app: App) {
   const routes = () => routesOf(app);
-  const serverFor = (c: Context, authorization: string) => {
-    const scopes: readonly string[] = c.get('scopes') ?? [];
+  const serverFor = (c: Context<AppEnv>, authorization: string) => {
+    const scopes: readonly string[] = c.get('scopes');
     const scopeOf = (spec: ToolSpec) => requiredScope(spec.method.toUpperCase(), spec.path);
     return buildMcpServer(routes(), inProcessCaller(app, authorization), VERSION, { allows: (spec) => scopes.includes(scopeOf(spec)), scopeOf });
   };
@@ -35,7 +36,7 @@ export function mcpHandler(app: App) {
   }, 60_000);
   closeIdle.unref();
 
-  return async (c: Context) => {
+  return async (c: Context<AppEnv>) => {
     const authorization = c.req.header('authorization') ?? '';
     const sessionId = c.req.header('mcp-session-id');
     if (sessionId) {
@@ -51,7 +52,7 @@ export function mcpHandler(app: App) {
     return stateless(c, body, authorization);
   };
 
-  async function startSession(c: Context, body: unknown, authorization: string) {
+  async function startSession(c: Context<AppEnv>, body: unknown, authorization: string) {
     const server = serverFor(c, authorization);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
@@ -62,7 +63,7 @@ export function mcpHandler(app: App) {
     return transport.handleRequest(c.req.raw, { parsedBody: body });
   }
 
-  async function stateless(c: Context, body: unknown, authorization: string) {
+  async function stateless(c: Context<AppEnv>, body: unknown, authorization: string) {
     const server = serverFor(c, authorization);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     await server.connect(transport);
