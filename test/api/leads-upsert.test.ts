@@ -171,7 +171,7 @@ describe('bulk upsert rules (SPEC §3)', () => {
     await bulk([{ email, company: 'Acme', city: 'Berlin', seats: 40, vip: true }]);
     const preview = await api.get(`/v1/campaigns/${campaign}/preview?email=${encodeURIComponent(email)}`);
     expect(preview.status).toBe(200);
-    expect(preview.body.data.steps).toEqual([{ stepNumber: 1, subject: 'Hi there', bodyHtml: '<p>Acme / Berlin</p>', emptyTokens: [] }]);
+    expect(preview.body.data.steps).toEqual([{ stepNumber: 1, subject: 'Hi there', bodyHtml: '<p>Acme / Berlin</p>', emptyTokens: [], variantId: null, variants: [] }]);
     const detail = await api.get(`/v1/campaigns/${campaign}/leads/${preview.body.data.leadId}`);
     expect(detail.body.data.lead.customFields).toEqual({ city: 'Berlin', seats: 40, vip: true });
   });
