@@ -87,7 +87,7 @@ export const OnReplySchema = z
   });
 
 const STOP_COMPANY_ON_REPLY =
-  'When a lead replies (any reply but out-of-office), also stop every live enrollment in this campaign of the other leads whose email has the same domain (colleagues at @acme.com); free-mail domains such as gmail.com never count as a company. Default false.';
+  'When a lead answers as a person (a reply classified interested or not_interested; not an out-of-office, an unsubscribe or a bounce notice), also stop every live enrollment in this campaign of the other leads whose email has the same domain (colleagues at @acme.com); free-mail domains such as gmail.com never count as a company. Default false.';
 
 export const SettingsSchema = z
   .strictObject({
