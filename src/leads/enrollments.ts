@@ -17,13 +17,13 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 type Openings = Awaited<ReturnType<typeof windowOpenings>>;
 
-function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email' | 'timezone'> }, campaignStatus: string, now: Date, openings: Openings) {
+function enrollmentView(e: Enrollment & { lead: Pick<Lead, 'email' | 'timezone'> }, campaign: { status: string; settings: unknown }, now: Date, openings: Openings) {
   return {
     leadId: e.leadId,
     email: e.lead.email,
     status: e.status,
     currentStep: e.currentStep,
-    ...waitingView(e, campaignStatus, now, openings(e.lead.timezone)),
+    ...waitingView(e, campaign.status, now, openings(campaign.settings, e.lead.timezone)),
     enrolledAt: e.enrolledAt.toISOString(),
     finishedAt: iso(e.finishedAt),
     stopReason: e.stopReason,
@@ -63,8 +63,8 @@ export async function listEnrollments(
   });
   const { page, nextCursor } = paginate(rows, query.limit, (e) => e.id);
   const at = now();
-  const openings = await windowOpenings(db, workspaceId, campaign.settings);
-  return { data: page.map((e) => enrollmentView(e, campaign.status, at, openings)), nextCursor };
+  const openings = await windowOpenings(db, workspaceId);
+  return { data: page.map((e) => enrollmentView(e, campaign, at, openings)), nextCursor };
 }
 
 async function findEnrollment({ db }: ServiceDeps, workspaceId: string, campaignId: string, leadId: string) {
@@ -81,7 +81,7 @@ export async function getEnrollment(deps: ServiceDeps, workspaceId: string, camp
   const e = await findEnrollment(deps, workspaceId, campaignId, leadId);
   const { id, email, firstName, lastName, company, jobTitle, timezone, customFields } = e.lead;
   return {
-    ...enrollmentView(e, e.campaignStatus, deps.now(), await windowOpenings(deps.db, workspaceId, e.campaignSettings)),
+    ...enrollmentView(e, { status: e.campaignStatus, settings: e.campaignSettings }, deps.now(), await windowOpenings(deps.db, workspaceId)),
     lead: { id, email, firstName, lastName, company, jobTitle, timezone, customFields: customFields as Record<string, string | number | boolean | null> },
     messages: e.messages.map(messageView),
   };

@@ -15,20 +15,19 @@ export async function findWorkspaceLead({ db, now }: ServiceDeps, workspaceId: s
   if (!lead) throw new NotFoundError('lead');
   const suppression = await db.suppression.findUnique({ where: { workspaceId_email: { workspaceId, email: lead.email } }, select: { reason: true } });
   const at = now();
-  const campaigns = await Promise.all(
-    lead.enrollments.map(async (e) => ({
+  const openings = await windowOpenings(db, workspaceId);
+  const campaigns = lead.enrollments.map((e) => ({
       campaignId: e.campaignId,
       campaignName: e.campaign.name,
       leadId: lead.id,
       email: lead.email,
       status: e.status,
       currentStep: e.currentStep,
-      ...waitingView(e, e.campaign.status, at, (await windowOpenings(db, workspaceId, e.campaign.settings))(lead.timezone)),
+      ...waitingView(e, e.campaign.status, at, openings(e.campaign.settings, lead.timezone)),
       enrolledAt: e.enrolledAt.toISOString(),
       finishedAt: e.finishedAt?.toISOString() ?? null,
       stopReason: e.stopReason,
-    })),
-  );
+    }));
   const { id, email, firstName, lastName, company, jobTitle, timezone, customFields } = lead;
   return {
     lead: { id, email, firstName, lastName, company, jobTitle, timezone, customFields: customFields as Record<string, string | number | boolean | null> },

@@ -132,12 +132,9 @@ export async function enrollmentsAfterReply(deps: ServiceDeps, leadId: string, c
     orderBy: { enrolledAt: 'asc' },
   });
   const now = deps.now();
-  return Promise.all(
-    rows.map(async (e) => {
-      const opening = (await windowOpenings(deps.db, e.workspaceId, e.campaign.settings))(e.lead.timezone);
-      return { campaignId: e.campaignId, status: e.status, stopReason: e.stopReason, ...waitingView(e, e.campaign.status, now, opening) };
-    }),
-  );
+  // A lead belongs to one workspace: its zone is read once for every campaign it is in.
+  const openings = rows[0] ? await windowOpenings(deps.db, rows[0].workspaceId) : null;
+  return rows.map((e) => ({ campaignId: e.campaignId, status: e.status, stopReason: e.stopReason, ...waitingView(e, e.campaign.status, now, openings?.(e.campaign.settings, e.lead.timezone)) }));
 }
 
 async function applyReply(tx: Tx, r: ReplyFacts): Promise<Effects | null> {
